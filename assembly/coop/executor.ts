@@ -1,0 +1,296 @@
+// The executor: a fixed table of TASK_CAPACITY task slots, a ready bitset,
+// and `step`, which polls ready tasks in batches until nothing is ready.
+//
+// Scheduling rules (the contract firmware can rely on):
+// - A batch is the set of tasks ready when it starts. Each is polled at most
+//   once per batch, in ascending slot order: a lower slot is a higher
+//   priority. A task woken during a batch (including by itself, e.g.
+//   yieldNow) runs in the next batch, so a busy task cannot starve others.
+// - Before every batch the executor takes the board's pending IRQ flags and
+//   expires due timers, so interrupt-driven work is seen between batches.
+// - `step` returns when no task is ready, with the earliest timer deadline
+//   (or -1 for none), or early after POLL_BUDGET polls, returning the current
+//   time, which tells the board to call again without sleeping.
+//
+// Memory per slot: future ref (4) + name ref (4) + join handle ref (4) +
+// generation (2) + state (1) bytes, plus 2 bits (ready and batch sets).
+
+import { TASK_CAPACITY, TASK_WORDS, POLL_BUDGET } from "./config";
+import { Future, Waker } from "./future";
+import { readySet, currentTask, setCurrentTask, wake, unready, readyCount } from "./ready";
+import { WakerSlot } from "./waker";
+import { dispatchIrqs } from "./irq";
+import { expireTimers, nextDeadline } from "./time";
+import * as board from "./board";
+import { traceOn, TRACE_POLL_BEGIN, TRACE_POLL_END, TRACE_SPAWN, TRACE_EXIT, TRACE_STEP_END } from "./trace";
+
+/** A task id: slot index in the low 16 bits, the slot's generation above. Negative values are errors. */
+export type TaskId = i32;
+
+/** spawn: every slot holds a live task. */
+export const SPAWN_FULL: TaskId = -1;
+/** spawn: the join handle's task is still running. */
+export const SPAWN_BUSY: TaskId = -2;
+
+export const TASK_FREE: u8 = 0;
+export const TASK_LIVE: u8 = 1;
+/** Live, and abort was requested while it was being polled; ends after the poll. */
+export const TASK_ABORTING: u8 = 2;
+
+const futures = new StaticArray<Future | null>(TASK_CAPACITY);
+const names = new StaticArray<string | null>(TASK_CAPACITY);
+const handles = new StaticArray<JoinHandleBase | null>(TASK_CAPACITY);
+const gens = new StaticArray<u16>(TASK_CAPACITY);
+const states = new StaticArray<u8>(TASK_CAPACITY);
+const batch = new StaticArray<u32>(TASK_WORDS);
+let liveCount: i32 = 0;
+let spawnFailures: u32 = 0;
+let pollsTotal: u64 = 0;
+
+// @ts-ignore: decorator
+@inline function makeId(slot: i32): TaskId {
+  return ((<i32>unchecked(gens[slot]) & 0x7fff) << 16) | slot;
+}
+
+/** The slot of a task id, or -1 if the id is an error code or no longer names a live task. */
+export function slotOf(id: TaskId): i32 {
+  if (id < 0) return -1;
+  const slot = id & 0xffff;
+  if (slot >= TASK_CAPACITY) return -1;
+  if (unchecked(states[slot]) == TASK_FREE || makeId(slot) != id) return -1;
+  return slot;
+}
+
+/**
+ * Put a future in a free slot as a new task, ready to be polled in the next
+ * batch. Returns its TaskId, or SPAWN_FULL when every slot is live (counted in
+ * coop_stat(STAT_SPAWN_FAILURES); nothing else changes). The lowest free slot
+ * is taken, so the order of spawning at init sets the priorities.
+ */
+export function spawn(fut: Future, name: string = ""): TaskId {
+  return spawnInto(fut, name, null);
+}
+
+function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): TaskId {
+  // The table is small and spawn is rare: a linear scan for the lowest free slot.
+  for (let i = 0; i < TASK_CAPACITY; i++) {
+    if (unchecked(states[i]) != TASK_FREE) continue;
+    unchecked(futures[i] = fut);
+    unchecked(names[i] = name);
+    unchecked(handles[i] = handle);
+    unchecked(states[i] = TASK_LIVE);
+    liveCount++;
+    if (traceOn) board.trace(TRACE_SPAWN, i, 0);
+    wake(i);
+    return makeId(i);
+  }
+  spawnFailures++;
+  return SPAWN_FULL;
+}
+
+/** End the task in a slot: free it, bump its generation, tell its join handle. */
+function finish(slot: i32, aborted: bool): void {
+  unchecked(states[slot] = TASK_FREE);
+  unchecked(futures[slot] = null);
+  unchecked(gens[slot] = unchecked(gens[slot]) + 1);
+  unready(slot);
+  const w = slot >> 5;
+  unchecked(batch[w] = batch[w] & ~(1 << (slot & 31)));
+  liveCount--;
+  const h = unchecked(handles[slot]);
+  unchecked(handles[slot] = null);
+  if (traceOn) board.trace(TRACE_EXIT, slot, aborted ? 1 : 0);
+  if (h) h.ended(aborted);
+}
+
+/**
+ * Abort a task from outside: its future's cancel() runs (releasing what it
+ * registered), the slot is freed and its join handle completes with
+ * `aborted = true`. Returns false (and does nothing) if the id does not name a
+ * live task, e.g. the task has already finished. A task aborting itself is
+ * ended right after its current poll returns.
+ */
+export function abort(id: TaskId): bool {
+  const slot = slotOf(id);
+  if (slot < 0) return false;
+  if (slot == currentTask) {
+    unchecked(states[slot] = TASK_ABORTING);
+    return true;
+  }
+  unchecked(futures[slot])!.cancel();
+  finish(slot, true);
+  return true;
+}
+
+function pollTask(slot: i32): void {
+  const fut = unchecked(futures[slot]);
+  if (!fut) return; // woken after it ended: stale bit
+  setCurrentTask(slot);
+  if (traceOn) board.trace(TRACE_POLL_BEGIN, slot, 0);
+  const done = fut.poll(slot);
+  pollsTotal++;
+  setCurrentTask(-1);
+  if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
+  if (done) finish(slot, false);
+  else if (unchecked(states[slot]) == TASK_ABORTING) {
+    fut.cancel();
+    finish(slot, true);
+  }
+}
+
+/**
+ * Run ready tasks until none is ready (see the rules at the top of this file).
+ * Returns the earliest timer deadline, -1 if no timer is armed, or now() if it
+ * stopped because the poll budget ran out and tasks are still ready.
+ */
+export function step(): i64 {
+  let budget = POLL_BUDGET;
+  while (true) {
+    dispatchIrqs();
+    expireTimers(board.now());
+    let any: u32 = 0;
+    for (let w = 0; w < TASK_WORDS; w++) {
+      const b = unchecked(readySet[w]);
+      unchecked(batch[w] = b);
+      unchecked(readySet[w] = 0);
+      any |= b;
+    }
+    if (any == 0) break;
+    for (let w = 0; w < TASK_WORDS; w++) {
+      while (true) {
+        const b = unchecked(batch[w]);
+        if (b == 0) break;
+        unchecked(batch[w] = b & (b - 1));
+        pollTask((w << 5) | <i32>ctz(b));
+        if (--budget == 0) return outOfBudget();
+      }
+    }
+  }
+  return idle();
+}
+
+function outOfBudget(): i64 {
+  // Put the rest of this batch back; those tasks are still ready.
+  for (let w = 0; w < TASK_WORDS; w++) {
+    unchecked(readySet[w] = readySet[w] | batch[w]);
+    unchecked(batch[w] = 0);
+  }
+  if (traceOn) board.trace(TRACE_STEP_END, readyCount(), 0);
+  setAlarm();
+  return board.now();
+}
+
+let alarmAt: i64 = -1;
+
+function setAlarm(): void {
+  const d = nextDeadline();
+  if (d != alarmAt) {
+    alarmAt = d;
+    board.set_alarm(d);
+  }
+}
+
+function idle(): i64 {
+  if (traceOn) board.trace(TRACE_STEP_END, 0, 0);
+  setAlarm();
+  return alarmAt;
+}
+
+// ---- introspection ------------------------------------------------------
+
+export function taskState(slot: i32): u8 {
+  return <u32>slot < <u32>TASK_CAPACITY ? unchecked(states[slot]) : TASK_FREE;
+}
+
+export function taskName(slot: i32): string | null {
+  return <u32>slot < <u32>TASK_CAPACITY ? unchecked(names[slot]) : null;
+}
+
+export function liveTasks(): i32 { return liveCount; }
+export function spawnFailureCount(): u32 { return spawnFailures; }
+export function pollCount(): u64 { return pollsTotal; }
+
+// ---- join handles ---------------------------------------------------------
+
+/** The type-erased part of a join handle, which the task table points at. */
+export abstract class JoinHandleBase extends Future {
+  /** The running task's id, or -1 before the first spawn. */
+  id: TaskId = -1;
+  /** True once the task has ended (completed or aborted), until the next spawn. */
+  finished: bool = false;
+  /** True if the task was aborted rather than completing. */
+  aborted: bool = false;
+  protected waiter: WakerSlot = new WakerSlot();
+
+  ended(aborted: bool): void {
+    this.finished = true;
+    this.aborted = aborted;
+    this.waiter.wake();
+  }
+
+  /**
+   * Completes when the task has ended; check `aborted` for how. Awaiting a
+   * handle again after that completes at once (the outcome stays until the
+   * next spawn). Cancel: stops waiting; the task keeps running (detached).
+   */
+  poll(w: Waker): bool {
+    if (this.finished) return true;
+    if (this.id < 0) return true; // never spawned: nothing to wait for
+    this.waiter.register(w);
+    return false;
+  }
+
+  cancel(): void {
+    this.waiter.clear();
+  }
+
+  /** Abort the task (see `abort`). False if it is not running. */
+  abort(): bool {
+    return abort(this.id);
+  }
+
+  get running(): bool {
+    return slotOf(this.id) >= 0;
+  }
+}
+
+/**
+ * A handle to a task running `future`. Created once at init; each `spawn`
+ * starts the same future object again as a new task (no allocation). The
+ * task's result is read from the future's own fields once `finished`.
+ */
+export class JoinHandle<F extends Future> extends JoinHandleBase {
+  constructor(public future: F) { super(); }
+
+  /** Spawn the future as a task. Returns its id, SPAWN_FULL, or SPAWN_BUSY if it is still running. */
+  spawn(name: string = ""): TaskId {
+    if (this.running) return SPAWN_BUSY;
+    this.finished = false;
+    this.aborted = false;
+    const id = spawnInto(this.future, name, this);
+    this.id = id;
+    if (id < 0) { this.finished = true; this.aborted = true; }
+    return id;
+  }
+}
+
+// ---- yielding -------------------------------------------------------------
+
+/**
+ * Gives the other ready tasks a turn: the first poll wakes its own task and
+ * returns pending (so the task runs again in the next batch); the second
+ * completes. Cancel: forgets the pending yield.
+ */
+export class YieldNow extends Future {
+  private yielded: bool = false;
+  poll(w: Waker): bool {
+    if (this.yielded) {
+      this.yielded = false;
+      return true;
+    }
+    this.yielded = true;
+    wake(w);
+    return false;
+  }
+  cancel(): void { this.yielded = false; }
+}

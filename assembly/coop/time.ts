@@ -1,0 +1,362 @@
+// Time: instants and durations as 64-bit ticks, the timer queue, and the
+// futures built on it (Sleep, SleepUntil, Ticker, Timeout).
+//
+// The timer queue is a binary min-heap over a fixed pool of TIMER_CAPACITY
+// entries (default: one per task slot). Insert, removal and expiry are
+// O(log n). Entries with equal deadlines fire in the order they were armed.
+
+import { TIMER_CAPACITY } from "./config";
+import { Future, Waker } from "./future";
+import { wake } from "./ready";
+import { WakerSet } from "./waker";
+import * as board from "./board";
+
+/** A point in time, in board ticks since the board's epoch. */
+export type Instant = i64;
+/** A span of time, in board ticks. Never negative. */
+export type Duration = i64;
+
+/** The instant that never comes; durations that overflow saturate to it. */
+export const NEVER: i64 = i64.MAX_VALUE;
+
+let hz: i64 = 0;
+
+/** Ticks per second, as given by the board (read once). */
+export function tickHz(): i64 {
+  if (hz == 0) {
+    hz = <i64>board.tick_hz();
+    if (hz <= 0) hz = 1;
+  }
+  return hz;
+}
+
+/** The board's current time. */
+export function now(): Instant {
+  return board.now();
+}
+
+/** n units of 1/per second as ticks, rounded up (a sleep never ends early), saturating to NEVER. */
+function toTicks(n: i64, per: i64): Duration {
+  if (n <= 0) return 0;
+  const h = tickHz();
+  if (n > (NEVER - per) / h) return NEVER;
+  return (n * h + per - 1) / per;
+}
+
+export function micros(n: i64): Duration { return toTicks(n, 1_000_000); }
+export function millis(n: i64): Duration { return toTicks(n, 1000); }
+export function seconds(n: i64): Duration { return toTicks(n, 1); }
+
+/** A duration in whole microseconds (rounded down); NEVER stays NEVER. */
+export function asMicros(d: Duration): i64 {
+  if (d == NEVER) return NEVER;
+  const h = tickHz();
+  if (d > NEVER / 1_000_000) return d / h * 1_000_000;
+  return d * 1_000_000 / h;
+}
+
+/** t + d, saturating to NEVER instead of overflowing. Negative d counts as 0. */
+export function addSat(t: Instant, d: Duration): Instant {
+  if (d <= 0) return t;
+  if (t >= NEVER - d) return NEVER;
+  return t + d;
+}
+
+// ---- the timer queue --------------------------------------------------
+
+const POS_FIRED: u16 = 0xffff; // popped by expiry, still owned by its future
+const POS_FREE: u16 = 0xfffe;  // on the free stack
+
+const heap = new StaticArray<u16>(TIMER_CAPACITY);
+let heapLen: i32 = 0;
+const deadlineOf = new StaticArray<i64>(TIMER_CAPACITY);
+const seqOf = new StaticArray<u32>(TIMER_CAPACITY);
+const taskOf = new StaticArray<u16>(TIMER_CAPACITY);
+const posOf = new StaticArray<u16>(TIMER_CAPACITY);
+const freeStack = new StaticArray<u16>(TIMER_CAPACITY);
+let freeTop: i32 = 0;
+let seqNext: u32 = 0;
+/** Tasks that found the pool empty; woken whenever an entry is freed. */
+const overflowWaiters = new WakerSet();
+/** How many times a timer could not get an entry (it then waits for one, late but not lost). */
+export let timerOverflows: u32 = 0;
+
+for (let i = TIMER_CAPACITY - 1; i >= 0; i--) {
+  unchecked(freeStack[freeTop++] = <u16>i);
+  unchecked(posOf[i] = POS_FREE);
+}
+
+// @ts-ignore: decorator
+@inline function before(a: i32, b: i32): bool {
+  const da = unchecked(deadlineOf[a]);
+  const db = unchecked(deadlineOf[b]);
+  return da < db || (da == db && <i32>(unchecked(seqOf[a]) - unchecked(seqOf[b])) < 0);
+}
+
+// @ts-ignore: decorator
+@inline function place(e: i32, at: i32): void {
+  unchecked(heap[at] = <u16>e);
+  unchecked(posOf[e] = <u16>at);
+}
+
+function siftUp(at: i32): void {
+  const e = <i32>unchecked(heap[at]);
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    const p = <i32>unchecked(heap[parent]);
+    if (!before(e, p)) break;
+    place(p, at);
+    at = parent;
+  }
+  place(e, at);
+}
+
+function siftDown(at: i32): void {
+  const e = <i32>unchecked(heap[at]);
+  while (true) {
+    let child = 2 * at + 1;
+    if (child >= heapLen) break;
+    let c = <i32>unchecked(heap[child]);
+    if (child + 1 < heapLen) {
+      const r = <i32>unchecked(heap[child + 1]);
+      if (before(r, c)) { child++; c = r; }
+    }
+    if (!before(c, e)) break;
+    place(c, at);
+    at = child;
+  }
+  place(e, at);
+}
+
+function heapRemoveAt(at: i32): void {
+  heapLen--;
+  if (at == heapLen) return;
+  place(<i32>unchecked(heap[heapLen]), at);
+  siftDown(at);
+  siftUp(<i32>unchecked(posOf[unchecked(heap[at])]));
+}
+
+/** Take a free entry, or -1 when all TIMER_CAPACITY entries are armed. */
+function entryAlloc(): i32 {
+  if (freeTop == 0) return -1;
+  return <i32>unchecked(freeStack[--freeTop]);
+}
+
+function entryFree(e: i32): void {
+  const p = unchecked(posOf[e]);
+  if (p < POS_FREE) heapRemoveAt(<i32>p);
+  unchecked(posOf[e] = POS_FREE);
+  unchecked(freeStack[freeTop++] = <u16>e);
+  if (!overflowWaiters.isEmpty) overflowWaiters.wakeAll();
+}
+
+function entryArm(e: i32, deadline: Instant, task: Waker): void {
+  unchecked(deadlineOf[e] = deadline);
+  unchecked(seqOf[e] = seqNext++);
+  unchecked(taskOf[e] = <u16>task);
+  place(e, heapLen++);
+  siftUp(heapLen - 1);
+}
+
+/** Wake the owners of every entry whose deadline is at or before t. Returns how many fired. */
+export function expireTimers(t: Instant): i32 {
+  let n = 0;
+  while (heapLen > 0) {
+    const e = <i32>unchecked(heap[0]);
+    if (unchecked(deadlineOf[e]) > t) break;
+    heapRemoveAt(0);
+    unchecked(posOf[e] = POS_FIRED);
+    wake(<i32>unchecked(taskOf[e]));
+    n++;
+  }
+  return n;
+}
+
+/** The earliest armed deadline, or -1 when no timer is armed. */
+export function nextDeadline(): Instant {
+  return heapLen > 0 ? unchecked(deadlineOf[unchecked(heap[0])]) : -1;
+}
+
+/** Number of armed timers (in the heap). */
+export function timersArmed(): i32 {
+  return heapLen;
+}
+
+// ---- timer futures -----------------------------------------------------
+
+/**
+ * Base of the futures that wait for a deadline. Holds at most one timer
+ * entry while waiting; releases it on completion and on cancel.
+ */
+export abstract class TimerFuture extends Future {
+  deadline: Instant = NEVER;
+  entry: i32 = -1;
+  private overflowed: Waker = -1;
+
+  /** True once now >= deadline; otherwise make sure w is woken at the deadline. */
+  protected waitUntil(w: Waker): bool {
+    if (board.now() >= this.deadline) {
+      this.release();
+      return true;
+    }
+    if (this.deadline == NEVER) return false; // nothing will ever wake it but cancel
+    let e = this.entry;
+    if (e >= 0 && unchecked(posOf[e]) == POS_FIRED) {
+      // Fired for an earlier deadline (the deadline was moved later): re-arm.
+      entryFree(e);
+      e = this.entry = -1;
+    }
+    if (e < 0) {
+      e = entryAlloc();
+      if (e < 0) {
+        timerOverflows++;
+        overflowWaiters.add(w);
+        this.overflowed = w;
+        return false;
+      }
+      if (this.overflowed >= 0) {
+        overflowWaiters.remove(this.overflowed);
+        this.overflowed = -1;
+      }
+      this.entry = e;
+      entryArm(e, this.deadline, w);
+    } else {
+      unchecked(taskOf[e] = <u16>w); // polled from another task: follow it
+    }
+    return false;
+  }
+
+  /** Give back the timer entry and any overflow registration. */
+  protected release(): void {
+    if (this.entry >= 0) {
+      entryFree(this.entry);
+      this.entry = -1;
+    }
+    if (this.overflowed >= 0) {
+      overflowWaiters.remove(this.overflowed);
+      this.overflowed = -1;
+    }
+  }
+}
+
+/**
+ * Completes `duration` after its first poll. Reusable: after completing (or
+ * being cancelled) the next poll starts a new sleep of the same duration.
+ * A duration that overflows (NEVER) sleeps until cancelled.
+ * Cancel: releases the timer entry; nothing else is lost.
+ */
+export class Sleep extends TimerFuture {
+  private armed: bool = false;
+  constructor(public duration: Duration) { super(); }
+
+  poll(w: Waker): bool {
+    if (!this.armed) {
+      this.deadline = addSat(board.now(), this.duration);
+      this.armed = true;
+    }
+    if (this.waitUntil(w)) {
+      this.armed = false;
+      return true;
+    }
+    return false;
+  }
+
+  cancel(): void {
+    this.release();
+    this.armed = false;
+  }
+}
+
+/**
+ * Completes at an absolute instant (at once if it is already past).
+ * `at` may be changed between uses. Cancel: releases the timer entry.
+ */
+export class SleepUntil extends TimerFuture {
+  constructor(at: Instant) { super(); this.deadline = at; }
+
+  get at(): Instant { return this.deadline; }
+  set at(t: Instant) { this.deadline = t; }
+
+  poll(w: Waker): bool { return this.waitUntil(w); }
+  cancel(): void { this.release(); }
+}
+
+/**
+ * Completes once per period, on a fixed schedule that does not drift: tick k
+ * is due at start + k * period, however late the poll that saw tick k-1 was.
+ * The first tick is one period after the first poll. A ticker that falls
+ * behind completes at once for each missed tick until it has caught up.
+ * Cancel: releases the timer entry and keeps the schedule (the next poll waits
+ * for the same tick); `restart()` starts a new schedule from the next poll.
+ */
+export class Ticker extends TimerFuture {
+  private started: bool = false;
+  /** Ticks completed since the schedule started. */
+  count: u64 = 0;
+  constructor(public period: Duration) { super(); }
+
+  poll(w: Waker): bool {
+    if (!this.started) {
+      this.deadline = addSat(board.now(), this.period);
+      this.started = true;
+    }
+    if (this.waitUntil(w)) {
+      this.deadline = addSat(this.deadline, this.period);
+      this.count++;
+      return true;
+    }
+    return false;
+  }
+
+  restart(): void {
+    this.release();
+    this.started = false;
+    this.count = 0;
+  }
+
+  cancel(): void { this.release(); }
+}
+
+/**
+ * Runs `inner` with a time limit. Completes when the inner future completes
+ * (`timedOut` false) or when `limit` has passed since the first poll, in which
+ * case the inner future is cancelled and `timedOut` is true. If both are ready
+ * in the same poll, the inner future wins. Cancel: cancels the inner future
+ * and releases the timer.
+ */
+export class Timeout<F extends Future> extends TimerFuture {
+  timedOut: bool = false;
+  private armed: bool = false;
+  constructor(public inner: F, public limit: Duration) { super(); }
+
+  poll(w: Waker): bool {
+    if (!this.armed) {
+      this.deadline = addSat(board.now(), this.limit);
+      this.armed = true;
+    }
+    if (this.inner.poll(w)) {
+      this.release();
+      this.armed = false;
+      this.timedOut = false;
+      return true;
+    }
+    if (this.waitUntil(w)) {
+      this.inner.cancel();
+      this.armed = false;
+      this.timedOut = true;
+      return true;
+    }
+    return false;
+  }
+
+  cancel(): void {
+    this.inner.cancel();
+    this.release();
+    this.armed = false;
+  }
+}
+
+/** `inner` with a time limit (see Timeout). Allocates: call at init, then reuse. */
+export function withTimeout<F extends Future>(inner: F, limit: Duration): Timeout<F> {
+  return new Timeout<F>(inner, limit);
+}

@@ -1,0 +1,52 @@
+// The fake board the core's as-pect specs run against: a virtual clock that
+// moves only when a spec says so, IRQ flags the spec raises, and recorders for
+// what the firmware did. The spec drives it through the "fake" import module
+// (declared in fake.ts).
+
+export function createFakeBoard(getMemory) {
+  const s = {
+    now: 0n,
+    hz: 1_000_000,
+    pending: 0,
+    alarm: -1n,
+    alarmSets: 0,
+    gpio: new Map(),
+    traceCounts: new Map(),
+    logs: [],
+  };
+  const utf8 = (ptr, len) => Buffer.from(getMemory().buffer, ptr, len).toString("utf8");
+  const board = {
+    tick_hz: () => s.hz,
+    now: () => s.now,
+    set_alarm: (t) => { s.alarm = t; s.alarmSets++; },
+    irq_take: () => { const p = s.pending; s.pending = 0; return p; },
+    uart_write: (_port, _ptr, len) => len,
+    uart_read: () => 0,
+    uart_overruns: () => 0,
+    gpio_write: (pin, level) => { if (pin > 15) return -1; s.gpio.set(pin, level); return 0; },
+    gpio_read: (pin) => (pin > 15 ? -1 : s.gpio.get(pin) ?? 0),
+    gpio_irq: (pin) => (pin > 15 ? -1 : 0),
+    adc_start: () => 0,
+    adc_read: () => 0,
+    bus_transfer: () => -1,
+    bus_status: () => -1,
+    log: (ptr, len) => { s.logs.push(utf8(ptr, len)); },
+    trace: (kind) => { s.traceCounts.set(kind, (s.traceCounts.get(kind) ?? 0) + 1); },
+    panic: (m, ml, f, fl, line, col) => {
+      throw new Error(`firmware panic: ${utf8(m, ml)} at ${utf8(f, fl)}:${line}:${col}`);
+    },
+  };
+  const fake = {
+    set_time: (t) => { s.now = t; },
+    advance: (d) => { s.now += d; },
+    raise: (line) => { s.pending |= 1 << line; },
+    pending: () => s.pending,
+    alarm: () => s.alarm,
+    alarm_sets: () => s.alarmSets,
+    gpio_level: (pin) => s.gpio.get(pin) ?? 0,
+    trace_count: (kind) => s.traceCounts.get(kind) ?? 0,
+    log_count: () => s.logs.length,
+    reset_counts: () => { s.traceCounts.clear(); s.alarmSets = 0; },
+  };
+  return { board, fake, state: s };
+}
