@@ -1,0 +1,61 @@
+// What the simulator needs from a WebAssembly engine. Two implementations:
+// V8 (host/engines/v8.ts, via @assemblyscript/loader) and wasm3
+// (host/engines/wasm3.ts). The board models never touch an engine directly:
+// they get the firmware's memory through `FirmwareMemory`, which is
+// re-resolved on every access because wasm memory may move when it grows.
+
+/** Board imports as the simulator implements them (module "board" of docs/abi.md). */
+export interface BoardImports {
+  tick_hz(): number;
+  now(): bigint;
+  set_alarm(at: bigint): void;
+  irq_take(): number;
+  uart_write(port: number, ptr: number, len: number): number;
+  uart_read(port: number, ptr: number, cap: number): number;
+  uart_overruns(port: number): number;
+  gpio_write(pin: number, level: number): number;
+  gpio_read(pin: number): number;
+  gpio_irq(pin: number, edges: number): number;
+  adc_start(channel: number): number;
+  adc_read(channel: number): number;
+  bus_transfer(addr: number, wptr: number, wlen: number, rptr: number, rlen: number): number;
+  bus_status(): number;
+  log(ptr: number, len: number): void;
+  trace(kind: number, a: number, b: number): void;
+  panic(msg: number, msgLen: number, file: number, fileLen: number, line: number, col: number): void;
+}
+
+/** Checked access to the firmware's linear memory. Out-of-range access returns null / false. */
+export interface FirmwareMemory {
+  size(): number;
+  read(ptr: number, len: number): Uint8Array | null;
+  write(ptr: number, data: Uint8Array): boolean;
+}
+
+/** A loaded firmware module, exports of docs/abi.md. */
+export interface Firmware {
+  readonly memory: FirmwareMemory;
+  abiVersion(): number;
+  start(): void;
+  step(): bigint;
+  setTrace(on: boolean): void;
+  taskCapacity(): number;
+  taskState(slot: number): number;
+  taskName(slot: number): string | null;
+  currentTask(): number;
+  stat(id: number): bigint;
+  irqDeliveries(line: number): number;
+  irqKept(line: number): number;
+  /** Release engine resources (child processes, native handles). */
+  close(): void;
+}
+
+export interface Engine {
+  readonly name: string;
+  /**
+   * Validate and instantiate a module against the board imports. Rejects with
+   * a one-line message for a module that is not wasm, lacks an ABI export, has
+   * the wrong ABI version, or imports something the board does not provide.
+   */
+  load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware>;
+}
