@@ -1,0 +1,60 @@
+#!/bin/sh
+# Fetches the wasm3 interpreter core by package name at build time: PyPI's
+# pywasm3 0.5.0 source distribution carries it in its wasm3/ folder. The
+# archive's sha256 is pinned here; a mismatch stops before anything is
+# extracted. Result: .cache/wasm3/pywasm3-0.5.0/wasm3/*.c|h (git-ignored, never
+# committed). Idempotent: a second run with a verified tree does nothing.
+# Usage: sh boards/wasm3/fetch.sh   (npm run setup:wasm3)
+set -eu
+
+VERSION=0.5.0
+SHA256=5a47c8a39f7f6ae71b3316b2e5d86c9d0db6e771a65f09a86e4d4aa3a19aefcc
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE="$ROOT/.cache/wasm3"
+ARCHIVE="$CACHE/pywasm3-$VERSION.tar.gz"
+TREE="$CACHE/pywasm3-$VERSION"
+STAMP="$TREE/.coop-verified"
+
+fail() { echo "setup:wasm3: $*" >&2; exit 1; }
+
+sha256_of() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1
+  elif command -v shasum >/dev/null 2>&1; then shasum -a 256 "$1" | cut -d' ' -f1
+  else python3 -c 'import hashlib,sys;print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$1"
+  fi
+}
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SHA256" ] && [ -f "$TREE/wasm3/wasm3.h" ]; then
+  echo "setup:wasm3: wasm3 core ready in .cache/wasm3/pywasm3-$VERSION/wasm3"
+  exit 0
+fi
+
+mkdir -p "$CACHE"
+if [ ! -f "$ARCHIVE" ] || [ "$(sha256_of "$ARCHIVE")" != "$SHA256" ]; then
+  rm -f "$ARCHIVE"
+  PIP=""
+  for p in pip3 pip; do command -v "$p" >/dev/null 2>&1 && { PIP="$p"; break; }; done
+  [ -n "$PIP" ] || { command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1 && PIP="python3 -m pip"; }
+  [ -n "$PIP" ] || fail "pip not found; install it (Debian: apt-get install python3-pip) and retry"
+  echo "setup:wasm3: downloading pywasm3==$VERSION (sdist) from PyPI"
+  $PIP download --quiet --no-deps --no-binary :all: "pywasm3==$VERSION" -d "$CACHE" \
+    || fail "pip download pywasm3==$VERSION failed (network? PyPI reachable?)"
+  [ -f "$ARCHIVE" ] || fail "pip did not produce $ARCHIVE"
+fi
+
+GOT=$(sha256_of "$ARCHIVE")
+if [ "$GOT" != "$SHA256" ]; then
+  rm -f "$ARCHIVE"
+  fail "sha256 mismatch for pywasm3-$VERSION.tar.gz: got $GOT, pinned $SHA256 (archive deleted)"
+fi
+
+# Extract into a temporary folder first so a failed extraction leaves nothing half-made.
+TMP="$CACHE/.extract.$$"
+rm -rf "$TMP" && mkdir -p "$TMP"
+tar -xzf "$ARCHIVE" -C "$TMP" || { rm -rf "$TMP"; fail "cannot extract $ARCHIVE"; }
+[ -f "$TMP/pywasm3-$VERSION/wasm3/wasm3.h" ] || { rm -rf "$TMP"; fail "archive has no wasm3/wasm3.h"; }
+rm -rf "$TREE"
+mv "$TMP/pywasm3-$VERSION" "$TREE"
+rm -rf "$TMP"
+echo "$SHA256" > "$STAMP"
+echo "setup:wasm3: verified sha256 $SHA256; wasm3 core in .cache/wasm3/pywasm3-$VERSION/wasm3"
