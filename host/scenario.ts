@@ -1,0 +1,314 @@
+// Scenarios: scripted test steps (in the spirit of Wokwi automation scenarios
+// and Renode/Robot tests) that run against any target implementing
+// `ScenarioTarget`: the simulator (host/sim/), and the HIL targets
+// (wasm3, native, QEMU, a serial port) in host/hil/.
+//
+// File format (YAML, or JSON, which is a subset of YAML):
+//
+//   name: shell answers ping
+//   steps:
+//     - write-serial: "ping\n"
+//     - wait-serial: "pong"        # a JavaScript regex, searched in the serial output
+//       timeout: 500ms             # simulated time on the simulator; wall time on hardware
+//     - set-pin: { pin: BUTTON, level: 1 }
+//     - expect-pin: { pin: LED, level: 1 }
+//     - set-adc: { channel: 0, value: 2048 }
+//     - wait: 100ms
+//
+// Durations: a number (milliseconds) or a string "<n>us|ms|s|min|h".
+// This module only parses and runs; it never imports a target, so any target
+// (and host/hil/) may import it.
+
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, type Node } from "yaml";
+
+/** The step kinds a scenario may use. */
+export type StepKind = "write-serial" | "wait-serial" | "set-pin" | "expect-pin" | "set-adc" | "wait";
+export const STEP_KINDS: readonly StepKind[] = ["write-serial", "wait-serial", "set-pin", "expect-pin", "set-adc", "wait"];
+
+/** A pin or ADC channel as written in the scenario: a board name ("LED") or a number. */
+export type PortRef = string | number;
+
+interface StepBase {
+  /** 1-based line of the step in the scenario file (0 if built in code). */
+  line: number;
+  /** The step as written, on one line, for error reports. */
+  text: string;
+}
+export type Step =
+  | (StepBase & { kind: "write-serial"; data: string })
+  | (StepBase & { kind: "wait-serial"; pattern: RegExp; timeoutUs: number })
+  | (StepBase & { kind: "set-pin"; pin: PortRef; level: 0 | 1 })
+  | (StepBase & { kind: "expect-pin"; pin: PortRef; level: 0 | 1 })
+  | (StepBase & { kind: "set-adc"; channel: PortRef; value: number })
+  | (StepBase & { kind: "wait"; us: number });
+
+export interface Scenario {
+  name: string;
+  /** The file it came from, for messages. */
+  file: string;
+  steps: Step[];
+}
+
+/** wait-serial's timeout when the step gives none. */
+export const DEFAULT_WAIT_SERIAL_US = 1_000_000;
+
+/**
+ * What a scenario needs from the thing under test. Times are microseconds:
+ * simulated time on the simulator, wall time since the target started on real
+ * or emulated hardware. Every method may reject with an Error whose message is
+ * one line; the runner reports it as the step's failure.
+ */
+export interface ScenarioTarget {
+  /** For messages: "sim", "wasm3", "qemu", ... */
+  readonly name: string;
+  /** The step kinds this target can do; a scenario using another kind is refused before it starts. */
+  readonly supports: ReadonlySet<StepKind>;
+  /** Map a pin name or number to the board's pin number, or null if the board has no such pin. */
+  resolvePin(pin: PortRef): number | null;
+  /** Map an ADC channel name or number to the channel number, or null if there is none. */
+  resolveChannel(channel: PortRef): number | null;
+  /** Current time in microseconds. */
+  now(): number;
+  /** Send bytes to the firmware's UART0 RX. */
+  writeSerial(data: Uint8Array): Promise<void>;
+  /**
+   * Wait until `pattern` matches the UART0 output after the serial cursor, or
+   * until `timeoutUs` have passed. On a match the cursor moves past the match
+   * (so the same text is not matched twice) and the matched text is returned;
+   * on timeout returns null and leaves the cursor where it was.
+   */
+  waitSerial(pattern: RegExp, timeoutUs: number): Promise<string | null>;
+  /** Drive an input pin. */
+  setPin(pin: number, level: 0 | 1): Promise<void>;
+  /** Read a pin's current level (an output as the firmware drives it). */
+  readPin(pin: number): Promise<0 | 1>;
+  /** Make an ADC channel read `value` (0..4095) from now on. */
+  setAdc(channel: number, value: number): Promise<void>;
+  /** Let `us` microseconds pass (the firmware keeps running). */
+  wait(us: number): Promise<void>;
+  /** The last `n` lines of UART0 output (the last one may be incomplete), for failure reports. */
+  serialTail(n: number): string[];
+}
+
+export interface StepFailure {
+  /** 0-based index of the failing step. */
+  index: number;
+  step: Step;
+  message: string;
+}
+
+export interface ScenarioResult {
+  ok: boolean;
+  /** Steps that passed. */
+  passed: number;
+  failure?: StepFailure;
+  /** Target time (µs) when the run ended. */
+  timeUs: number;
+  /** Last serial lines (filled on failure). */
+  tail: string[];
+}
+
+/** A scenario that cannot be used: one-line message naming the file and line. */
+export class ScenarioError extends Error {}
+
+const UNITS: Record<string, number> = { us: 1, "µs": 1, ms: 1_000, s: 1_000_000, min: 60_000_000, h: 3_600_000_000 };
+
+/** Parse a duration ("500ms", "2s", 100 = 100 ms) into microseconds, or null if it is not one. */
+export function parseDuration(v: unknown): number | null {
+  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? Math.round(v * 1000) : null;
+  if (typeof v !== "string") return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|min|h)\s*$/.exec(v);
+  if (!m) return null;
+  return Math.round(parseFloat(m[1]) * UNITS[m[2]]);
+}
+
+/** Format microseconds for messages: "1.250000 s". */
+export function formatTime(us: number): string {
+  return `${(us / 1e6).toFixed(6)} s`;
+}
+
+/**
+ * Parse scenario source text. Throws ScenarioError with "file:line: message"
+ * for YAML syntax errors, unknown step kinds, bad values and regexes that do
+ * not compile.
+ */
+export function parseScenario(source: string, file = "<scenario>"): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lc, prettyErrors: false });
+  const lineOf = (n: Node | null | undefined): number => (n && n.range ? lc.linePos(n.range[0]).line : 0);
+  const fail = (line: number, msg: string): never => {
+    throw new ScenarioError(`${file}:${line}: ${msg}`);
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos ? e.linePos[0].line : 0;
+    fail(line, `does not parse: ${e.message.split("\n")[0]}`);
+  }
+  const root = doc.contents;
+  if (!isMap(root)) fail(lineOf(root as Node), "a scenario is a mapping with `name` and `steps`");
+  const rootMap = root as import("yaml").YAMLMap;
+  const nameNode = rootMap.get("name", true);
+  const name = nameNode && isScalar(nameNode) ? String(nameNode.value) : file;
+  const stepsNode = rootMap.get("steps", true) as Node | undefined;
+  if (!stepsNode || !isSeq(stepsNode)) fail(lineOf(rootMap), "`steps` must be a list");
+  const steps: Step[] = [];
+  for (const item of (stepsNode as import("yaml").YAMLSeq).items as Node[]) {
+    const line = lineOf(item);
+    const value = (item as Node).toJSON() as unknown;
+    steps.push(parseStep(value, line, fail));
+  }
+  for (const k of rootMap.items) {
+    const key = isScalar(k.key) ? String(k.key.value) : "?";
+    if (key !== "name" && key !== "steps" && key !== "description")
+      fail(lineOf(k.key as Node), `unknown top-level key \`${key}\` (expected name, description, steps)`);
+  }
+  return { name, file, steps };
+}
+
+function oneLine(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+function parseStep(value: unknown, line: number, fail: (line: number, msg: string) => never): Step {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail(line, `a step is a mapping like \`- wait: 100ms\`, got ${oneLine(value)}`);
+  const obj = value as Record<string, unknown>;
+  const kinds = Object.keys(obj).filter((k) => (STEP_KINDS as readonly string[]).includes(k));
+  if (kinds.length !== 1) {
+    const keys = Object.keys(obj).join(", ");
+    return fail(line, kinds.length === 0 ? `unknown step (keys: ${keys}); expected one of ${STEP_KINDS.join(", ")}` : `a step has exactly one kind, got ${kinds.join(", ")}`);
+  }
+  const kind = kinds[0] as StepKind;
+  const arg = obj[kind];
+  const extra = Object.keys(obj).filter((k) => k !== kind && !(kind === "wait-serial" && k === "timeout"));
+  if (extra.length) return fail(line, `${kind}: unexpected key ${extra.join(", ")}`);
+  const text = oneLine(obj);
+  const level = (v: unknown): 0 | 1 => {
+    if (v === 0 || v === 1) return v;
+    if (v === "high" || v === true) return 1;
+    if (v === "low" || v === false) return 0;
+    return fail(line, `${kind}: level must be 0 or 1, got ${oneLine(v)}`);
+  };
+  const port = (v: unknown, what: string): PortRef => {
+    if (typeof v === "string" && v.length > 0) return v;
+    if (typeof v === "number" && Number.isInteger(v) && v >= 0) return v;
+    return fail(line, `${kind}: ${what} must be a name or a number, got ${oneLine(v)}`);
+  };
+  const args = (v: unknown, keys: string[]): Record<string, unknown> => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(line, `${kind}: expected { ${keys.join(", ")} }`);
+    const r = v as Record<string, unknown>;
+    for (const k of keys) if (!(k in r)) fail(line, `${kind}: missing \`${k}\``);
+    for (const k of Object.keys(r)) if (!keys.includes(k)) fail(line, `${kind}: unknown key \`${k}\``);
+    return r;
+  };
+  switch (kind) {
+    case "write-serial":
+      if (typeof arg !== "string") return fail(line, `write-serial: expected a string, got ${oneLine(arg)}`);
+      return { kind, line, text, data: arg };
+    case "wait-serial": {
+      if (typeof arg !== "string" || arg.length === 0) return fail(line, `wait-serial: expected a regex string, got ${oneLine(arg)}`);
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(arg);
+      } catch (e) {
+        return fail(line, `wait-serial: regex ${oneLine(arg)} does not compile: ${(e as Error).message.split("\n")[0]}`);
+      }
+      let timeoutUs = DEFAULT_WAIT_SERIAL_US;
+      if ("timeout" in obj) {
+        const t = parseDuration(obj.timeout);
+        if (t === null) return fail(line, `wait-serial: timeout ${oneLine(obj.timeout)} is not a duration (e.g. 500ms)`);
+        timeoutUs = t;
+      }
+      return { kind, line, text, pattern, timeoutUs };
+    }
+    case "set-pin":
+    case "expect-pin": {
+      const a = args(arg, ["pin", "level"]);
+      return { kind, line, text, pin: port(a.pin, "pin"), level: level(a.level) };
+    }
+    case "set-adc": {
+      const a = args(arg, ["channel", "value"]);
+      const v = a.value;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 4095) return fail(line, `set-adc: value must be an integer 0..4095, got ${oneLine(v)}`);
+      return { kind, line, text, channel: port(a.channel, "channel"), value: v };
+    }
+    case "wait": {
+      const us = parseDuration(arg);
+      if (us === null) return fail(line, `wait: ${oneLine(arg)} is not a duration (e.g. 100ms)`);
+      return { kind, line, text, us };
+    }
+  }
+}
+
+/**
+ * Check a scenario against a target before running it: every step kind is
+ * supported and every pin/channel exists. Returns one-line problems (empty if fine).
+ */
+export function checkScenario(sc: Scenario, target: ScenarioTarget): string[] {
+  const problems: string[] = [];
+  sc.steps.forEach((s) => {
+    const at = `${sc.file}:${s.line}`;
+    if (!target.supports.has(s.kind)) problems.push(`${at}: target ${target.name} does not support ${s.kind}`);
+    if ((s.kind === "set-pin" || s.kind === "expect-pin") && target.resolvePin(s.pin) === null) problems.push(`${at}: unknown pin ${oneLine(s.pin)}`);
+    if (s.kind === "set-adc" && target.resolveChannel(s.channel) === null) problems.push(`${at}: unknown ADC channel ${oneLine(s.channel)}`);
+  });
+  return problems;
+}
+
+/**
+ * Run the steps in order against a target; stops at the first failure.
+ * Throws ScenarioError (before running anything) if checkScenario finds problems.
+ */
+export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise<ScenarioResult> {
+  const problems = checkScenario(sc, target);
+  if (problems.length) throw new ScenarioError(problems[0]);
+  const enc = new TextEncoder();
+  for (let i = 0; i < sc.steps.length; i++) {
+    const s = sc.steps[i];
+    let err: string | null = null;
+    try {
+      switch (s.kind) {
+        case "write-serial":
+          await target.writeSerial(enc.encode(s.data));
+          break;
+        case "wait-serial": {
+          const m = await target.waitSerial(s.pattern, s.timeoutUs);
+          if (m === null) err = `no serial output matched /${s.pattern.source}/ within ${s.timeoutUs / 1000} ms`;
+          break;
+        }
+        case "set-pin":
+          await target.setPin(target.resolvePin(s.pin)!, s.level);
+          break;
+        case "expect-pin": {
+          const got = await target.readPin(target.resolvePin(s.pin)!);
+          if (got !== s.level) err = `pin ${oneLine(s.pin)} is ${got}, expected ${s.level}`;
+          break;
+        }
+        case "set-adc":
+          await target.setAdc(target.resolveChannel(s.channel)!, s.value);
+          break;
+        case "wait":
+          await target.wait(s.us);
+          break;
+      }
+    } catch (e) {
+      err = (e as Error).message.split("\n")[0];
+    }
+    if (err !== null) {
+      return { ok: false, passed: i, failure: { index: i, step: s, message: err }, timeUs: target.now(), tail: target.serialTail(10) };
+    }
+  }
+  return { ok: true, passed: sc.steps.length, timeUs: target.now(), tail: [] };
+}
+
+/** The failure report: step (index and text), simulated time, last serial lines. */
+export function formatFailure(sc: Scenario, r: ScenarioResult): string {
+  if (r.ok || !r.failure) return `scenario "${sc.name}": passed (${r.passed} steps)`;
+  const f = r.failure;
+  const lines = [
+    `scenario "${sc.name}" failed at step ${f.index + 1}/${sc.steps.length} (${sc.file}:${f.step.line}) ${f.step.text}: ${f.message}, at t=${formatTime(r.timeUs)}`,
+    `last serial lines:`,
+    ...(r.tail.length ? r.tail.map((l) => `  | ${l}`) : ["  (none)"]),
+  ];
+  return lines.join("\n");
+}
