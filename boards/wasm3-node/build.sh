@@ -1,0 +1,44 @@
+#!/bin/sh
+# Builds the wasm3 engine's Node addon: build/wasm3-node/coop_wasm3.node, from
+# boards/wasm3-node/coop_wasm3_node.c and the wasm3 core that
+# boards/wasm3/fetch.sh fetches from PyPI (pywasm3 0.5.0 sdist, hash pinned).
+# Nothing built here is committed (build/ and .cache/ are git-ignored).
+# Compiled straight with the system C compiler against the running Node's
+# headers (no node-gyp: one .c file plus the wasm3 core needs no more).
+# Usage: sh boards/wasm3-node/build.sh   (npm run build:wasm3-engine)
+# Skips the compile when the addon is newer than every source.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+fail() { echo "build:wasm3-engine: $*" >&2; exit 1; }
+
+sh boards/wasm3/fetch.sh >/dev/null || fail "fetching the wasm3 core failed (run: npm run setup:wasm3)"
+M3="$ROOT/.cache/wasm3/pywasm3-0.5.0/wasm3"
+[ -f "$M3/wasm3.h" ] || fail "no wasm3 core in $M3 (run: npm run setup:wasm3)"
+
+CC=${CC:-cc}
+command -v "$CC" >/dev/null 2>&1 || fail "no C compiler ($CC); install one (Debian: apt-get install gcc)"
+NODE_INC=$(node -p "require('path').resolve(process.execPath, '../../include/node')")
+[ -f "$NODE_INC/node_api.h" ] || fail "no Node headers at $NODE_INC (node_api.h); install Node's headers (Debian: apt-get install libnode-dev) or set NODE_INC"
+
+OUT_DIR="$ROOT/build/wasm3-node"
+OUT="$OUT_DIR/coop_wasm3.node"
+SRC="$ROOT/boards/wasm3-node/coop_wasm3_node.c"
+mkdir -p "$OUT_DIR"
+
+if [ -f "$OUT" ]; then
+  stale=0
+  for f in "$SRC" "$0" "$M3"/*.c "$M3"/*.h; do [ "$f" -nt "$OUT" ] && stale=1 && break; done
+  if [ "$stale" = 0 ]; then echo "build:wasm3-engine: up to date: build/wasm3-node/coop_wasm3.node"; exit 0; fi
+fi
+
+# The flags pywasm3's own setup.py uses for the core (-O3, no stack protector),
+# plus backtraces so a trap can name its function.
+TMP="$OUT.tmp.$$"
+$CC -shared -fPIC -std=gnu11 -O3 -g0 -fomit-frame-pointer -fno-stack-check -fno-stack-protector \
+  -DNASSERTS -Dd_m3RecordBacktraces=1 -Wno-unused-parameter \
+  -I"$M3" -I"$NODE_INC" "$SRC" "$M3"/m3_*.c -o "$TMP" -lm \
+  || { rm -f "$TMP"; fail "compile failed (command above)"; }
+mv "$TMP" "$OUT"   # atomic: a concurrent loader never sees half a file
+echo "build:wasm3-engine: built build/wasm3-node/coop_wasm3.node (wasm3 0.5.0)"
