@@ -1,0 +1,240 @@
+// The four bench workloads on coop itself (docs: bench/README.md). Each
+// exported function runs one whole workload inside wasm: it spawns the tasks,
+// plays the world (interrupts, virtual time) through the bench board's
+// `benchctl` imports, calls `step` until the tasks are done, and returns a
+// checksum that every other implementation must reproduce. Futures are built
+// once at start-up and reused, so a run allocates nothing (`heap_top` lets the
+// runner check that).
+
+import {
+  Future, Waker, spawn, step, abort, liveTasks, WaitIrq, Sleep, now, TaskId,
+} from "../../assembly/coop";
+import { Signal, SignalWait, Channel, Send, Recv } from "./prims";
+import "../../assembly/coop/panic";
+
+@external("benchctl", "raise") declare function raise(line: i32): void;
+@external("benchctl", "set_now") declare function setNow(t: i64): void;
+@external("benchctl", "reset") declare function resetBoard(): void;
+
+/** Most tasks a fan-out or timers run may use (lines 1..MAX_T; line 0 is the alarm). */
+const MAX_T: i32 = 16;
+
+// @ts-ignore: decorator
+@inline function xorshift(x: u32): u32 {
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return x;
+}
+
+/** Run `step` until no task is live. Returns false on a stall (nothing ready, no timer). */
+function runToEnd(): bool {
+  while (liveTasks() > 0) {
+    const d = step();
+    if (liveTasks() == 0) break;
+    if (d < 0) return false;
+    if (d > now()) setNow(d); // idle until the next deadline: jump virtual time there
+  }
+  return true;
+}
+
+// ---- 1. ping-pong: two tasks alternate through two signals ----------------
+
+const toPing = new Signal();
+const toPong = new Signal();
+
+class Ping extends Future {
+  n: i32 = 0;
+  i: i32 = 0;
+  sent: bool = false;
+  wait: SignalWait = new SignalWait(toPing);
+  poll(w: Waker): bool {
+    while (this.i < this.n) {
+      if (!this.sent) { toPong.signal(); this.sent = true; }
+      if (!this.wait.poll(w)) return false;
+      this.sent = false;
+      this.i++;
+    }
+    this.i = 0;
+    return true;
+  }
+}
+
+class Pong extends Future {
+  n: i32 = 0;
+  i: i32 = 0;
+  wait: SignalWait = new SignalWait(toPong);
+  poll(w: Waker): bool {
+    while (this.i < this.n) {
+      if (!this.wait.poll(w)) return false;
+      toPing.signal();
+      this.i++;
+    }
+    this.i = 0;
+    return true;
+  }
+}
+
+const ping = new Ping();
+const pong = new Pong();
+
+/** n round trips; returns the round trips both sides counted (2n), or -1 on a stall. */
+export function pingpong(n: i32): i64 {
+  resetBoard();
+  ping.n = n; pong.n = n;
+  spawn(ping, "ping");
+  spawn(pong, "pong");
+  if (!runToEnd()) return -1;
+  return <i64>n * 2;
+}
+
+// ---- 2. IRQ fan-out: T tasks, each on its own line; N interrupts -----------
+
+const counts = new StaticArray<i32>(MAX_T);
+
+class IrqWaiter extends Future {
+  t: i32 = 0;
+  irq: WaitIrq;
+  constructor(t: i32) { super(); this.t = t; this.irq = new WaitIrq(t + 1); }
+  poll(w: Waker): bool {
+    while (this.irq.poll(w)) unchecked(counts[this.t]++);
+    return false; // runs until aborted
+  }
+  cancel(): void { this.irq.cancel(); }
+}
+
+const irqWaiters = new StaticArray<IrqWaiter>(MAX_T);
+const irqIds = new StaticArray<TaskId>(MAX_T);
+for (let t = 0; t < MAX_T; t++) unchecked(irqWaiters[t] = new IrqWaiter(t));
+
+/**
+ * n interrupts on lines 1..t in the order of a xorshift32 stream from `seed`;
+ * each is delivered (one step) before the next is raised. Returns
+ * sum(count[t] * (t + 1)), or -1 if an argument is out of range.
+ */
+export function fanout(n: i32, t: i32, seed: u32): i64 {
+  if (t < 1 || t > MAX_T || seed == 0) return -1;
+  resetBoard();
+  for (let i = 0; i < t; i++) { unchecked(counts[i] = 0); unchecked(irqIds[i] = spawn(unchecked(irqWaiters[i]), "irq")); }
+  step(); // every waiter registers
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = xorshift(x);
+    raise(<i32>(x % <u32>t) + 1);
+    step();
+  }
+  for (let i = 0; i < t; i++) abort(unchecked(irqIds[i]));
+  let sum: i64 = 0;
+  for (let i = 0; i < t; i++) sum += <i64>unchecked(counts[i]) * (i + 1);
+  return sum;
+}
+
+// ---- 3. timers: T tasks sleep seeded random durations; N expiries ----------
+
+class Sleeper extends Future {
+  k: i32 = 0;
+  i: i32 = 0;
+  x: u32 = 1;
+  drawn: bool = false;
+  end: i64 = 0;
+  sleep: Sleep = new Sleep(0);
+  poll(w: Waker): bool {
+    while (this.i < this.k) {
+      if (!this.drawn) {
+        this.x = xorshift(this.x);
+        this.sleep.duration = 1 + <i64>(this.x % 1000);
+        this.drawn = true;
+      }
+      if (!this.sleep.poll(w)) return false;
+      this.drawn = false;
+      this.i++;
+    }
+    this.i = 0;
+    this.end = now();
+    return true;
+  }
+}
+
+const sleepers = new StaticArray<Sleeper>(MAX_T);
+for (let t = 0; t < MAX_T; t++) unchecked(sleepers[t] = new Sleeper());
+
+/**
+ * t tasks; task i draws k = n / t durations 1..1000 ticks from its own
+ * xorshift32 stream (seeded seed + i * 0x9E3779B9, low bit set) and sleeps
+ * each one in turn; virtual time jumps to the next deadline whenever all are
+ * asleep. Returns the sum of the tasks' finishing times, or -1.
+ */
+export function timers(n: i32, t: i32, seed: u32): i64 {
+  if (t < 1 || t > MAX_T || n < t) return -1;
+  resetBoard();
+  const k = n / t;
+  for (let i = 0; i < t; i++) {
+    const s = unchecked(sleepers[i]);
+    s.k = k; s.i = 0; s.drawn = false;
+    s.x = (seed + <u32>i * 0x9E3779B9) | 1;
+    spawn(s, "sleeper");
+  }
+  if (!runToEnd()) return -1;
+  let sum: i64 = 0;
+  for (let i = 0; i < t; i++) sum += unchecked(sleepers[i]).end;
+  return sum;
+}
+
+// ---- 4. channel: producer to consumer through a bounded channel of 16 ------
+
+const chan = new Channel(16);
+
+class Producer extends Future {
+  n: i32 = 0;
+  i: i32 = 0;
+  send: Send = new Send(chan);
+  poll(w: Waker): bool {
+    while (this.i < this.n) {
+      this.send.value = <u32>this.i + 1;
+      if (!this.send.poll(w)) return false;
+      this.i++;
+    }
+    this.i = 0;
+    return true;
+  }
+}
+
+class Consumer extends Future {
+  n: i32 = 0;
+  i: i32 = 0;
+  sum: i64 = 0;
+  recv: Recv = new Recv(chan);
+  poll(w: Waker): bool {
+    while (this.i < this.n) {
+      if (!this.recv.poll(w)) return false;
+      const v = this.recv.value;
+      // Out of order or lost messages spoil the checksum.
+      this.sum += v == <u32>this.i + 1 ? <i64>v : -(1 << 40);
+      this.i++;
+    }
+    this.i = 0;
+    return true;
+  }
+}
+
+const producer = new Producer();
+const consumer = new Consumer();
+
+/** n messages 1..n; returns their sum as the consumer saw them (n(n+1)/2 when in order), or -1. */
+export function channel(n: i32): i64 {
+  resetBoard();
+  producer.n = n; consumer.n = n; consumer.sum = 0;
+  spawn(producer, "producer");
+  spawn(consumer, "consumer");
+  if (!runToEnd()) return -1;
+  return consumer.sum;
+}
+
+// ---- for the runner -------------------------------------------------------
+
+/** The heap's bump pointer: equal before and after a run means the run allocated nothing. */
+export function heap_top(): usize {
+  const p = heap.alloc(0);
+  heap.free(p);
+  return p;
+}
