@@ -1,0 +1,252 @@
+// Channel<T>: a bounded multi-producer multi-consumer FIFO ring, with send
+// and recv futures that wait in first-come first-served order.
+//
+// Fairness is kept with grants (reservations): when a value arrives while
+// receivers wait, the oldest waiting receiver is dequeued, woken, and one
+// buffered value is reserved for it; a trySend/tryRecv or a newly polled future
+// can only use what is not reserved, so nobody overtakes a waiter. Senders
+// waiting for space are granted a reserved free slot in the same way. Values
+// never leave the ring until a receiver's poll takes one, which is what makes
+// cancelling a receive lossless.
+
+import { Waker, OK } from "../coop";
+import { E_FULL, E_CLOSED, zeroOf } from "./errors";
+import { Waiter, WaitQueue, GRANT_ONE, GRANT_NONE } from "./waitqueue";
+
+/**
+ * A bounded FIFO channel of capacity values (fixed at construction; the ring
+ * is allocated by the constructor, at init, and never again).
+ *
+ * - Order: values are received in the order they were accepted. Waiting
+ *   receivers are served oldest first; waiting senders get free slots oldest
+ *   first.
+ * - Wakes: an accepted value wakes the oldest waiting receiver (one value,
+ *   one receiver); a taken value wakes the oldest waiting sender; close()
+ *   wakes every waiter.
+ * - Close: senders then fail with E_CLOSED; receivers still get every value
+ *   left in the ring, then E_CLOSED.
+ * - Interrupt side: trySend, tryRecv and close may be called outside any task
+ *   (init, a driver polled from IRQ dispatch, waker -1); they never allocate.
+ *
+ * Static RAM: header + 44 bytes of fields + the ring (capacity * sizeof<T>()
+ * + an array header) + two WaitQueues (12 bytes + header each).
+ */
+export class Channel<T> {
+  readonly capacity: i32;
+  buf: StaticArray<T>;
+  private head: i32 = 0;
+  private count: i32 = 0;
+  /** Buffered values promised to granted (woken, not yet polled) receivers. */
+  itemsReserved: i32 = 0;
+  /** Free slots promised to granted senders. */
+  spaceReserved: i32 = 0;
+  private isClosed: bool = false;
+  /** The value taken by the last successful tryRecv(). */
+  received: T = zeroOf<T>();
+  /** Values accepted since construction (wrapping). */
+  sentTotal: u32 = 0;
+  /** Values taken since construction (wrapping). */
+  receivedTotal: u32 = 0;
+  /** trySend calls refused with E_FULL (a driver's count of dropped values). */
+  fullTotal: u32 = 0;
+  recvQ: WaitQueue = new WaitQueue();
+  sendQ: WaitQueue = new WaitQueue();
+
+  constructor(capacity: i32) {
+    assert(capacity >= 1, "Channel capacity must be at least 1");
+    this.capacity = capacity;
+    this.buf = new StaticArray<T>(capacity);
+  }
+
+  /** Values in the ring (including ones reserved for woken receivers). */
+  get length(): i32 { return this.count; }
+  get closed(): bool { return this.isClosed; }
+  /** True if a trySend now would fail with E_FULL. */
+  get full(): bool { return this.count + this.spaceReserved >= this.capacity; }
+  /** True if a tryRecv now would return false. */
+  get empty(): bool { return this.count - this.itemsReserved <= 0; }
+
+  /**
+   * Put v in the ring without waiting. Returns OK, E_FULL (nothing changed;
+   * counted in fullTotal) or E_CLOSED. Wakes the oldest waiting receiver.
+   * Callable from any context, including outside tasks.
+   */
+  trySend(v: T): i32 {
+    if (this.isClosed) return E_CLOSED;
+    if (this.full || !this.sendQ.isEmpty) {
+      this.fullTotal++;
+      return E_FULL;
+    }
+    this.push(v);
+    return OK;
+  }
+
+  /**
+   * Take the oldest unreserved value without waiting: true and the value in
+   * `received`, or false if there is none (check `closed` to tell empty from
+   * finished). Wakes the oldest waiting sender.
+   */
+  tryRecv(): bool {
+    if (this.empty) return false;
+    this.received = this.pop();
+    return true;
+  }
+
+  /**
+   * Close the channel (idempotent). Waiting and future sends fail with
+   * E_CLOSED and their values are not sent; receivers drain what is left,
+   * then complete with E_CLOSED. Wakes every waiting sender and receiver.
+   */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.sendQ.grantAll();
+    this.recvQ.grantAll();
+  }
+
+  /** A send future for this channel (allocates: call at init, then reuse). */
+  sender(): Send<T> { return new Send<T>(this); }
+  /** A receive future for this channel (allocates: call at init, then reuse). */
+  receiver(): Recv<T> { return new Recv<T>(this); }
+
+  // ---- internals used by Send and Recv ----
+
+  push(v: T): void {
+    const cap = this.capacity;
+    let i = this.head + this.count;
+    if (i >= cap) i -= cap;
+    unchecked(this.buf[i] = v);
+    this.count++;
+    this.sentTotal++;
+    this.grantRecv();
+  }
+
+  pop(): T {
+    const v = unchecked(this.buf[this.head]);
+    let h = this.head + 1;
+    if (h == this.capacity) h = 0;
+    this.head = h;
+    this.count--;
+    this.receivedTotal++;
+    this.grantSend();
+    return v;
+  }
+
+  /** Hand each unreserved value to the oldest waiting receiver. */
+  grantRecv(): void {
+    while (this.count - this.itemsReserved > 0 && this.recvQ.grantFront(GRANT_ONE)) this.itemsReserved++;
+  }
+
+  /** Hand each unreserved free slot to the oldest waiting sender. */
+  grantSend(): void {
+    while (this.capacity - this.count - this.spaceReserved > 0 && this.sendQ.grantFront(GRANT_ONE)) this.spaceReserved++;
+  }
+}
+
+/**
+ * Sends `value` into a channel, waiting while it is full (backpressure).
+ * Set `value`, then poll until it completes; `error` is then OK (sent) or
+ * E_CLOSED (not sent). Reusable: each completion is one send.
+ *
+ * Wakes when a slot is granted to it (senders are served oldest first) or
+ * the channel is closed.
+ *
+ * Cancel: leaves the wait list; the value is not sent (a send is never
+ * partial: it happens entirely inside the poll that completes). A free slot
+ * that was already granted to it is passed to the next waiting sender.
+ */
+export class Send<T> extends Waiter {
+  value: T = zeroOf<T>();
+  error: i32 = OK;
+  constructor(public channel: Channel<T>) { super(); }
+
+  poll(w: Waker): bool {
+    const ch = this.channel;
+    if (this.qGrant == GRANT_ONE) {
+      this.qGrant = GRANT_NONE;
+      ch.spaceReserved--;
+      if (ch.closed) { this.error = E_CLOSED; return true; }
+      ch.push(this.value);
+      this.error = OK;
+      return true;
+    }
+    this.qGrant = GRANT_NONE;
+    if (ch.closed) {
+      ch.sendQ.remove(this);
+      this.error = E_CLOSED;
+      return true;
+    }
+    if (!this.qQueued && ch.sendQ.isEmpty && !ch.full) {
+      ch.push(this.value);
+      this.error = OK;
+      return true;
+    }
+    ch.sendQ.push(this, w);
+    return false;
+  }
+
+  cancel(): void {
+    const ch = this.channel;
+    ch.sendQ.remove(this);
+    if (this.qGrant == GRANT_ONE) {
+      ch.spaceReserved--;
+      ch.grantSend();
+    }
+    this.qGrant = GRANT_NONE;
+  }
+}
+
+/**
+ * Receives the oldest value of a channel, waiting while it is empty. When it
+ * completes, `error` is OK with the value in `value`, or E_CLOSED (closed and
+ * drained). Reusable: each completion is one value.
+ *
+ * Wakes when a value is granted to it (receivers are served oldest first) or
+ * the channel is closed.
+ *
+ * Cancel: leaves the wait list. No value is lost: a value granted to it but
+ * not yet taken stays in the ring and is passed to the next waiting receiver
+ * (or to the next tryRecv).
+ */
+export class Recv<T> extends Waiter {
+  value: T = zeroOf<T>();
+  error: i32 = OK;
+  constructor(public channel: Channel<T>) { super(); }
+
+  poll(w: Waker): bool {
+    const ch = this.channel;
+    if (this.qGrant == GRANT_ONE) {
+      this.qGrant = GRANT_NONE;
+      ch.itemsReserved--;
+      this.value = ch.pop();
+      this.error = OK;
+      return true;
+    }
+    this.qGrant = GRANT_NONE;
+    if (!this.qQueued || ch.recvQ.head === this) {
+      if (!ch.empty) {
+        ch.recvQ.remove(this);
+        this.value = ch.pop();
+        this.error = OK;
+        return true;
+      }
+    }
+    if (ch.closed && ch.empty) {
+      ch.recvQ.remove(this);
+      this.error = E_CLOSED;
+      return true;
+    }
+    ch.recvQ.push(this, w);
+    return false;
+  }
+
+  cancel(): void {
+    const ch = this.channel;
+    ch.recvQ.remove(this);
+    if (this.qGrant == GRANT_ONE) {
+      ch.itemsReserved--;
+      ch.grantRecv();
+    }
+    this.qGrant = GRANT_NONE;
+  }
+}
