@@ -1,0 +1,71 @@
+// ADC driver: a reusable future that reads one channel (start a conversion,
+// wait for the ADC interrupt, read the result), over adc_start / adc_read
+// and the ADC interrupt line.
+
+import { Future, Waker } from "../coop/future";
+import { WaitIrq } from "../coop/irq";
+import { adc_start, adc_read, IRQ_ADC, BOARD_EBUSY, BOARD_ENOTREADY } from "../coop/board";
+import { OK } from "./errors";
+
+const IDLE: u8 = 0;
+const CONVERTING: u8 = 1;
+/** Cancelled while converting: the next poll first waits that conversion out. */
+const ORPHANED: u8 = 2;
+
+/**
+ * Reads one ADC channel: `value` is 0..4095 (12 bits).
+ *
+ * The board has one converter. If another read holds it (adc_start returns
+ * EBUSY), this one waits for the ADC interrupt and tries again, so several
+ * AdcRead futures (e.g. a sampler and a shell command) can share it.
+ * Waits on: the ADC interrupt line.
+ * Completes: when its conversion is done, with `value` set and `error` OK;
+ * or with `error` = EBADPORT (no such channel) at once, or ENOTREADY if the
+ * board reported no result.
+ * Cancel: stops waiting; the conversion already started finishes on the
+ * board and its result is discarded: the next poll of this future waits for
+ * it before starting a new one, so it never returns a stale value.
+ * `channel` may be changed while the future is idle.
+ */
+export class AdcRead extends Future {
+  value: i32 = 0;
+  error: i32 = OK;
+  private state: u8 = IDLE;
+  private irq: WaitIrq = new WaitIrq(IRQ_ADC);
+
+  constructor(public channel: u32) { super(); }
+
+  poll(w: Waker): bool {
+    while (true) {
+      if (this.state == ORPHANED) {
+        // The discarded conversion's interrupt (possibly kept) comes first.
+        if (!this.irq.poll(w)) return false;
+        this.state = IDLE;
+      }
+      if (this.state == IDLE) {
+        const r = adc_start(this.channel);
+        if (r == BOARD_EBUSY) {
+          if (!this.irq.poll(w)) return false;
+          continue;
+        }
+        if (r < 0) { this.error = r; return true; }
+        this.state = CONVERTING;
+      }
+      if (!this.irq.poll(w)) return false;
+      this.state = IDLE;
+      const v = adc_read(this.channel);
+      if (v < 0) {
+        this.error = v == BOARD_EBUSY ? BOARD_ENOTREADY : v;
+        return true;
+      }
+      this.error = OK;
+      this.value = v;
+      return true;
+    }
+  }
+
+  cancel(): void {
+    this.irq.cancel();
+    if (this.state == CONVERTING) this.state = ORPHANED;
+  }
+}

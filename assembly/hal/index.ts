@@ -1,0 +1,11 @@
+// coop's HAL: peripheral drivers as reusable futures over the board ABI.
+// Firmware imports from "../hal". Every driver object is created at init and
+// reused; none allocates afterwards.
+
+export { ByteBuf, parseUint, isBlank, utf8Length } from "./buf";
+export { OK, E_OVERRUN, E_LINE_TOO_LONG, E_DEVICE, errorName, BOARD_EBADPORT, BOARD_EBADPTR, BOARD_EBUSY, BOARD_ENOTREADY } from "./errors";
+export { Uart, UartRead, UartReadLine, UartWrite, RX_EMPTY } from "./uart";
+export { OutputPin, WaitEdge, readPin, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "./gpio";
+export { AdcRead } from "./adc";
+export { BusTransfer } from "./bus";
+export { Ts1Read, TS1_ADDR, TS1_ID, TS1_REG_ID, TS1_REG_TEMP_H } from "./ts1";

@@ -1,0 +1,310 @@
+// UART driver: a port object plus three reusable futures (read bytes, read a
+// line, write bytes), all over the board ABI's uart_* imports and the
+// UART<n>_RX / UART<n>_TX interrupt lines.
+//
+// Why a staging buffer in the port: a line reader must stop at the newline,
+// and the bytes after it belong to the next read. All readers of a port take
+// bytes from the port's small staging buffer, so nothing read from the board
+// is ever dropped between two reads.
+//
+// Lost wake-ups: a reader waits on the RX line only after uart_read returned
+// 0, and a writer waits on the TX line only after uart_write accepted 0. An
+// interrupt raised before the wait started is kept by the IRQ registry (or
+// still pending on the board), so the wait then completes at once and the
+// driver simply tries again.
+
+import { Future, Waker } from "../coop/future";
+import { WaitIrq } from "../coop/irq";
+import { WakerSet } from "../coop/waker";
+import { uart_read, uart_write, uart_overruns, IRQ_UART0_RX, IRQ_UART0_TX } from "../coop/board";
+import { ByteBuf } from "./buf";
+import { OK, E_OVERRUN, E_LINE_TOO_LONG } from "./errors";
+
+/** Bytes staged between the board's RX FIFO and the readers. */
+const STAGE_SIZE: i32 = 32;
+
+/** Uart.takeByte: nothing received right now (board errors are -1..-4). */
+export const RX_EMPTY: i32 = -256;
+
+/**
+ * One UART port. Create one per port at init and share it between that port's
+ * futures. It is not a future itself: it holds the RX staging buffer, the
+ * overrun count seen so far, and the TX lock that keeps writes whole.
+ * Use at most one reader (UartRead or UartReadLine) at a time per port:
+ * two readers polled concurrently would split the bytes between them.
+ */
+export class Uart {
+  readonly rxLine: i32;
+  readonly txLine: i32;
+  private stage: StaticArray<u8> = new StaticArray<u8>(STAGE_SIZE);
+  private head: i32 = 0;
+  private tail: i32 = 0;
+  private overrunsSeen: i32 = 0;
+  /** The write that owns the TX side, or null. */
+  txHolder: UartWrite | null = null;
+  /** Tasks whose write waits for the TX side. */
+  txWaiters: WakerSet = new WakerSet();
+
+  /** port: 0 or 1 (the ABI's UART0 / UART1). */
+  constructor(public readonly port: u32) {
+    this.rxLine = IRQ_UART0_RX + 2 * <i32>port;
+    this.txLine = IRQ_UART0_TX + 2 * <i32>port;
+  }
+
+  /**
+   * The next received byte (0..255), RX_EMPTY if none has arrived, or a board
+   * error (-1..-4) from uart_read. Refills the staging buffer from the board
+   * when it is empty.
+   */
+  takeByte(): i32 {
+    if (this.head == this.tail) {
+      this.head = this.tail = 0;
+      const n = uart_read(this.port, changetype<usize>(this.stage), <u32>STAGE_SIZE);
+      if (n < 0) return n;
+      if (n == 0) return RX_EMPTY;
+      this.tail = n > STAGE_SIZE ? STAGE_SIZE : n; // a board must not return more than asked; do not trust it
+    }
+    return <i32>unchecked(this.stage[this.head++]);
+  }
+
+  /** Bytes received by the board but not yet taken by a reader (the staged ones only). */
+  get staged(): i32 {
+    return this.tail - this.head;
+  }
+
+  /**
+   * Bytes the board dropped because its RX FIFO was full, since start
+   * (monotonic). If the board reports an error, the last good count.
+   */
+  overruns(): i32 {
+    const n = uart_overruns(this.port);
+    if (n >= 0) this.overrunsSeen = n;
+    return this.overrunsSeen;
+  }
+}
+
+/**
+ * Reads whatever has arrived, up to `buf.capacity` bytes, into `buf` (a
+ * static buffer created with the future).
+ *
+ * Waits on: the port's RX interrupt line, only while nothing has arrived.
+ * Completes: as soon as at least one byte is in `buf` (it is cleared at the
+ * start of each read), or with `error` set:
+ * - E_OVERRUN: the board's RX FIFO overflowed during this read (`lost` bytes
+ *   were dropped somewhere before the end of `buf`); the data is still valid.
+ * - a board error (EBADPORT: no such UART), with `buf` empty.
+ * Cancel: stops waiting. Nothing is lost: bytes not yet read stay in the
+ * board's FIFO for the next read.
+ */
+export class UartRead extends Future {
+  buf: ByteBuf;
+  error: i32 = OK;
+  /** Bytes the board dropped during this read (set with E_OVERRUN). */
+  lost: i32 = 0;
+  private started: bool = false;
+  private overrunsAtStart: i32 = 0;
+  private rx: WaitIrq;
+
+  constructor(public uart: Uart, capacity: i32) {
+    super();
+    this.buf = new ByteBuf(capacity);
+    this.rx = new WaitIrq(uart.rxLine);
+  }
+
+  poll(w: Waker): bool {
+    const u = this.uart;
+    if (!this.started) {
+      this.started = true;
+      this.buf.clear();
+      this.error = OK;
+      this.lost = 0;
+      this.overrunsAtStart = u.overruns();
+    }
+    while (true) {
+      while (this.buf.room > 0) {
+        const b = u.takeByte();
+        if (b == RX_EMPTY) break;
+        if (b < 0) return this.finish(b);
+        this.buf.byte(<u32>b);
+      }
+      if (this.buf.len > 0) return this.finish(OK);
+      if (!this.rx.poll(w)) return false;
+      // An RX interrupt was delivered: try again.
+    }
+  }
+
+  private finish(err: i32): bool {
+    this.started = false;
+    this.error = err;
+    const lost = this.uart.overruns() - this.overrunsAtStart;
+    if (err == OK && lost > 0) { this.error = E_OVERRUN; this.lost = lost; }
+    return true;
+  }
+
+  cancel(): void {
+    this.rx.cancel();
+    this.started = false;
+  }
+}
+
+/**
+ * Reads one line into `line` (without its terminator). A line ends at "\n",
+ * "\r" or "\r\n" (the "\n" of a "\r\n" is not an empty line).
+ *
+ * Waits on: the port's RX interrupt line, while the line is incomplete.
+ * Completes: at the end of a line, with `line` holding it and `error`:
+ * - OK;
+ * - E_LINE_TOO_LONG: the line did not fit; `line` holds its first
+ *   `line.capacity` bytes, the rest up to the terminator was dropped;
+ * - E_OVERRUN: the board's RX FIFO overflowed while this line was being
+ *   received (`lost` bytes are missing somewhere in it);
+ * - a board error (EBADPORT: no such UART), at once.
+ * Bytes after the terminator stay staged for the next read.
+ * Cancel: stops waiting and keeps the bytes already received: the next poll
+ * continues the same line. Call `reset()` to drop a partial line.
+ */
+export class UartReadLine extends Future {
+  line: ByteBuf;
+  error: i32 = OK;
+  /** Bytes the board dropped while this line was received (set with E_OVERRUN). */
+  lost: i32 = 0;
+  private started: bool = false;
+  private tooLong: bool = false;
+  private afterCR: bool = false;
+  private overrunsAtStart: i32 = 0;
+  private rx: WaitIrq;
+
+  constructor(public uart: Uart, capacity: i32) {
+    super();
+    this.line = new ByteBuf(capacity);
+    this.rx = new WaitIrq(uart.rxLine);
+  }
+
+  poll(w: Waker): bool {
+    const u = this.uart;
+    if (!this.started) {
+      this.started = true;
+      this.line.clear();
+      this.tooLong = false;
+      this.error = OK;
+      this.lost = 0;
+      this.overrunsAtStart = u.overruns();
+    }
+    while (true) {
+      const b = u.takeByte();
+      if (b == RX_EMPTY) {
+        if (!this.rx.poll(w)) return false;
+        continue;
+      }
+      if (b < 0) { this.started = false; this.error = b; return true; }
+      if (b == 0x0a && this.afterCR) { this.afterCR = false; continue; } // "\r\n": one terminator
+      this.afterCR = b == 0x0d;
+      if (b == 0x0a || b == 0x0d) return this.finish();
+      if (this.line.room > 0) this.line.byte(<u32>b);
+      else this.tooLong = true;
+    }
+  }
+
+  private finish(): bool {
+    this.started = false;
+    const lost = this.uart.overruns() - this.overrunsAtStart;
+    if (lost > 0) { this.error = E_OVERRUN; this.lost = lost; }
+    else if (this.tooLong) this.error = E_LINE_TOO_LONG;
+    return true;
+  }
+
+  /** Drop a partially received line; the next poll starts a new one. */
+  reset(): void {
+    this.rx.cancel();
+    this.started = false;
+  }
+
+  cancel(): void {
+    this.rx.cancel(); // `started` stays: the partial line is kept
+  }
+}
+
+/**
+ * Writes the bytes in `buf` (fill it, then poll until complete). Writes on
+ * the same port never interleave: a write takes the port's TX side at its
+ * first poll and holds it until its last byte is accepted.
+ *
+ * Handles a board that accepts fewer bytes than asked (a full TX FIFO): it
+ * writes the rest as room appears.
+ * Waits on: the port's TX interrupt line while the FIFO is full; the TX side
+ * while another write holds it.
+ * Completes: when every byte has been accepted by the board (`sent` =
+ * `buf.len`), or with a board `error` (EBADPORT: no such UART); `buf` is then
+ * emptied for the next message.
+ * Cancel: gives up the TX side. Bytes already accepted (`sent`) go out; the
+ * rest of the message is dropped and `buf` is emptied.
+ */
+export class UartWrite extends Future {
+  buf: ByteBuf;
+  error: i32 = OK;
+  /** Bytes of `buf` accepted by the board so far. */
+  sent: i32 = 0;
+  private holding: bool = false;
+  private waitingTask: Waker = -1;
+  private tx: WaitIrq;
+
+  constructor(public uart: Uart, capacity: i32) {
+    super();
+    this.buf = new ByteBuf(capacity);
+    this.tx = new WaitIrq(uart.txLine);
+  }
+
+  /** Append s (UTF-8) to the message; returns this for chaining into a poll. */
+  text(s: string): UartWrite {
+    this.buf.str(s);
+    return this;
+  }
+
+  poll(w: Waker): bool {
+    const u = this.uart;
+    if (!this.holding) {
+      const h = u.txHolder;
+      if (h !== null && h !== this) {
+        u.txWaiters.add(w);
+        this.waitingTask = w;
+        return false;
+      }
+      this.leaveQueue();
+      u.txHolder = this;
+      this.holding = true;
+      this.sent = 0;
+      this.error = OK;
+    }
+    while (this.sent < this.buf.len) {
+      const n = uart_write(u.port, this.buf.ptr + this.sent, <u32>(this.buf.len - this.sent));
+      if (n < 0) { this.error = n; break; }
+      if (n > 0) { this.sent += n; continue; }
+      if (!this.tx.poll(w)) return false;
+    }
+    this.release();
+    return true;
+  }
+
+  private leaveQueue(): void {
+    if (this.waitingTask >= 0) {
+      this.uart.txWaiters.remove(this.waitingTask);
+      this.waitingTask = -1;
+    }
+  }
+
+  private release(): void {
+    this.buf.clear();
+    if (this.holding) {
+      this.holding = false;
+      const u = this.uart;
+      u.txHolder = null;
+      u.txWaiters.wakeAll();
+    }
+  }
+
+  cancel(): void {
+    this.tx.cancel();
+    this.leaveQueue();
+    this.release();
+  }
+}
