@@ -1,0 +1,314 @@
+/*
+ * The coop HAL (boards/wasm3/coop_hal.h) on QEMU's mps2-an385.
+ *
+ * - Clock: TIMER0 runs free from 0xFFFFFFFF at 25 MHz; its wrap interrupt
+ *   extends it to 64 bits. hal_now() is in microseconds (tick_hz 1 000 000,
+ *   1 tick = 25 CPU cycles), the same unit as the simulator.
+ * - Alarm: TIMER1 counts down to the deadline and raises ABI line 0 (ALARM).
+ *   Deadlines beyond one timer period (171 s) re-arm in the ISR.
+ * - UART0 (CMSDK): the RX interrupt moves bytes into a ring and raises ABI
+ *   line 1 (UART0_RX); a full ring drops the byte and counts an overrun.
+ *   The TX interrupt feeds the UART from a ring and raises line 2 (UART0_TX)
+ *   when the ring has drained or has room again after refusing bytes.
+ * - GPIO, ADC, bus and UART1: this board exposes none of them to coop, so
+ *   every call answers EBADPORT (-1). (The AN385 has FPGA LEDs/switches; they
+ *   are not wired to the ABI yet.)
+ * - ISRs only touch peripherals, rings and the `pending` flags; they never
+ *   call into wasm (wasm3 is not re-entrant).
+ * - hal_log / hal_trace go to semihosting (QEMU's stderr); hal_report goes
+ *   to UART0 (the user's console); hal_exit is semihosting SYS_EXIT_EXTENDED.
+ */
+#include <stddef.h>
+#include <string.h>
+#include "board.h"
+#include "hal_mps2.h"
+#include "../wasm3/coop_hal.h"
+
+#define TICK_HZ 1000000u
+#define CYCLES_PER_TICK (CPU_HZ / TICK_HZ)
+#define EBADPORT (-1)
+
+#define LINE_ALARM 0
+#define LINE_UART0_RX 1
+#define LINE_UART0_TX 2
+
+static volatile uint32_t pending;       /* ABI lines raised by ISRs, taken by hal_irq_take */
+static volatile uint32_t timer0_wraps;  /* high half of the 64-bit cycle clock */
+static int64_t alarm_at = -1;           /* absolute tick of the armed alarm, -1 none */
+
+static uint8_t rx_ring[MPS2_RX_RING];
+static volatile uint32_t rx_head, rx_tail; /* head: written by ISR; tail: by hal_uart_read */
+static volatile uint32_t rx_overruns;
+static uint8_t tx_ring[MPS2_TX_RING];
+static volatile uint32_t tx_head, tx_tail; /* head: hal_uart_write; tail: TX ISR */
+static volatile uint8_t tx_refused;        /* a write was cut short: raise TX when room returns */
+
+/* ---- clock and alarm --------------------------------------------------- */
+
+static uint64_t cycles(void) {
+  uint32_t m = irq_save();
+  uint32_t hi = timer0_wraps;
+  uint32_t v = TIMER0->VALUE;
+  if (TIMER0->INTSTATUS & 1u) {
+    /* Wrapped but the ISR has not run yet (we are masked): count it here and
+       re-read so the low half is after the wrap. */
+    hi++;
+    v = TIMER0->VALUE;
+  }
+  irq_restore(m);
+  return ((uint64_t)hi << 32) | (uint32_t)(0xFFFFFFFFu - v);
+}
+
+uint32_t hal_tick_hz(void) { return TICK_HZ; }
+int64_t hal_now(void) { return (int64_t)(cycles() / CYCLES_PER_TICK); }
+
+/* Called masked or from the TIMER1 ISR. */
+static void alarm_program(void) {
+  TIMER1->CTRL = 0;
+  TIMER1->INTSTATUS = 1u;
+  NVIC_ICPR0 = 1u << IRQN_TIMER1;
+  if (alarm_at < 0) return;
+  int64_t now = hal_now();
+  if (alarm_at <= now) {
+    pending |= 1u << LINE_ALARM;
+    alarm_at = -1;
+    return;
+  }
+  uint64_t d = (uint64_t)(alarm_at - now) * CYCLES_PER_TICK;
+  uint32_t load = d > 0xFFFFFF00u ? 0xFFFFFF00u : (uint32_t)d;
+  TIMER1->RELOAD = load;
+  TIMER1->VALUE = load;
+  TIMER1->CTRL = 1u | 8u;
+}
+
+void hal_set_alarm(int64_t at) {
+  uint32_t m = irq_save();
+  alarm_at = at < 0 ? -1 : at;
+  alarm_program();
+  irq_restore(m);
+}
+
+void TIMER0_IRQHandler(void) {
+  TIMER0->INTSTATUS = 1u;
+  timer0_wraps++;
+}
+
+void TIMER1_IRQHandler(void) {
+  alarm_program(); /* raises ALARM if due, else re-arms for the rest of a long wait */
+}
+
+/* ---- interrupts and idle ---------------------------------------------- */
+
+uint32_t hal_irq_take(void) {
+  uint32_t m = irq_save();
+  uint32_t p = pending;
+  pending = 0;
+  irq_restore(m);
+  return p;
+}
+
+static uint32_t reported_heap, reported_overruns;
+static int64_t reported_at = -1000000;
+
+void hal_idle(int64_t deadline) {
+  /* Heap growth is rare (first calls compile code pages): report each. An
+     overrun burst is reported at most every 100 ms so a flood cannot turn
+     into a flood of reports. */
+  if (mem_heap_peak() != reported_heap ||
+      (rx_overruns != reported_overruns && hal_now() - reported_at >= 100000))
+    mps2_report_stats("idle");
+  if (deadline >= 0) {
+    /* Make sure something wakes us at the deadline even if the core did not
+       arm the alarm for it (it normally has: then this changes nothing). */
+    uint32_t m = irq_save();
+    if (alarm_at < 0 || alarm_at > deadline) {
+      alarm_at = deadline;
+      alarm_program();
+    }
+    irq_restore(m);
+  }
+  /*
+   * The lost-wake-up guard: mask, check, sleep, unmask. An ISR that becomes
+   * pending after the check cannot run while masked, but it still ends WFI
+   * (WFI wakes on a pending interrupt even with PRIMASK set); it then runs at
+   * the cpsie below, and the board loop calls coop_step again. Checking with
+   * interrupts enabled instead would let the interrupt land between the check
+   * and the WFI and be slept through.
+   */
+  irq_disable();
+  if (pending == 0 && (deadline < 0 || hal_now() < deadline)) wfi();
+  irq_enable();
+}
+
+/* ---- UART0 ---------------------------------------------------------------- */
+
+void UART0_RX_IRQHandler(void) {
+  UART0->INTSTATUS = UART_INT_RX;
+  while (UART0->STATE & UART_STATE_RXFULL) {
+    uint8_t b = (uint8_t)UART0->DATA;
+    uint32_t h = rx_head;
+    if (h - rx_tail == MPS2_RX_RING) {
+      rx_overruns++; /* ring full: the app is not reading fast enough */
+    } else {
+      rx_ring[h & (MPS2_RX_RING - 1)] = b;
+      rx_head = h + 1;
+    }
+  }
+  if (UART0->STATE & UART_STATE_RXOVR) {
+    UART0->STATE = UART_STATE_RXOVR; /* hardware overrun (the ISR was late): also lost bytes */
+    rx_overruns++;
+  }
+  pending |= 1u << LINE_UART0_RX;
+}
+
+/* Move bytes from the TX ring into the UART while it has room. Masked or in the TX ISR. */
+static void tx_pump(void) {
+  while (tx_tail != tx_head && !(UART0->STATE & UART_STATE_TXFULL)) {
+    UART0->DATA = tx_ring[tx_tail & (MPS2_TX_RING - 1)];
+    tx_tail++;
+  }
+}
+
+void UART0_TX_IRQHandler(void) {
+  UART0->INTSTATUS = UART_INT_TX;
+  tx_pump();
+  /* ABI: UART0_TX means "drained" or "room again after a refused write". */
+  if (tx_tail == tx_head || tx_refused) {
+    pending |= 1u << LINE_UART0_TX;
+    tx_refused = 0;
+  }
+}
+
+int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
+  if (port != 0) return EBADPORT;
+  uint32_t room = MPS2_TX_RING - (tx_head - tx_tail);
+  uint32_t n = len < room ? len : room;
+  uint32_t h = tx_head;
+  for (uint32_t i = 0; i < n; i++) tx_ring[(h + i) & (MPS2_TX_RING - 1)] = src[i];
+  uint32_t m = irq_save();
+  tx_head = h + n;
+  if (n < len) tx_refused = 1;
+  tx_pump(); /* start transmission; the TX interrupt continues it */
+  irq_restore(m);
+  return (int32_t)n;
+}
+
+int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
+  if (port != 0) return EBADPORT;
+  uint32_t t = rx_tail, avail = rx_head - t;
+  uint32_t n = cap < avail ? cap : avail;
+  for (uint32_t i = 0; i < n; i++) dst[i] = rx_ring[(t + i) & (MPS2_RX_RING - 1)];
+  rx_tail = t + n; /* single 32-bit store: the ISR sees the room at once */
+  return (int32_t)n;
+}
+
+int32_t hal_uart_overruns(uint32_t port) {
+  if (port != 0) return EBADPORT;
+  return (int32_t)rx_overruns;
+}
+
+/* Transmit everything queued, by polling (fatal paths, exit). */
+static void tx_drain(void) {
+  uint32_t m = irq_save();
+  while (tx_tail != tx_head) {
+    while (UART0->STATE & UART_STATE_TXFULL) {}
+    UART0->DATA = tx_ring[tx_tail & (MPS2_TX_RING - 1)];
+    tx_tail++;
+  }
+  irq_restore(m);
+}
+
+/* ---- peripherals this board does not expose ---------------------------- */
+
+int32_t hal_gpio_write(uint32_t pin, uint32_t level) { (void)pin; (void)level; return EBADPORT; }
+int32_t hal_gpio_read(uint32_t pin) { (void)pin; return EBADPORT; }
+int32_t hal_gpio_irq(uint32_t pin, uint32_t edges) { (void)pin; (void)edges; return EBADPORT; }
+int32_t hal_adc_start(uint32_t channel) { (void)channel; return EBADPORT; }
+int32_t hal_adc_read(uint32_t channel) { (void)channel; return EBADPORT; }
+int32_t hal_bus_transfer(uint32_t addr, const uint8_t *w, uint32_t wlen, uint32_t rlen) {
+  (void)addr; (void)w; (void)wlen; (void)rlen;
+  return EBADPORT;
+}
+int32_t hal_bus_status(void) { return EBADPORT; }
+int32_t hal_bus_result(uint8_t *dst, uint32_t cap) { (void)dst; (void)cap; return 0; }
+
+/* ---- diagnostics -------------------------------------------------------------- */
+
+/* Semihosting writes need a NUL-terminated string: copy in bounded chunks. */
+static void semihost_write_n(const char *text, uint32_t len) {
+  char buf[97];
+  while (len) {
+    uint32_t n = len < sizeof buf - 1 ? len : sizeof buf - 1;
+    memcpy(buf, text, n);
+    buf[n] = 0;
+    semihost_write0(buf);
+    text += n;
+    len -= n;
+  }
+}
+
+void hal_log(const char *text, uint32_t len) {
+  semihost_write0("[log] ");
+  semihost_write_n(text, len);
+  semihost_write0("\n");
+}
+
+void hal_trace(uint32_t kind, int32_t a, int32_t b) {
+  char buf[48], *p = buf;
+  memcpy(p, "[trace] ", 8); p += 8;
+  p = fmt_u32(p, kind); *p++ = ' ';
+  if (a < 0) { *p++ = '-'; a = -a; }
+  p = fmt_u32(p, (uint32_t)a); *p++ = ' ';
+  if (b < 0) { *p++ = '-'; b = -b; }
+  p = fmt_u32(p, (uint32_t)b); *p++ = '\n'; *p = 0;
+  semihost_write0(buf);
+}
+
+void hal_report(const char *text) {
+  tx_drain(); /* keep the app's output in order before the report */
+  uint32_t m = irq_save();
+  uart0_polled_puts(text);
+  uart0_polled_puts("\n");
+  irq_restore(m);
+}
+
+void hal_exit(int status) {
+  tx_drain();
+  mps2_report_stats("exit");
+  semihost_exit(status);
+}
+
+void mps2_report_stats(const char *when) {
+  char buf[160], *p = buf;
+  reported_heap = mem_heap_peak();
+  reported_overruns = rx_overruns;
+  reported_at = hal_now();
+  const char *parts[] = {"[mcu] ", when, ": heap peak "};
+  for (unsigned i = 0; i < 3; i++) { size_t n = strlen(parts[i]); if (n > 40) n = 40; memcpy(p, parts[i], n); p += n; }
+  p = fmt_u32(p, reported_heap);
+  memcpy(p, " B, stack peak ", 15); p += 15;
+  p = fmt_u32(p, mem_stack_peak());
+  memcpy(p, " B, uart0 overruns ", 19); p += 19;
+  p = fmt_u32(p, reported_overruns);
+  *p++ = '\n'; *p = 0;
+  semihost_write0(buf);
+}
+
+/* ---- bring-up -------------------------------------------------------------------- */
+
+void mps2_hal_init(void) {
+  TIMER0->CTRL = 0;
+  TIMER0->RELOAD = 0xFFFFFFFFu;
+  TIMER0->VALUE = 0xFFFFFFFFu;
+  TIMER0->INTSTATUS = 1u;
+  TIMER0->CTRL = 1u | 8u;
+  TIMER1->CTRL = 0;
+  TIMER1->INTSTATUS = 1u;
+
+  UART0->BAUDDIV = 16; /* QEMU ignores the rate but refuses to transmit below 16 */
+  UART0->INTSTATUS = UART_INT_TX | UART_INT_RX;
+  UART0->CTRL = UART_CTRL_TXEN | UART_CTRL_RXEN | UART_CTRL_TXINT | UART_CTRL_RXINT;
+
+  NVIC_ISER0 = (1u << IRQN_UART0_RX) | (1u << IRQN_UART0_TX) | (1u << IRQN_TIMER0) | (1u << IRQN_TIMER1);
+  irq_enable();
+}
