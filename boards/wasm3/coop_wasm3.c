@@ -29,6 +29,7 @@ static IM3Environment s_env;
 static IM3Runtime s_rt;
 static IM3Module s_mod;
 static uint8_t s_dead; /* a trap or panic happened: never call into the module again */
+static uint32_t s_memory_limit; /* cfg->memory_limit, named in reports where it is the likely cause */
 
 static IM3Function f_start, f_abi_version, f_step, f_set_trace, f_task_capacity, f_task_state,
     f_task_name, f_current_task, f_stat, f_irq_deliveries, f_irq_kept;
@@ -404,6 +405,13 @@ static void l_task(line_t *l) {
  * A call into the module failed: report the panic or trap, with the function
  * wasm3 saw it in (when it recorded a backtrace) and the task being polled.
  */
+static void l_limit(line_t *l) {
+  if (!s_memory_limit) return;
+  l_str(l, " (memory limit ");
+  l_u64(l, s_memory_limit);
+  l_str(l, " bytes)");
+}
+
 static int fail_call(const char *what, M3Result r) {
   line_t l;
   l_init(&l);
@@ -435,6 +443,7 @@ static int fail_call(const char *what, M3Result r) {
       l_hex(&l, fr->moduleOffset);
       l_str(&l, ")");
     }
+    if (r == m3Err_trapOutOfBoundsMemoryAccess) l_limit(&l);
   }
   /* After the trap the runtime is still usable for these two reads (wasm3 unwinds cleanly). */
   l_task(&l);
@@ -495,12 +504,17 @@ int coop_wasm3_load(const uint8_t *wasm, uint32_t len, const coop_wasm3_config *
     if (need > cfg->memory_limit) return bad_module("its data does not fit the memory limit", "", "");
   }
 
+  s_memory_limit = cfg->memory_limit;
   r = m3_LoadModule(s_rt, s_mod);
   if (r) {
     m3_FreeModule(s_mod); /* not owned by the runtime when loading failed */
     s_mod = 0;
     if (r == m3Err_mallocFailed) return report(COOP_EXIT_NO_MEMORY, "out of memory loading the module", 0);
-    return bad_module("does not load: ", r, "");
+    line_t l;
+    l_init(&l);
+    l_str(&l, r);
+    l_limit(&l);
+    return bad_module("does not load: ", l.buf, "");
   }
   if (!s_rt->memory.mallocated) return bad_module("has no linear memory (the ABI needs an exported `memory`)", "", "");
   if (cfg->memory_limit) {

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Builds the native runner build/coop-native with the system C compiler:
+# wasm3's core (fetched into .cache/ by boards/wasm3/fetch.sh, run here if
+# needed) + the portable embedding (boards/wasm3) + the host HAL and main.
+# Usage: sh boards/native/build.sh   (npm run build:native); CC=clang works too.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+sh boards/wasm3/fetch.sh >/dev/null
+W=.cache/wasm3/pywasm3-0.5.0/wasm3
+CC=${CC:-cc}
+command -v "$CC" >/dev/null 2>&1 || { echo "build:native: no C compiler ($CC); install one (Debian: apt-get install gcc)" >&2; exit 1; }
+mkdir -p build
+# Backtraces let a trap report name the function it happened in.
+FLAGS="-std=gnu11 -O2 -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1"
+start=$(date +%s%N 2>/dev/null || echo 0)
+# wasm3 is third-party: its own warnings are not ours to fix, so only our files get -Wall.
+rm -rf build/native-obj && mkdir -p build/native-obj
+pids=""
+for c in "$W"/m3_*.c; do
+  "$CC" $FLAGS -w -I"$W" -c "$c" -o "build/native-obj/$(basename "$c" .c).o" &
+  pids="$pids $!"
+done
+for p in $pids; do wait "$p" || { echo "build:native: compiling wasm3 failed" >&2; exit 1; }; done
+"$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/wasm3 -Iboards/native \
+  boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
+  build/native-obj/*.o -lm -o build/coop-native
+end=$(date +%s%N 2>/dev/null || echo 0)
+size=$(wc -c < build/coop-native | tr -d ' ')
+if [ "$start" != 0 ] && [ "$end" != 0 ]; then
+  echo "build:native: build/coop-native ($size bytes) in $(( (end - start) / 1000000 )) ms"
+else
+  echo "build:native: build/coop-native ($size bytes)"
+fi
