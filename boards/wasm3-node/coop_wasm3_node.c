@@ -340,22 +340,32 @@ static napi_value report_trap(napi_env napi, Instance *in, M3Result res, const c
   }
   M3ErrorInfo ei;
   m3_GetErrorInfo(in->rt, &ei);
-  const char *fname = NULL;
+  IM3Function tf = NULL;
   IM3BacktraceInfo bt = m3_GetBacktrace(in->rt);
   if (bt && bt->frames && bt->frames != M3_BACKTRACE_TRUNCATED && bt->frames->function)
-    fname = m3_GetFunctionName(bt->frames->function); /* first frame = innermost */
-  if (!fname && ei.function) fname = m3_GetFunctionName(ei.function);
+    tf = bt->frames->function; /* first frame = innermost */
+  if (!tf) tf = ei.function;
+  char fname[192];
+  const char *fn_or_null = NULL;
+  if (tf) {
+    /* Release builds have no name section: the function index still lets a user find it (wasm-objdump, .wat). */
+    const char *n = m3_GetFunctionName(tf);
+    long idx = tf->module ? (long)(tf - tf->module->functions) : -1;
+    if (n && strcmp(n, "<unnamed>") != 0) snprintf(fname, sizeof fname, "%s (function #%ld)", n, idx);
+    else snprintf(fname, sizeof fname, "function #%ld", idx);
+    fn_or_null = fname;
+  }
   char msg[512];
   snprintf(msg, sizeof msg, "wasm3 trap: %s%s%s (in %s, called from %s)", res,
            ei.message && *ei.message ? ": " : "", ei.message ? ei.message : "",
-           fname ? fname : "an unknown function", where);
+           fn_or_null ? fn_or_null : "an unknown function", where);
   napi_value err, m, t, f;
   napi_create_string_utf8(napi, msg, NAPI_AUTO_LENGTH, &m);
   napi_create_error(napi, NULL, m, &err);
   napi_create_string_utf8(napi, res, NAPI_AUTO_LENGTH, &t);
   napi_set_named_property(napi, err, "trap", t);
-  if (fname) {
-    napi_create_string_utf8(napi, fname, NAPI_AUTO_LENGTH, &f);
+  if (fn_or_null) {
+    napi_create_string_utf8(napi, fn_or_null, NAPI_AUTO_LENGTH, &f);
     napi_set_named_property(napi, err, "func", f);
   }
   napi_throw(napi, err);

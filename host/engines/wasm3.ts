@@ -1,0 +1,198 @@
+// The wasm3 engine: runs the firmware under the wasm3 interpreter (the same
+// interpreter the native runner and the MCU port embed), driven from the V8
+// simulator through a Node-API addon (boards/wasm3-node/coop_wasm3_node.c,
+// built by `npm run build:wasm3-engine` into build/wasm3-node/). Board imports
+// are the simulator's own JS functions, called synchronously from wasm3, so
+// board models, virtual clock, scenarios and seeds are shared with the V8
+// engine. Why an addon and what it costs: docs/engines.md.
+//
+// The static checks (magic, validity, exports, imports) are the V8 engine's
+// own `checkModule`, so both engines refuse a module with the same message;
+// wasm3 then parses, links and compiles every function up front, so an
+// opcode wasm3 lacks fails at load, not in the middle of a run.
+
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule, oneLine, readAsString } from "./v8.js";
+
+/** The command that builds the addon; quoted in every "not built" error. */
+export const BUILD_COMMAND = "npm run build:wasm3-engine";
+
+/** wasm3 signatures of the board imports (docs/abi.md), in wasm3's notation: ret(args), i=i32, I=i64, v=void. */
+export const BOARD_IMPORT_SIGNATURES: Readonly<Record<string, string>> = {
+  tick_hz: "i()", now: "I()", set_alarm: "v(I)", irq_take: "i()",
+  uart_write: "i(iii)", uart_read: "i(iii)", uart_overruns: "i(i)",
+  gpio_write: "i(ii)", gpio_read: "i(i)", gpio_irq: "i(ii)",
+  adc_start: "i(i)", adc_read: "i(i)",
+  bus_transfer: "i(iiiii)", bus_status: "i()",
+  log: "v(ii)", trace: "v(iii)", panic: "v(iiiiii)",
+};
+
+/** The addon's JS surface (see the header comment of coop_wasm3_node.c). */
+export interface Wasm3Native {
+  create(bytes: Uint8Array, imports: [string, string, string, Function][], stackBytes: number, memoryLimit: number): object;
+  lookup(h: object, name: string): number;
+  call(h: object, id: number, ...args: (number | bigint)[]): number | bigint | undefined;
+  memSize(h: object): number;
+  memRead(h: object, ptr: number, len: number): Uint8Array | null;
+  memWrite(h: object, ptr: number, data: Uint8Array): boolean;
+  free(h: object): void;
+  version(): string;
+}
+
+/** Where the addon is looked for: $COOP_WASM3_ADDON, else build/wasm3-node/coop_wasm3.node. */
+export function addonPath(): string {
+  if (process.env.COOP_WASM3_ADDON) return process.env.COOP_WASM3_ADDON;
+  // This file runs from build/js/host/engines/; the addon is in build/wasm3-node/.
+  return fileURLToPath(new URL("../../../wasm3-node/coop_wasm3.node", import.meta.url));
+}
+
+let native: Wasm3Native | null = null;
+
+/** Load the addon once; a one-line EngineError naming the build command if it is missing or broken. */
+export function loadNative(): Wasm3Native {
+  if (native) return native;
+  const path = addonPath();
+  if (!existsSync(path)) throw new EngineError(`the wasm3 engine is not built (no ${path}); run: ${BUILD_COMMAND}`);
+  try {
+    native = createRequire(import.meta.url)(path) as Wasm3Native;
+  } catch (e) {
+    throw new EngineError(`the wasm3 engine cannot be loaded (${oneLine(e)}); rebuild it: ${BUILD_COMMAND}`);
+  }
+  return native;
+}
+
+/** A wasm trap inside wasm3: `trap` is wasm3's message, `func` the trapping function when wasm3 knows it. */
+export interface Wasm3TrapError extends Error {
+  trap?: string;
+  func?: string;
+}
+
+export interface Wasm3Options {
+  /** wasm3's value stack in bytes (default 64 KiB). */
+  stackBytes?: number;
+  /** Cap on linear memory in bytes, like an MCU's RAM (0 or absent: no cap beyond the module's own maximum). */
+  memoryLimit?: number;
+}
+
+class Wasm3Memory implements FirmwareMemory {
+  constructor(private readonly n: Wasm3Native, private readonly h: object) {}
+  size(): number {
+    return this.n.memSize(this.h);
+  }
+  // The addon checks the range against the current size and copies, because
+  // wasm3's memory may move when it grows.
+  read(ptr: number, len: number): Uint8Array | null {
+    if (!Number.isInteger(ptr) || !Number.isInteger(len)) return null;
+    return this.n.memRead(this.h, ptr, len);
+  }
+  write(ptr: number, data: Uint8Array): boolean {
+    if (!Number.isInteger(ptr)) return false;
+    return this.n.memWrite(this.h, ptr, data);
+  }
+}
+
+const EXPORTS = [
+  "_start", "coop_abi_version", "coop_step", "coop_set_trace", "coop_task_capacity", "coop_task_state",
+  "coop_task_name", "coop_current_task", "coop_stat", "coop_irq_deliveries", "coop_irq_kept",
+] as const;
+type ExportName = (typeof EXPORTS)[number];
+
+/**
+ * A firmware instance under wasm3. Values are converted exactly as the V8
+ * engine converts them (u32 results with >>> 0, i64 as bigint), so callers
+ * cannot tell the engines apart except by speed and by trap messages.
+ */
+class Wasm3Firmware implements Firmware {
+  readonly memory: FirmwareMemory;
+  private closed = false;
+  constructor(private readonly n: Wasm3Native, private readonly h: object, private readonly ids: Record<ExportName, number>) {
+    this.memory = new Wasm3Memory(n, h);
+  }
+  private call(name: ExportName, ...args: (number | bigint)[]): number | bigint | undefined {
+    if (this.closed) throw new EngineError("firmware already closed");
+    return this.n.call(this.h, this.ids[name], ...args);
+  }
+  abiVersion(): number { return (this.call("coop_abi_version") as number) >>> 0; }
+  start(): void { this.call("_start"); }
+  step(): bigint { return this.call("coop_step") as bigint; }
+  setTrace(on: boolean): void { this.call("coop_set_trace", on ? 1 : 0); }
+  taskCapacity(): number { return (this.call("coop_task_capacity") as number) >>> 0; }
+  taskState(slot: number): number { return (this.call("coop_task_state", slot) as number) >>> 0; }
+  taskName(slot: number): string | null { return readAsString(this.memory, (this.call("coop_task_name", slot) as number) >>> 0); }
+  currentTask(): number { return (this.call("coop_current_task") as number) | 0; }
+  stat(id: number): bigint { return this.call("coop_stat", id) as bigint; }
+  irqDeliveries(line: number): number { return (this.call("coop_irq_deliveries", line) as number) >>> 0; }
+  irqKept(line: number): number { return (this.call("coop_irq_kept", line) as number) >>> 0; }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.n.free(this.h);
+  }
+}
+
+export class Wasm3Engine implements Engine {
+  readonly name = "wasm3";
+  private readonly n: Wasm3Native;
+  constructor(private readonly opts: Wasm3Options = {}) {
+    this.n = loadNative(); // fail at engine creation, before any firmware work, if the addon is missing
+  }
+
+  /** The wasm3 version the addon was built from. */
+  get wasm3Version(): string {
+    return this.n.version();
+  }
+
+  async load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
+    checkModule(wasm); // same refusals, same messages as the V8 engine
+    const table: [string, string, string, Function][] = [];
+    for (const name of BOARD_IMPORT_NAMES) {
+      // Passed unbound, exactly as the V8 engine passes them to WebAssembly.Instance.
+      const fn = (imports as unknown as Record<string, unknown>)[name];
+      if (typeof fn !== "function") throw new EngineError(`cannot instantiate firmware: board import ${name} is not a function`);
+      table.push(["board", name, BOARD_IMPORT_SIGNATURES[name], fn as Function]);
+    }
+    let h: object;
+    try {
+      h = this.n.create(wasm, table, this.opts.stackBytes ?? 64 * 1024, this.opts.memoryLimit ?? 0);
+    } catch (e) {
+      throw new EngineError(oneLine(e));
+    }
+    const ids = {} as Record<ExportName, number>;
+    try {
+      for (const name of EXPORTS) {
+        const id = this.n.lookup(h, name);
+        if (id < 0) throw new EngineError(`not a coop firmware: missing ABI export ${name}`);
+        ids[name] = id;
+      }
+    } catch (e) {
+      this.n.free(h);
+      throw e instanceof EngineError ? e : new EngineError(`cannot instantiate firmware: ${oneLine(e)}`);
+    }
+    const fw = new Wasm3Firmware(this.n, h, ids);
+    let v: number;
+    try {
+      v = fw.abiVersion();
+    } catch (e) {
+      fw.close();
+      throw new EngineError(`cannot read the firmware's ABI version: ${oneLine(e)}`);
+    }
+    if (v !== ABI_VERSION) {
+      fw.close();
+      throw new EngineError(`firmware is built for board ABI v${v}; this board implements v${ABI_VERSION}`);
+    }
+    return fw;
+  }
+}
+
+/** Registry entry point (host/engines/index.ts); options from COOP_WASM3_MEMORY_LIMIT / COOP_WASM3_STACK (bytes). */
+export function createEngine(): Engine {
+  const limit = Number(process.env.COOP_WASM3_MEMORY_LIMIT ?? 0);
+  const stack = Number(process.env.COOP_WASM3_STACK ?? 0);
+  return new Wasm3Engine({
+    memoryLimit: Number.isInteger(limit) && limit > 0 ? limit : undefined,
+    stackBytes: Number.isInteger(stack) && stack > 0 ? stack : undefined,
+  });
+}
