@@ -13,12 +13,16 @@
 //   time, which tells the board to call again without sleeping.
 //
 // Memory per slot: future ref (4) + name ref (4) + join handle ref (4) +
-// generation (2) + state (1) bytes, plus 2 bits (ready and batch sets).
+// generation (2) + state (1) bytes, plus 2 bits (ready and batch sets):
+// 15.25 bytes (docs/runtime.md has the measured totals, table headers
+// included). The futures themselves, the timer pool and the IRQ lists are
+// separate.
 
 import { TASK_CAPACITY, TASK_WORDS, POLL_BUDGET } from "./config";
 import { Future, Waker } from "./future";
 import { readySet, currentTask, setCurrentTask, wake, unready, readyCount } from "./ready";
-import { WakerSlot } from "./waker";
+import { WakerSet } from "./waker";
+import { objectBytes } from "./mem";
 import { dispatchIrqs } from "./irq";
 import { expireTimers, nextDeadline } from "./time";
 import * as board from "./board";
@@ -63,9 +67,12 @@ export function slotOf(id: TaskId): i32 {
 
 /**
  * Put a future in a free slot as a new task, ready to be polled in the next
- * batch. Returns its TaskId, or SPAWN_FULL when every slot is live (counted in
- * coop_stat(STAT_SPAWN_FAILURES); nothing else changes). The lowest free slot
- * is taken, so the order of spawning at init sets the priorities.
+ * batch (spawned from inside a task, it runs in the batch after the current
+ * one). Returns its TaskId, or SPAWN_FULL when every slot is live (counted in
+ * coop_stat 2 / spawnFailureCount(); nothing else changes, the future is not
+ * touched). The lowest free slot is taken, so the order of spawning at init
+ * sets the priorities. A freed slot is reused with its generation bumped, so
+ * ids of ended tasks never name the new task. Never allocates.
  */
 export function spawn(fut: Future, name: string = ""): TaskId {
   return spawnInto(fut, name, null);
@@ -104,11 +111,14 @@ function finish(slot: i32, aborted: bool): void {
 }
 
 /**
- * Abort a task from outside: its future's cancel() runs (releasing what it
- * registered), the slot is freed and its join handle completes with
- * `aborted = true`. Returns false (and does nothing) if the id does not name a
- * live task, e.g. the task has already finished. A task aborting itself is
- * ended right after its current poll returns.
+ * Abort a task: its future's cancel() runs (releasing what it registered),
+ * the slot is freed and its join handle completes with `aborted = true` (its
+ * awaiters are woken). Returns false and does nothing if the id does not name
+ * a live task: an error code, a task that has already finished, or a stale id
+ * of a reused slot. A task aborting itself (from inside its own poll) gets
+ * `true`, keeps running to the end of that poll, and is then cancelled and
+ * ended; if that same poll completes the task, completion wins
+ * (`aborted = false`).
  */
 export function abort(id: TaskId): bool {
   const slot = slotOf(id);
@@ -171,10 +181,17 @@ export function step(): i64 {
 
 function outOfBudget(): i64 {
   // Put the rest of this batch back; those tasks are still ready.
+  let any: u32 = 0;
   for (let w = 0; w < TASK_WORDS; w++) {
-    unchecked(readySet[w] = readySet[w] | batch[w]);
+    const b = unchecked(readySet[w]) | unchecked(batch[w]);
+    unchecked(readySet[w] = b);
     unchecked(batch[w] = 0);
+    any |= b;
   }
+  // The budget ran out on the last ready task: nothing to come back for. (A
+  // flag or timer due meanwhile is seen by the board: flags keep it from
+  // sleeping, and a due deadline is returned as <= now.)
+  if (any == 0) return idle();
   if (traceOn) board.trace(TRACE_STEP_END, readyCount(), 0);
   setAlarm();
   return board.now();
@@ -198,6 +215,12 @@ function idle(): i64 {
 
 // ---- introspection ------------------------------------------------------
 
+/** The id of the live task in a slot, or -1 if the slot is free or out of range. */
+export function taskIdOf(slot: i32): TaskId {
+  if (<u32>slot >= <u32>TASK_CAPACITY || unchecked(states[slot]) == TASK_FREE) return -1;
+  return makeId(slot);
+}
+
 export function taskState(slot: i32): u8 {
   return <u32>slot < <u32>TASK_CAPACITY ? unchecked(states[slot]) : TASK_FREE;
 }
@@ -207,6 +230,12 @@ export function taskName(slot: i32): string | null {
 }
 
 export function liveTasks(): i32 { return liveCount; }
+
+/** Linear-memory bytes of the executor's tables (task table, ready and batch bitsets), headers included. */
+export function executorRamBytes(): usize {
+  return objectBytes(futures) + objectBytes(names) + objectBytes(handles) + objectBytes(gens)
+    + objectBytes(states) + objectBytes(batch) + objectBytes(readySet);
+}
 export function spawnFailureCount(): u32 { return spawnFailures; }
 export function pollCount(): u64 { return pollsTotal; }
 
@@ -220,28 +249,37 @@ export abstract class JoinHandleBase extends Future {
   finished: bool = false;
   /** True if the task was aborted rather than completing. */
   aborted: bool = false;
-  protected waiter: WakerSlot = new WakerSlot();
+  /** Tasks awaiting the handle: any number of tasks may await it at once. */
+  protected waiters: WakerSet = new WakerSet();
 
   ended(aborted: bool): void {
     this.finished = true;
     this.aborted = aborted;
-    this.waiter.wake();
+    this.waiters.wakeAll();
   }
 
   /**
    * Completes when the task has ended; check `aborted` for how. Awaiting a
-   * handle again after that completes at once (the outcome stays until the
-   * next spawn). Cancel: stops waiting; the task keeps running (detached).
+   * handle twice (again after it completed, or from several tasks at once)
+   * is fine: every awaiter completes, and a later await completes at once,
+   * since the outcome stays until the next spawn. A handle that was never
+   * spawned, or whose spawn failed, completes at once (a failed spawn leaves
+   * `finished` and `aborted` true). Wakes: its awaiters, when the task ends.
+   * Cancel: the awaiting task stops waiting (it may get one spurious wake
+   * when the awaited task ends); the awaited task keeps running (detached).
    */
   poll(w: Waker): bool {
     if (this.finished) return true;
     if (this.id < 0) return true; // never spawned: nothing to wait for
-    this.waiter.register(w);
+    this.waiters.add(w);
     return false;
   }
 
   cancel(): void {
-    this.waiter.clear();
+    // Deliberately keeps the registration: the handle is one object that
+    // several tasks may be awaiting, and cancel() cannot tell which of them
+    // is leaving. A stale bit costs that task one spurious wake when the
+    // awaited task ends; removing it could strand another awaiter.
   }
 
   /** Abort the task (see `abort`). False if it is not running. */

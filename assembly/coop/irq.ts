@@ -1,40 +1,90 @@
 // The IRQ registry: coop's reactor. Interrupt handlers on the board only set
 // pending flags; the executor takes all of them in one read-and-clear
-// (board.irq_take) at the start of every batch and wakes the tasks waiting on
-// each line. No interrupt is ever lost:
+// (board.irq_take) at the start of every batch and wakes the futures waiting
+// on each line. No interrupt is ever lost:
 //
-// - a line raised while tasks wait on it wakes all of them (each WaitIrq
+// - a line raised while futures wait on it wakes all of them (each WaitIrq
 //   completes once for that delivery);
 // - a line raised while nobody waits is *kept*: the next WaitIrq on that line
 //   completes at once and consumes it, and `irqKept(line)` counts such
-//   deliveries;
+//   deliveries. Kept deliveries coalesce like a hardware pending bit: two
+//   kept deliveries before the next wait complete one WaitIrq;
 // - several raises of a line between two takes coalesce into one delivery,
 //   exactly as a hardware pending bit does. Drivers that must count events
 //   read their peripheral's own counters (e.g. UART FIFO level, overruns).
+//
+// Line 0 (IRQ_ALARM) belongs to the timer queue: the alarm only ends the
+// board's idle sleep, timers are checked before every batch anyway. It is
+// never delivered and cannot be waited on.
+//
+// Each line's waiters are an intrusive doubly linked list of the waiting
+// WaitIrq objects themselves (no allocation, O(1) join and leave). A list of
+// futures rather than a bitset of tasks is what lets two futures of the same
+// task wait on the same line independently: cancelling one leaves the
+// other's registration in place.
 
 import { IRQ_LINES } from "./config";
-import { Future, Waker, E_RANGE, OK } from "./future";
-import { WakerSet } from "./waker";
+import { Future, Waker, NO_WAKER, E_RANGE, OK } from "./future";
+import { wake } from "./ready";
 import { IRQ_ALARM, irq_take, trace } from "./board";
 import { traceOn, TRACE_IRQ } from "./trace";
+import { objectBytes } from "./mem";
 
-const waiters = new StaticArray<WakerSet>(IRQ_LINES);
+const heads = new StaticArray<WaitIrq | null>(IRQ_LINES);
 const deliveries = new StaticArray<u32>(IRQ_LINES);
 const keptCount = new StaticArray<u32>(IRQ_LINES);
 let keptBits: u32 = 0;
 
-for (let i = 0; i < IRQ_LINES; i++) unchecked(waiters[i] = new WakerSet());
+// @ts-ignore: decorator
+@inline function lineOk(line: i32): bool {
+  // Lines 1..31: line 0 is the alarm, never delivered.
+  return <u32>(line - 1) < <u32>(IRQ_LINES - 1);
+}
 
-/** Take the board's pending flags and wake the waiters of each. Returns the flags taken. */
+function link(f: WaitIrq, line: i32): void {
+  const h = unchecked(heads[line]);
+  f._prev = null;
+  f._next = h;
+  if (h) h._prev = f;
+  unchecked(heads[line] = f);
+  f._linked = true;
+}
+
+function unlink(f: WaitIrq, line: i32): void {
+  if (!f._linked) return;
+  const p = f._prev, n = f._next;
+  if (p) p._next = n; else unchecked(heads[line] = n);
+  if (n) n._prev = p;
+  f._prev = null;
+  f._next = null;
+  f._linked = false;
+}
+
+/**
+ * Take the board's pending flags and wake the waiters of each line (the
+ * executor calls this before every batch). Returns the flags taken.
+ */
 export function dispatchIrqs(): u32 {
   const pending = irq_take();
-  let bits = pending & ~(1 << IRQ_ALARM); // the alarm only ends the board's sleep; timers are checked every batch
+  let bits = pending & ~(1 << IRQ_ALARM);
   while (bits != 0) {
     const line = <i32>ctz(bits);
     bits &= bits - 1;
     unchecked(deliveries[line]++);
-    const set = unchecked(waiters[line]);
-    const n = set.wakeAll();
+    // Empty the list: every waiter sees this delivery (its count moved past
+    // `seen`) and completes at its next poll.
+    let f = unchecked(heads[line]);
+    unchecked(heads[line] = null);
+    let n = 0;
+    while (f) {
+      const next = f._next;
+      f._prev = null;
+      f._next = null;
+      f._linked = false;
+      wake(f._waker);
+      n++;
+      f = next;
+    }
     if (n == 0) {
       keptBits |= 1 << line;
       unchecked(keptCount[line]++);
@@ -44,7 +94,7 @@ export function dispatchIrqs(): u32 {
   return pending;
 }
 
-/** Deliveries of a line since start (raises between two takes count once). */
+/** Deliveries of a line since start (raises between two takes count once); 0 for line 0 and lines out of range. */
 export function irqDeliveries(line: i32): u32 {
   return <u32>line < <u32>IRQ_LINES ? unchecked(deliveries[line]) : 0;
 }
@@ -64,55 +114,94 @@ export function irqClearKept(line: i32): void {
   if (<u32>line < <u32>IRQ_LINES) keptBits &= ~(1 << line);
 }
 
+/** Number of WaitIrq futures currently registered on a line (walks the list; for tests and diagnostics). */
+export function irqWaiters(line: i32): i32 {
+  if (!lineOk(line)) return 0;
+  let n = 0;
+  let f = unchecked(heads[line]);
+  while (f) { n++; f = f._next; }
+  return n;
+}
+
+/** Linear-memory bytes of the registry's tables (list heads, counters). */
+export function irqRamBytes(): usize {
+  return objectBytes(heads) + objectBytes(deliveries) + objectBytes(keptCount);
+}
+
 /**
- * Completes at the next delivery of an interrupt line (or at once if a
- * delivery is kept, consuming it). A line out of range (>= 32) completes at
- * once with `error = E_RANGE`. Reusable: each completion is one delivery.
- * Cancel: leaves the line's wait list; a delivery that arrives afterwards is
- * kept for the next waiter rather than lost.
+ * Completes at the next delivery of an interrupt line, or at once if a
+ * delivery of the line is kept (consuming it; `kept` is then true).
+ * Reusable: each completion is one delivery.
+ *
+ * Bad input: a line out of range (0, the alarm line, or >= IRQ_LINES)
+ * completes at once with `error = E_RANGE`; nothing is registered.
+ *
+ * Wakes: its task, when the executor takes a pending flag of the line.
+ * Cancel: leaves the line's wait list (other futures waiting on the line,
+ * even in the same task, stay registered). If a delivery had already woken
+ * it but it was cancelled before seeing it (e.g. it lost a select), that
+ * delivery is handed back as kept, so the next WaitIrq on the line still
+ * completes: a delivery is never silently dropped.
  */
 export class WaitIrq extends Future {
+  /** OK, or E_RANGE for a bad line. */
   error: i32 = OK;
+  /** True if the last completion consumed a kept delivery (it did not wait). */
+  kept: bool = false;
+  /** Per-line number (from 1) of the delivery behind the last completion; for a kept one, the latest kept delivery. */
+  delivery: u32 = 0;
   private waiting: bool = false;
   private seen: u32 = 0;
-  private waker: Waker = -1;
+  // Wait-list links: internal to the registry (module functions above).
+  _waker: Waker = NO_WAKER;
+  _linked: bool = false;
+  _prev: WaitIrq | null = null;
+  _next: WaitIrq | null = null;
+
   constructor(public line: i32) { super(); }
 
   poll(w: Waker): bool {
     const line = this.line;
-    if (<u32>line >= <u32>IRQ_LINES) {
+    if (!lineOk(line)) {
       this.error = E_RANGE;
+      this.kept = false;
       return true;
     }
     this.error = OK;
-    const set = unchecked(waiters[line]);
     if (this.waiting) {
       if (unchecked(deliveries[line]) != this.seen) {
+        // Woken by delivery seen+1 (every delivery empties the list).
+        unlink(this, line);
         this.waiting = false;
-        set.remove(this.waker);
+        this.kept = false;
+        this.delivery = this.seen + 1;
         return true;
       }
-      if (this.waker != w) { set.remove(this.waker); this.waker = w; }
-      set.add(w);
+      this._waker = w; // polled from another task: wake that one instead
+      if (!this._linked) link(this, line);
       return false;
     }
-    if (keptBits & (1 << line)) {
-      keptBits &= ~(1 << line);
+    const bit: u32 = 1 << line;
+    if (keptBits & bit) {
+      keptBits &= ~bit;
+      this.kept = true;
+      this.delivery = unchecked(deliveries[line]);
       return true;
     }
     this.waiting = true;
     this.seen = unchecked(deliveries[line]);
-    this.waker = w;
-    set.add(w);
+    this._waker = w;
+    link(this, line);
     return false;
   }
 
   cancel(): void {
-    if (this.waiting) {
-      this.waiting = false;
-      const line = this.line;
-      if (<u32>line < <u32>IRQ_LINES) unchecked(waiters[line]).remove(this.waker);
-    }
+    if (!this.waiting) return;
+    this.waiting = false;
+    const line = this.line;
+    if (!lineOk(line)) return;
+    unlink(this, line);
+    // Woken but never polled since: give the delivery back.
+    if (unchecked(deliveries[line]) != this.seen) keptBits |= 1 << line;
   }
 }
-

@@ -10,6 +10,7 @@ import { Future, Waker } from "./future";
 import { wake } from "./ready";
 import { WakerSet } from "./waker";
 import * as board from "./board";
+import { objectBytes } from "./mem";
 
 /** A point in time, in board ticks since the board's epoch. */
 export type Instant = i64;
@@ -51,7 +52,10 @@ export function seconds(n: i64): Duration { return toTicks(n, 1); }
 export function asMicros(d: Duration): i64 {
   if (d == NEVER) return NEVER;
   const h = tickHz();
-  if (d > NEVER / 1_000_000) return d / h * 1_000_000;
+  if (d > NEVER / 1_000_000) {
+    const s = d / h;
+    return s > NEVER / 1_000_000 ? NEVER : s * 1_000_000;
+  }
   return d * 1_000_000 / h;
 }
 
@@ -187,54 +191,63 @@ export function timersArmed(): i32 {
 /**
  * Base of the futures that wait for a deadline. Holds at most one timer
  * entry while waiting; releases it on completion and on cancel.
+ *
+ * Timing rule: a timer completes at the first poll after the executor's
+ * expiry pass has seen its deadline (expiry runs before every batch, with
+ * board.now()). While its entry is armed, a poll reads no clock; the clock is
+ * read only when there is no entry (first poll, or after the deadline was
+ * changed), so a deadline already past completes on that first poll.
+ *
+ * Pool overflow: when all TIMER_CAPACITY entries are armed, the timer cannot
+ * get one. It is counted (coop_stat 3, `timerOverflows`), its task is put on
+ * a wait list woken whenever an entry is freed, and the next poll tries
+ * again. It is then late (it fires when an entry frees up, or at once if its
+ * deadline has passed by then) but never lost. With the default pool (one
+ * entry per task slot) this happens only when tasks hold several timers.
  */
 export abstract class TimerFuture extends Future {
+  /** The absolute deadline; NEVER means "wait until cancelled". */
   deadline: Instant = NEVER;
+  /** The timer entry held, or -1. */
   entry: i32 = -1;
-  private overflowed: Waker = -1;
 
-  /** True once now >= deadline; otherwise make sure w is woken at the deadline. */
+  /** True once the deadline has passed; otherwise make sure w is woken at the deadline. */
   protected waitUntil(w: Waker): bool {
-    if (board.now() >= this.deadline) {
-      this.release();
-      return true;
-    }
-    if (this.deadline == NEVER) return false; // nothing will ever wake it but cancel
     let e = this.entry;
-    if (e >= 0 && unchecked(posOf[e]) == POS_FIRED) {
-      // Fired for an earlier deadline (the deadline was moved later): re-arm.
-      entryFree(e);
-      e = this.entry = -1;
-    }
-    if (e < 0) {
-      e = entryAlloc();
-      if (e < 0) {
-        timerOverflows++;
-        overflowWaiters.add(w);
-        this.overflowed = w;
+    if (e >= 0) {
+      const same = unchecked(deadlineOf[e]) == this.deadline;
+      if (unchecked(posOf[e]) == POS_FIRED) {
+        // Expiry saw now >= the entry's deadline.
+        if (same) { this.release(); return true; }
+      } else if (same) {
+        unchecked(taskOf[e] = <u16>w); // polled from another task: follow it
         return false;
       }
-      if (this.overflowed >= 0) {
-        overflowWaiters.remove(this.overflowed);
-        this.overflowed = -1;
-      }
-      this.entry = e;
-      entryArm(e, this.deadline, w);
-    } else {
-      unchecked(taskOf[e] = <u16>w); // polled from another task: follow it
+      // The deadline was changed while the entry was held: start over.
+      this.release();
+      e = -1;
     }
+    if (board.now() >= this.deadline) return true;
+    if (this.deadline == NEVER) return false; // nothing will ever wake it but cancel
+    e = entryAlloc();
+    if (e < 0) {
+      timerOverflows++;
+      // The bit stays until the next wakeAll even if this future later gets
+      // an entry: a stale bit costs one spurious wake, while removing it could
+      // unregister another overflowed timer of the same task (one bit per task).
+      overflowWaiters.add(w);
+      return false;
+    }
+    this.entry = e;
+    entryArm(e, this.deadline, w);
     return false;
   }
 
-  /** Give back the timer entry and any overflow registration. */
+  /** Give back the timer entry, if one is held. */
   protected release(): void {
     if (this.entry >= 0) {
       entryFree(this.entry);
       this.entry = -1;
-    }
-    if (this.overflowed >= 0) {
-      overflowWaiters.remove(this.overflowed);
-      this.overflowed = -1;
     }
   }
 }
@@ -242,8 +255,10 @@ export abstract class TimerFuture extends Future {
 /**
  * Completes `duration` after its first poll. Reusable: after completing (or
  * being cancelled) the next poll starts a new sleep of the same duration.
- * A duration that overflows (NEVER) sleeps until cancelled.
- * Cancel: releases the timer entry; nothing else is lost.
+ * A duration <= 0 completes on the first poll. A duration that overflows
+ * (e.g. millis(i64.MAX_VALUE), saturated to NEVER) sleeps until cancelled and
+ * arms no timer. Wakes: its task, at the deadline (see TimerFuture).
+ * Cancel: releases the timer entry; the next poll starts a new sleep.
  */
 export class Sleep extends TimerFuture {
   private armed: bool = false;
@@ -268,8 +283,10 @@ export class Sleep extends TimerFuture {
 }
 
 /**
- * Completes at an absolute instant (at once if it is already past).
- * `at` may be changed between uses. Cancel: releases the timer entry.
+ * Completes at an absolute instant: at once (first poll) if it is already
+ * past, never if it is NEVER. `at` may be changed at any time; a held timer
+ * entry is re-armed for the new instant at the next poll.
+ * Wakes: its task, at the instant. Cancel: releases the timer entry.
  */
 export class SleepUntil extends TimerFuture {
   constructor(at: Instant) { super(); this.deadline = at; }
@@ -285,7 +302,9 @@ export class SleepUntil extends TimerFuture {
  * Completes once per period, on a fixed schedule that does not drift: tick k
  * is due at start + k * period, however late the poll that saw tick k-1 was.
  * The first tick is one period after the first poll. A ticker that falls
- * behind completes at once for each missed tick until it has caught up.
+ * behind completes at once for each missed tick until it has caught up
+ * (`count` says how many ticks have completed). A period <= 0 is taken as
+ * 1 tick. Wakes: its task, at each tick.
  * Cancel: releases the timer entry and keeps the schedule (the next poll waits
  * for the same tick); `restart()` starts a new schedule from the next poll.
  */
@@ -296,12 +315,13 @@ export class Ticker extends TimerFuture {
   constructor(public period: Duration) { super(); }
 
   poll(w: Waker): bool {
+    const p = this.period > 0 ? this.period : 1;
     if (!this.started) {
-      this.deadline = addSat(board.now(), this.period);
+      this.deadline = addSat(board.now(), p);
       this.started = true;
     }
     if (this.waitUntil(w)) {
-      this.deadline = addSat(this.deadline, this.period);
+      this.deadline = addSat(this.deadline, p);
       this.count++;
       return true;
     }
@@ -321,8 +341,9 @@ export class Ticker extends TimerFuture {
  * Runs `inner` with a time limit. Completes when the inner future completes
  * (`timedOut` false) or when `limit` has passed since the first poll, in which
  * case the inner future is cancelled and `timedOut` is true. If both are ready
- * in the same poll, the inner future wins. Cancel: cancels the inner future
- * and releases the timer.
+ * in the same poll, the inner future wins. A limit that overflows never times
+ * out. Wakes: its task, when the inner future wakes it or at the limit.
+ * Cancel: cancels the inner future and releases the timer.
  */
 export class Timeout<F extends Future> extends TimerFuture {
   timedOut: bool = false;
@@ -359,4 +380,10 @@ export class Timeout<F extends Future> extends TimerFuture {
 /** `inner` with a time limit (see Timeout). Allocates: call at init, then reuse. */
 export function withTimeout<F extends Future>(inner: F, limit: Duration): Timeout<F> {
   return new Timeout<F>(inner, limit);
+}
+
+/** Linear-memory bytes of the timer queue's tables (heap, per-entry arrays, free stack, overflow wait list). */
+export function timerRamBytes(): usize {
+  return objectBytes(heap) + objectBytes(deadlineOf) + objectBytes(seqOf) + objectBytes(taskOf)
+    + objectBytes(posOf) + objectBytes(freeStack) + objectBytes(overflowWaiters) + objectBytes(overflowWaiters.bits);
 }

@@ -8,7 +8,9 @@ import { wake } from "./ready";
 /**
  * Holds at most one waker (like embassy's WakerRegistration). Registering a
  * different task while one is held wakes the old one first, so it can
- * re-register and no waiter is silently forgotten.
+ * re-register and no waiter is silently forgotten. Meant for one waiter: two
+ * tasks registering in turn keep waking each other (a busy loop), so use a
+ * WakerSet where several tasks may wait.
  */
 export class WakerSlot {
   waker: Waker = NO_WAKER;
@@ -46,6 +48,13 @@ export class WakerSlot {
  * A set of waiting tasks: one bit per task slot. Waking all or the lowest
  * index is O(slots / 32). Order among waiters is by slot index, so primitives
  * that promise first-come first-served keep their own FIFO instead.
+ *
+ * Caveat: the bit is per task, not per future. Two futures of one task in the
+ * same set share it, so `remove` on behalf of one (e.g. its cancel) also
+ * unregisters the other, which then misses its wake. Primitives whose futures
+ * may coexist in one task either keep the bit on cancel (a stale bit costs a
+ * spurious wake, which every future tolerates) or keep a per-future wait
+ * list, as the IRQ registry does.
  */
 export class WakerSet {
   bits: StaticArray<u32> = new StaticArray<u32>(TASK_WORDS);

@@ -12,14 +12,17 @@ export function createFakeBoard(getMemory) {
     alarmSets: 0,
     gpio: new Map(),
     traceCounts: new Map(),
+    traceLog: [],
+    nowReads: 0,
+    irqTakes: 0,
     logs: [],
   };
   const utf8 = (ptr, len) => Buffer.from(getMemory().buffer, ptr, len).toString("utf8");
   const board = {
     tick_hz: () => s.hz,
-    now: () => s.now,
+    now: () => { s.nowReads++; return s.now; },
     set_alarm: (t) => { s.alarm = t; s.alarmSets++; },
-    irq_take: () => { const p = s.pending; s.pending = 0; return p; },
+    irq_take: () => { s.irqTakes++; const p = s.pending; s.pending = 0; return p; },
     uart_write: (_port, _ptr, len) => len,
     uart_read: () => 0,
     uart_overruns: () => 0,
@@ -31,7 +34,11 @@ export function createFakeBoard(getMemory) {
     bus_transfer: () => -1,
     bus_status: () => -1,
     log: (ptr, len) => { s.logs.push(utf8(ptr, len)); },
-    trace: (kind) => { s.traceCounts.set(kind, (s.traceCounts.get(kind) ?? 0) + 1); },
+    trace: (kind, a, b) => {
+      s.traceCounts.set(kind, (s.traceCounts.get(kind) ?? 0) + 1);
+      // Ordered record, bounded so a long run with tracing on cannot eat memory.
+      if (s.traceLog.length < 100_000) s.traceLog.push([kind, a, b]);
+    },
     panic: (m, ml, f, fl, line, col) => {
       throw new Error(`firmware panic: ${utf8(m, ml)} at ${utf8(f, fl)}:${line}:${col}`);
     },
@@ -46,7 +53,13 @@ export function createFakeBoard(getMemory) {
     gpio_level: (pin) => s.gpio.get(pin) ?? 0,
     trace_count: (kind) => s.traceCounts.get(kind) ?? 0,
     log_count: () => s.logs.length,
-    reset_counts: () => { s.traceCounts.clear(); s.alarmSets = 0; },
+    reset_counts: () => { s.traceCounts.clear(); s.alarmSets = 0; s.traceLog.length = 0; s.nowReads = 0; s.irqTakes = 0; },
+    trace_len: () => s.traceLog.length,
+    trace_kind: (i) => s.traceLog[i]?.[0] ?? 0,
+    trace_a: (i) => s.traceLog[i]?.[1] ?? 0,
+    trace_b: (i) => s.traceLog[i]?.[2] ?? 0,
+    now_reads: () => s.nowReads,
+    irq_takes: () => s.irqTakes,
   };
   return { board, fake, state: s };
 }
