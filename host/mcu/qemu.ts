@@ -1,0 +1,76 @@
+// Running firmware ELFs on QEMU's mps2-an385 (Cortex-M3): the command line,
+// tool discovery, and a one-shot run that collects UART0 (stdout) and the
+// board's semihosting diagnostics (stderr). Used by the build command's
+// measuring run, the `qemu` HIL target, the latency benchmark and the tests.
+// Imports only node: modules.
+
+import { spawn, spawnSync } from "node:child_process";
+
+/** The Debian packages `npm run setup:mcu` installs. */
+export const MCU_PACKAGES = ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm"];
+export const SETUP_HINT = "npm run setup:mcu (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)";
+
+export const QEMU = process.env.COOP_QEMU ?? "qemu-system-arm";
+export const CC = process.env.COOP_ARM_CC ?? "arm-none-eabi-gcc";
+
+/** True if `cmd --version` runs. */
+export function haveTool(cmd: string): boolean {
+  const r = spawnSync(cmd, ["--version"], { stdio: "ignore" });
+  return r.status === 0;
+}
+
+/** Names of the missing tools among QEMU and the cross compiler (empty: all there). */
+export function missingTools(): string[] {
+  return [QEMU, CC].filter((t) => !haveTool(t));
+}
+
+/**
+ * The documented command: UART0 on stdio (-nographic), exit status through
+ * semihosting, -icount shift=0 so every instruction takes 1 ns of virtual
+ * time and instruction counts are repeatable. `extra` goes before -kernel.
+ */
+export function qemuArgs(elf: string, extra: string[] = []): string[] {
+  return ["-M", "mps2-an385", "-nographic", "-semihosting-config", "enable=on,target=native", "-icount", "shift=0", ...extra, "-kernel", elf];
+}
+
+export interface QemuRun {
+  /** Semihosting exit status, or null if QEMU was killed (timeout). */
+  status: number | null;
+  timedOut: boolean;
+  /** UART0 output. */
+  uart: string;
+  /** QEMU's stderr: the firmware's semihosting lines ("[mcu] ...", "[log] ...") and QEMU's own messages. */
+  diag: string;
+}
+
+/** Run an ELF to completion (or until `timeoutMs` of wall time), feeding `input` to UART0. */
+export function runQemu(elf: string, opts: { input?: string; timeoutMs?: number; extra?: string[] } = {}): Promise<QemuRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(QEMU, qemuArgs(elf, opts.extra), { stdio: ["pipe", "pipe", "pipe"] });
+    let uart = "";
+    let diag = "";
+    let timedOut = false;
+    child.stdout.setEncoding("latin1").on("data", (d: string) => (uart += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (diag += d));
+    child.on("error", (e) => reject(new Error(`cannot run ${QEMU}: ${e.message}; install it with ${SETUP_HINT}`)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 20_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ status: timedOut ? null : code, timedOut, uart, diag });
+    });
+    child.stdin.on("error", () => {}); // QEMU may exit before reading all input
+    if (opts.input) child.stdin.write(opts.input);
+    // Keep stdin open: QEMU would otherwise see EOF on the serial port, which is fine, but a
+    // firmware waiting for input should wait, not spin on a closed port.
+  });
+}
+
+/** Parses the last "[mcu] <when>: heap peak N B, stack peak N B, uart0 overruns N" line of a run. */
+export function parseStats(diag: string): { heapPeak: number; stackPeak: number; overruns: number } | null {
+  const all = [...diag.matchAll(/\[mcu\] \w+: heap peak (\d+) B, stack peak (\d+) B, uart0 overruns (\d+)/g)];
+  const m = all.at(-1);
+  return m ? { heapPeak: Number(m[1]), stackPeak: Number(m[2]), overruns: Number(m[3]) } : null;
+}
