@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The package's `coop` command: a shim that runs the compiled CLI
+// (build/js/host/cli.js, produced by `npm run build`).
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { resolve, dirname } from "node:path";
+
+const cli = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/js/host/cli.js");
+if (!existsSync(cli)) {
+  process.stderr.write("coop: not built yet: run `npm run build` first\n");
+  process.exit(2);
+}
+const { main } = await import(pathToFileURL(cli).href);
+process.exit(await main(process.argv.slice(2)));

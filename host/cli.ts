@@ -1,0 +1,274 @@
+// `coop`: the command line. `coop run <firmware.wasm>` runs firmware on a
+// simulated board; `coop hil ...` hands over to the HIL harness
+// (host/hil/main.ts). Every failure is one line on stderr and a documented
+// exit code (docs/simulator.md); no stack traces.
+
+import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { dirname, resolve, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, ScenarioError } from "./scenario.js";
+import { createEngine, ENGINES } from "./engines/index.js";
+import { EngineError } from "./engines/v8.js";
+import { findBoard, loadBoard, BoardError } from "./sim/board.js";
+import { Simulator } from "./sim/simulator.js";
+import { SimTarget } from "./sim/target.js";
+import { formatMetrics } from "./sim/recorder.js";
+
+export const EXIT = {
+  OK: 0,
+  SCENARIO_FAILED: 1,
+  USAGE: 2,
+  BAD_FIRMWARE: 3,
+  FIRMWARE_FAULT: 4,
+  UART_OVERRUN: 5,
+  INTERNAL: 6,
+} as const;
+
+/** The package root (two levels above build/js/host/, or above host/). */
+export function packageRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(resolve(d, "package.json")) && existsSync(resolve(d, "boards"))) return d;
+    d = dirname(d);
+  }
+  return process.cwd();
+}
+
+class UsageError extends Error {}
+
+const USAGE = `usage: coop run <firmware.wasm> [options]
+       coop hil <args...>        (HIL harness: coop hil --help)
+       coop boards               (list board files)
+run options:
+  --board <name|file>   board description (default sim-devkit; boards/<name>.json)
+  --until <time>        stop at this simulated time (e.g. 10s, 24h; default 10s, or the scenario's end)
+  --seed <n>            seed for every random source (default 1)
+  --uart-in <file|->    bytes sent to UART0 from t=0 at the baud rate
+  --script <file>       run a scenario (YAML/JSON) and exit 0 on pass, 1 on failure
+  --trace <out.json>    Chrome trace events (open in ui.perfetto.dev)
+  --vcd <out.vcd>       pin and ADC waveforms (open in GTKWave)
+  --engine <name>       ${Object.keys(ENGINES).join(" | ")} (default v8)
+  --fuel <n>            work units a task may run without returning (default 50000000); 0 = unlimited
+  --quiet               print nothing but errors and failures
+  --json                print one JSON object (serial output, metrics, summary) instead of text`;
+
+interface Out {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+/** Entry point; returns the exit code. */
+export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case "run":
+        return await runCmd(rest, out);
+      case "hil":
+        return await hilCmd(rest, out);
+      case "boards": {
+        const dir = resolve(packageRoot(), "boards");
+        for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+          try {
+            const b = loadBoard(resolve(dir, f));
+            out.stdout(`${basename(f, ".json").padEnd(14)} ${b.description}\n`);
+          } catch (e) {
+            out.stdout(`${basename(f, ".json").padEnd(14)} (invalid: ${(e as Error).message})\n`);
+          }
+        }
+        return EXIT.OK;
+      }
+      case undefined:
+      case "-h":
+      case "--help":
+      case "help":
+        out.stdout(USAGE + "\n");
+        return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+      default:
+        out.stderr(`coop: unknown command "${cmd}"\n${USAGE}\n`);
+        return EXIT.USAGE;
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    if (e instanceof UsageError || e instanceof BoardError || e instanceof ScenarioError) {
+      out.stderr(`coop: ${msg}\n`);
+      return EXIT.USAGE;
+    }
+    if (e instanceof EngineError) {
+      out.stderr(`coop: ${msg}\n`);
+      return EXIT.BAD_FIRMWARE;
+    }
+    out.stderr(`coop: internal error: ${msg}\n`);
+    return EXIT.INTERNAL;
+  }
+}
+
+async function hilCmd(args: string[], out: Out): Promise<number> {
+  let mod: { hilMain?: (a: string[]) => Promise<number> };
+  try {
+    mod = await import("./hil/main.js" as string);
+  } catch (e) {
+    out.stderr(`coop: the HIL harness is not available (host/hil/main.js: ${(e as Error).message.split("\n")[0]})\n`);
+    return EXIT.USAGE;
+  }
+  if (typeof mod.hilMain !== "function") {
+    out.stderr("coop: host/hil/main.js does not export hilMain\n");
+    return EXIT.USAGE;
+  }
+  return await mod.hilMain(args);
+}
+
+function readInput(path: string, what: string): Buffer {
+  if (path === "-") return readFileSync(0);
+  if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+async function runCmd(args: string[], out: Out): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        board: { type: "string", default: "sim-devkit" },
+        until: { type: "string" },
+        seed: { type: "string", default: "1" },
+        "uart-in": { type: "string" },
+        script: { type: "string" },
+        trace: { type: "string" },
+        vcd: { type: "string" },
+        engine: { type: "string", default: "v8" },
+        fuel: { type: "string" },
+        quiet: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split("\n")[0]} (coop --help)`);
+  }
+  const o = parsed.values;
+  if (parsed.positionals.length !== 1) throw new UsageError("run needs exactly one firmware file: coop run <firmware.wasm>");
+  const fwPath = parsed.positionals[0];
+  const seed = Number(o.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer 0..4294967295, got "${o.seed}"`);
+  let until: number | null = null;
+  if (o.until !== undefined) {
+    until = parseDuration(o.until);
+    if (until === null) throw new UsageError(`--until "${o.until}" is not a duration (e.g. 10s, 500ms, 24h)`);
+  }
+  let fuel: number | false | undefined;
+  if (o.fuel !== undefined) {
+    const f = Number(o.fuel);
+    if (!Number.isInteger(f) || f < 0 || f > 2 ** 31 - 1) throw new UsageError(`--fuel must be an integer 0..2147483647, got "${o.fuel}"`);
+    fuel = f === 0 ? false : f;
+  }
+
+  // Read and check everything before running anything.
+  const board = loadBoard(findBoard(o.board!, packageRoot()));
+  const wasm = readInput(fwPath, "firmware file");
+  const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file").toString("utf8"), o.script) : null;
+  const uartIn = o["uart-in"] !== undefined ? readInput(o["uart-in"], "UART input file") : null;
+  const engine = await createEngine(o.engine!).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+
+  const quiet = o.quiet || o.json;
+  let serialBuf = "";
+  const flush = () => {
+    if (serialBuf) out.stdout(serialBuf);
+    serialBuf = "";
+  };
+  const sim = new Simulator(board, {
+    seed,
+    fuel,
+    trace: o.trace !== undefined,
+    vcd: o.vcd !== undefined,
+    onUart: quiet ? undefined : (port, b) => {
+      if (port !== 0) return;
+      serialBuf += String.fromCharCode(b);
+      if (serialBuf.length > 4096) flush();
+    },
+    onLog: quiet ? undefined : (line, t) => {
+      flush();
+      out.stderr(`[log ${formatTime(t)}] ${line}\n`);
+    },
+  });
+  const target = new SimTarget(sim);
+  if (scenario) {
+    // Unknown pins/channels and unsupported steps are input errors: refuse before loading.
+    const { checkScenario } = await import("./scenario.js");
+    const problems = checkScenario(scenario, target);
+    if (problems.length) throw new ScenarioError(problems[0]);
+  }
+  const wall0 = performance.now();
+  await sim.load(engine, wasm);
+  if (uartIn && !sim.fault) {
+    const u = sim.uarts.get(0);
+    if (!u) throw new UsageError(`board ${board.name} has no UART0 for --uart-in`);
+    u.send(uartIn);
+  }
+  let code: number = EXIT.OK;
+  let scenarioReport: Record<string, unknown> | null = null;
+  if (scenario && !sim.fault) {
+    const r = await runScenario(scenario, target);
+    scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { index: r.failure.index, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail };
+    flush();
+    if (!r.ok) {
+      code = EXIT.SCENARIO_FAILED;
+      out.stderr(formatFailure(scenario, r) + "\n");
+    } else if (!quiet) out.stderr(`scenario "${scenario.name}": passed ${r.passed} steps at t=${formatTime(r.timeUs)}\n`);
+  }
+  const end = until ?? (scenario ? 0 : 10_000_000);
+  if (!sim.fault && code === EXIT.OK && sim.now() < end) sim.run(end);
+  flush();
+  const wall = (performance.now() - wall0) / 1000;
+
+  const f = sim.fault;
+  if (f) {
+    const who = f.task >= 0 ? ` in task "${f.taskName ?? "?"}" (slot ${f.task})` : f.kind === "runaway" || f.kind === "panic" || f.kind === "trap" ? " outside any task (in _start or the scheduler)" : "";
+    const what = f.kind === "runaway" ? "runaway task: poll" : f.kind === "panic" ? "firmware panic" : "firmware trap";
+    out.stderr(`coop: ${what}${who} at t=${formatTime(f.tUs)}: ${f.message}\n`);
+    code = EXIT.FIRMWARE_FAULT;
+  }
+  const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
+  if (overruns > 0) {
+    out.stderr(`coop: UART RX overrun: ${overruns} input byte(s) dropped because the RX FIFO was full (input faster than the firmware reads)\n`);
+    if (code === EXIT.OK) code = EXIT.UART_OVERRUN;
+  }
+  if (o.trace) writeFileSync(o.trace, sim.chrome!.toJSON());
+  if (o.vcd) writeFileSync(o.vcd, sim.vcd!.toString(sim.now()));
+
+  const metrics = sim.taskMetrics();
+  const simS = sim.now() / 1e6;
+  if (o.json) {
+    out.stdout(JSON.stringify({
+      firmware: fwPath, board: board.name, engine: engine.name, seed, exitCode: code,
+      serial: Buffer.from(sim.serial).toString("utf8"),
+      fault: f, scenario: scenarioReport, summary: sim.summary(), tasks: metrics,
+      wallSeconds: wall,
+    }, null, 1) + "\n");
+  } else if (!o.quiet) {
+    out.stdout(`\n--- ${board.name}: ${formatTime(sim.now())} simulated in ${wall.toFixed(3)} s wall (${(simS / Math.max(wall, 1e-9)).toFixed(0)}x), ${sim.steps} steps ---\n`);
+    out.stdout(formatMetrics(metrics, sim.now()) + "\n");
+  }
+  for (const fw of [sim.fw]) fw?.close();
+  return code;
+}
+
+// Run when executed directly (node build/js/host/cli.js ...).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.on("uncaughtException", (e) => {
+    process.stderr.write(`coop: internal error: ${e.message.split("\n")[0]}\n`);
+    process.exit(EXIT.INTERNAL);
+  });
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

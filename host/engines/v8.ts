@@ -1,0 +1,144 @@
+// The V8 engine: Node's own WebAssembly (no extra dependency; the checks
+// below are what @assemblyscript/loader would not do for us anyway). It
+// validates the module against board ABI v1 before anything runs: magic,
+// compile, exports, imports, then the version, then `_start` is left to the
+// caller. Every refusal is an EngineError with a one-line message.
+
+import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+
+/** A module the engine refuses; the message is one line. */
+export class EngineError extends Error {}
+
+/** The ABI version this board implements. */
+export const ABI_VERSION = 1;
+
+/** Exports docs/abi.md requires, with their kind. */
+export const REQUIRED_EXPORTS: readonly string[] = [
+  "memory", "_start", "coop_abi_version", "coop_step", "coop_set_trace", "coop_task_capacity",
+  "coop_task_state", "coop_task_name", "coop_current_task", "coop_stat", "coop_irq_deliveries", "coop_irq_kept",
+];
+
+/** Names of the board imports (module "board") the simulator provides. */
+export const BOARD_IMPORT_NAMES: readonly string[] = [
+  "tick_hz", "now", "set_alarm", "irq_take", "uart_write", "uart_read", "uart_overruns", "gpio_write", "gpio_read",
+  "gpio_irq", "adc_start", "adc_read", "bus_transfer", "bus_status", "log", "trace", "panic",
+];
+
+/**
+ * Static checks shared by engines: wasm magic, compiles, every required export
+ * present, every import is a function the board provides. Returns the module.
+ */
+export function checkModule(wasm: Uint8Array): WebAssembly.Module {
+  if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d)
+    throw new EngineError("not a WebAssembly module (no \\0asm header)");
+  let mod: WebAssembly.Module;
+  try {
+    mod = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new EngineError(`not a valid WebAssembly module: ${oneLine(e)}`);
+  }
+  const exports = new Map(WebAssembly.Module.exports(mod).map((e) => [e.name, e.kind]));
+  const missing = REQUIRED_EXPORTS.filter((n) => !exports.has(n));
+  if (missing.length === REQUIRED_EXPORTS.length - 1 && exports.has("memory") || missing.length === REQUIRED_EXPORTS.length)
+    throw new EngineError("not a coop firmware: none of the board ABI exports (coop_abi_version, coop_step, ...) is present");
+  if (missing.length) throw new EngineError(`not a coop firmware: missing ABI export${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+  if (exports.get("memory") !== "memory") throw new EngineError("not a coop firmware: export `memory` is not a memory");
+  for (const imp of WebAssembly.Module.imports(mod)) {
+    if (imp.module !== "board" || imp.kind !== "function" || !BOARD_IMPORT_NAMES.includes(imp.name))
+      throw new EngineError(`firmware imports ${imp.module}.${imp.name} (${imp.kind}), which this board does not provide (board ABI v${ABI_VERSION} has only board.{${BOARD_IMPORT_NAMES.join(",")}})`);
+  }
+  return mod;
+}
+
+export function oneLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split("\n")[0];
+}
+
+/** Decode coop_task_name's UTF-16LE string (byte length in the u32 before it). */
+export function readAsString(mem: FirmwareMemory, ptr: number): string | null {
+  if (ptr === 0) return null;
+  const lenBytes = mem.read(ptr - 4, 4);
+  if (!lenBytes) return null;
+  const len = new DataView(lenBytes.buffer, lenBytes.byteOffset, 4).getUint32(0, true);
+  const data = mem.read(ptr, len & ~1);
+  if (!data) return null;
+  return Buffer.from(data).toString("utf16le");
+}
+
+class V8Memory implements FirmwareMemory {
+  constructor(private readonly mem: WebAssembly.Memory) {}
+  size(): number {
+    return this.mem.buffer.byteLength;
+  }
+  private ok(ptr: number, len: number): boolean {
+    return Number.isInteger(ptr) && Number.isInteger(len) && ptr >= 0 && len >= 0 && ptr + len <= this.mem.buffer.byteLength;
+  }
+  read(ptr: number, len: number): Uint8Array | null {
+    // Copy: the buffer is detached when memory grows.
+    return this.ok(ptr, len) ? new Uint8Array(this.mem.buffer, ptr, len).slice() : null;
+  }
+  write(ptr: number, data: Uint8Array): boolean {
+    if (!this.ok(ptr, data.length)) return false;
+    new Uint8Array(this.mem.buffer, ptr, data.length).set(data);
+    return true;
+  }
+}
+
+type Exports = {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  coop_abi_version(): number;
+  coop_step(): bigint;
+  coop_set_trace(on: number): void;
+  coop_task_capacity(): number;
+  coop_task_state(slot: number): number;
+  coop_task_name(slot: number): number;
+  coop_current_task(): number;
+  coop_stat(id: number): bigint;
+  coop_irq_deliveries(line: number): number;
+  coop_irq_kept(line: number): number;
+};
+
+class V8Firmware implements Firmware {
+  readonly memory: FirmwareMemory;
+  constructor(private readonly x: Exports) {
+    this.memory = new V8Memory(x.memory);
+  }
+  abiVersion(): number { return this.x.coop_abi_version() >>> 0; }
+  start(): void { this.x._start(); }
+  step(): bigint { return this.x.coop_step(); }
+  setTrace(on: boolean): void { this.x.coop_set_trace(on ? 1 : 0); }
+  taskCapacity(): number { return this.x.coop_task_capacity() >>> 0; }
+  taskState(slot: number): number { return this.x.coop_task_state(slot) >>> 0; }
+  taskName(slot: number): string | null { return readAsString(this.memory, this.x.coop_task_name(slot) >>> 0); }
+  currentTask(): number { return this.x.coop_current_task() | 0; }
+  stat(id: number): bigint { return this.x.coop_stat(id); }
+  irqDeliveries(line: number): number { return this.x.coop_irq_deliveries(line) >>> 0; }
+  irqKept(line: number): number { return this.x.coop_irq_kept(line) >>> 0; }
+  close(): void {}
+}
+
+export class V8Engine implements Engine {
+  readonly name = "v8";
+  async load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
+    const mod = checkModule(wasm);
+    const board: Record<string, unknown> = {};
+    for (const n of BOARD_IMPORT_NAMES) board[n] = (imports as unknown as Record<string, unknown>)[n];
+    let inst: WebAssembly.Instance;
+    try {
+      inst = new WebAssembly.Instance(mod, { board: board as WebAssembly.ModuleImports });
+    } catch (e) {
+      throw new EngineError(`cannot instantiate firmware: ${oneLine(e)}`);
+    }
+    const fw = new V8Firmware(inst.exports as unknown as Exports);
+    const v = fw.abiVersion();
+    if (v !== ABI_VERSION) throw new EngineError(`firmware is built for board ABI v${v}; this board implements v${ABI_VERSION}`);
+    return fw;
+  }
+}
+
+/** Registry entry point (host/engines/index.ts). */
+export function createEngine(): Engine {
+  return new V8Engine();
+}

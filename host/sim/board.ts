@@ -1,0 +1,103 @@
+// Board description files (boards/*.json): pins, IRQ-relevant peripherals,
+// clocks. A board is data; this module only parses and checks it.
+
+import { readFileSync, existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+export interface PinDesc { pin: number; name: string; dir: "in" | "out"; initial: 0 | 1 }
+export interface UartDesc { port: number; baud: number; rx_fifo: number; tx_fifo: number }
+export interface AdcChannelDesc { channel: number; name: string; source: unknown }
+export interface I2cDeviceDesc { type: "ts1"; addr: number; source: unknown }
+export interface BoardDesc {
+  name: string;
+  description: string;
+  /** The file it was read from (anchors relative paths such as CSV sources). */
+  file: string;
+  clocks: { tick_hz: number; cpu_hz: number };
+  /** Virtual cost of firmware work: fixed per poll, and per fuel unit (function entry or loop iteration). */
+  cost: { poll_ns: number; unit_ns: number; slow_poll_us: number };
+  uarts: UartDesc[];
+  pins: PinDesc[];
+  adc: { conversion_us: number; channels: AdcChannelDesc[] };
+  i2c: { clock_hz: number; devices: I2cDeviceDesc[] };
+}
+
+export class BoardError extends Error {}
+
+/** Find a board by name (boards/<name>.json next to the package) or path. */
+export function findBoard(nameOrPath: string, root: string): string {
+  if (nameOrPath.endsWith(".json") || nameOrPath.includes("/")) return resolve(nameOrPath);
+  return resolve(root, "boards", `${nameOrPath}.json`);
+}
+
+export function loadBoard(path: string): BoardDesc {
+  if (!existsSync(path)) throw new BoardError(`board file not found: ${path}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new BoardError(`board file ${path} is not valid JSON: ${(e as Error).message.split("\n")[0]}`);
+  }
+  try {
+    return parseBoard(raw, path);
+  } catch (e) {
+    throw new BoardError(`board file ${path}: ${(e as Error).message}`);
+  }
+}
+
+function int(v: unknown, what: string, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new Error(`${what} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function parseBoard(raw: unknown, file: string): BoardDesc {
+  if (typeof raw !== "object" || raw === null) throw new Error("a board is a JSON object");
+  const b = raw as Record<string, any>;
+  if (typeof b.name !== "string") throw new Error("`name` must be a string");
+  const clocks = { tick_hz: 1_000_000, cpu_hz: 48_000_000, ...(b.clocks ?? {}) };
+  if (clocks.tick_hz !== 1_000_000) throw new Error("clocks.tick_hz: the simulator runs at 1000000 ticks/s (1 tick = 1 µs)");
+  int(clocks.cpu_hz, "clocks.cpu_hz", 1, 10 ** 10);
+  const cost = { poll_ns: 2000, unit_ns: 50, slow_poll_us: 50, ...(b.cost ?? {}) };
+  int(cost.poll_ns, "cost.poll_ns", 0, 10 ** 9);
+  int(cost.unit_ns, "cost.unit_ns", 0, 10 ** 9);
+  int(cost.slow_poll_us, "cost.slow_poll_us", 0, 10 ** 9);
+  const uarts: UartDesc[] = (b.uarts ?? []).map((u: any, i: number) => ({
+    port: int(u.port, `uarts[${i}].port`, 0, 1),
+    baud: int(u.baud ?? 115200, `uarts[${i}].baud`, 300, 10_000_000),
+    rx_fifo: int(u.rx_fifo ?? 16, `uarts[${i}].rx_fifo`, 1, 65536),
+    tx_fifo: int(u.tx_fifo ?? 16, `uarts[${i}].tx_fifo`, 1, 65536),
+  }));
+  const names = new Set<string>();
+  const unique = (n: unknown, what: string): string => {
+    if (typeof n !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`${what} must be an identifier, got ${JSON.stringify(n)}`);
+    if (names.has(n)) throw new Error(`name ${n} is used twice`);
+    names.add(n);
+    return n;
+  };
+  const pins: PinDesc[] = (b.pins ?? []).map((p: any, i: number) => {
+    if (p.dir !== "in" && p.dir !== "out") throw new Error(`pins[${i}].dir must be "in" or "out"`);
+    return { pin: int(p.pin, `pins[${i}].pin`, 0, 15), name: unique(p.name, `pins[${i}].name`), dir: p.dir, initial: int(p.initial ?? 0, `pins[${i}].initial`, 0, 1) as 0 | 1 };
+  });
+  const adc = b.adc ?? { conversion_us: 20, channels: [] };
+  const channels: AdcChannelDesc[] = (adc.channels ?? []).map((c: any, i: number) => ({
+    channel: int(c.channel, `adc.channels[${i}].channel`, 0, 31), name: unique(c.name, `adc.channels[${i}].name`), source: c.source ?? 0,
+  }));
+  const i2c = b.i2c ?? { clock_hz: 100_000, devices: [] };
+  const devices: I2cDeviceDesc[] = (i2c.devices ?? []).map((d: any, i: number) => {
+    if (d.type !== "ts1") throw new Error(`i2c.devices[${i}].type: only "ts1" (the TS1 temperature sensor) is modelled`);
+    return { type: "ts1", addr: int(d.addr, `i2c.devices[${i}].addr`, 0, 127), source: d.source ?? 23.45 };
+  });
+  const dup = <T>(xs: T[], key: (x: T) => number, what: string) => {
+    const seen = new Set<number>();
+    for (const x of xs) { if (seen.has(key(x))) throw new Error(`${what} ${key(x)} is described twice`); seen.add(key(x)); }
+  };
+  dup(uarts, (u) => u.port, "uart port");
+  dup(pins, (p) => p.pin, "pin");
+  dup(channels, (c) => c.channel, "ADC channel");
+  dup(devices, (d) => d.addr, "I2C address");
+  return {
+    name: b.name, description: String(b.description ?? ""), file, clocks, cost, uarts, pins,
+    adc: { conversion_us: int(adc.conversion_us ?? 20, "adc.conversion_us", 1, 10 ** 7), channels },
+    i2c: { clock_hz: int(i2c.clock_hz ?? 100_000, "i2c.clock_hz", 1000, 10 ** 7), devices },
+  };
+}

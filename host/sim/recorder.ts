@@ -1,0 +1,139 @@
+// Outputs built from what the simulator observes: Chrome trace events
+// (Perfetto), VCD waveforms (GTKWave) and per-task metrics (tokio-metrics
+// names). Everything is keyed on simulated time, so the files are a pure
+// function of the run.
+
+/** Round µs to ns precision so float noise never shows in files. */
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export class ChromeTrace {
+  private events: string[] = [];
+  private named = new Set<string>();
+  constructor() {
+    this.meta(1, 0, "process_name", "firmware");
+    this.meta(2, 0, "process_name", "board");
+    this.meta(2, 1, "thread_name", "interrupts (ISRs)");
+    this.meta(2, 2, "thread_name", "IRQ deliveries");
+  }
+  private push(o: Record<string, unknown>): void {
+    this.events.push(JSON.stringify(o));
+  }
+  meta(pid: number, tid: number, name: string, value: string): void {
+    this.push({ ph: "M", pid, tid, name, args: { name: value } });
+  }
+  /** Name a task's track once (slot + name). */
+  nameTask(slot: number, name: string): void {
+    const key = `${slot}:${name}`;
+    if (this.named.has(key)) return;
+    this.named.add(key);
+    this.meta(1, slot + 1, "thread_name", `task ${slot}: ${name}`);
+    this.push({ ph: "M", pid: 1, tid: slot + 1, name: "thread_sort_index", args: { sort_index: slot } });
+  }
+  poll(slot: number, ts: number, dur: number, done: boolean, units: number): void {
+    this.push({ ph: "X", pid: 1, tid: slot + 1, name: "poll", ts: r3(ts), dur: r3(dur), args: { done, work_units: units } });
+  }
+  isr(line: number, name: string, ts: number): void {
+    this.push({ ph: "X", pid: 2, tid: 1, name: `ISR ${name}`, ts: r3(ts), dur: 1, args: { line } });
+  }
+  irqDelivered(line: number, name: string, woken: number, ts: number): void {
+    this.push({ ph: "i", s: "t", pid: 2, tid: 2, name: `deliver ${name}`, ts: r3(ts), args: { line, waiters_woken: woken } });
+  }
+  wake(slot: number, by: number, ts: number): void {
+    this.push({ ph: "i", s: "t", pid: 1, tid: slot + 1, name: "wake", ts: r3(ts), args: { by: by < 0 ? "irq/timer/init" : `task ${by}` } });
+  }
+  ready(n: number, ts: number): void {
+    this.push({ ph: "C", pid: 1, tid: 0, name: "ready tasks", ts: r3(ts), args: { ready: n } });
+  }
+  instant(name: string, ts: number, args: Record<string, unknown>): void {
+    this.push({ ph: "i", s: "g", pid: 2, tid: 1, name, ts: r3(ts), args });
+  }
+  toJSON(): string {
+    return `{"displayTimeUnit":"ns","traceEvents":[\n${this.events.join(",\n")}\n]}\n`;
+  }
+}
+
+/** VCD writer: 1-bit pins and 12-bit ADC values, timescale 1 µs. */
+export class Vcd {
+  private vars: { id: string; name: string; width: number; value: number }[] = [];
+  private byKey = new Map<string, number>();
+  private body: string[] = [];
+  private lastT = -1;
+  addVar(key: string, name: string, width: number, initial: number): void {
+    const i = this.vars.length;
+    // Identifier codes: printable ASCII from '!' as VCD expects.
+    let id = "", n = i;
+    do { id += String.fromCharCode(33 + (n % 94)); n = Math.floor(n / 94); } while (n > 0);
+    this.vars.push({ id, name, width, value: initial });
+    this.byKey.set(key, i);
+  }
+  change(key: string, t: number, value: number): void {
+    const i = this.byKey.get(key);
+    if (i === undefined) return;
+    const v = this.vars[i];
+    if (v.value === value && this.lastT >= 0) return;
+    v.value = value;
+    const ti = Math.floor(t);
+    if (ti !== this.lastT) {
+      this.body.push(`#${Math.max(ti, this.lastT)}`);
+      this.lastT = Math.max(ti, this.lastT);
+    }
+    this.body.push(v.width === 1 ? `${value}${v.id}` : `b${value.toString(2)} ${v.id}`);
+  }
+  private initial: string[] | null = null;
+  /** Freeze the initial values (call after adding all vars, before the first change). */
+  start(): void {
+    this.initial = this.vars.map((v) => (v.width === 1 ? `${v.value}${v.id}` : `b${v.value.toString(2)} ${v.id}`));
+    this.body.push("#0");
+    this.lastT = 0;
+  }
+  toString(endT: number): string {
+    const head = [
+      "$comment coop simulator $end",
+      "$timescale 1 us $end",
+      "$scope module board $end",
+      ...this.vars.map((v) => `$var ${v.width === 1 ? "wire" : "reg"} ${v.width} ${v.id} ${v.name} $end`),
+      "$upscope $end",
+      "$enddefinitions $end",
+      "$dumpvars",
+      ...(this.initial ?? []),
+      "$end",
+    ];
+    const tail = Math.floor(endT) > this.lastT ? [`#${Math.floor(endT)}`] : [];
+    return [...head, ...this.body, ...tail, ""].join("\n");
+  }
+}
+
+export interface TaskMetrics {
+  slot: number;
+  name: string;
+  polls: number;
+  /** Virtual µs spent in polls (cost model). */
+  busyUs: number;
+  /** Sum of wake -> poll delays, µs. */
+  scheduledUs: number;
+  /** Longest wake -> poll delay, µs. */
+  schedMaxUs: number;
+  wakes: number;
+  selfWakes: number;
+  slowPolls: number;
+  completed: boolean;
+  /** Work units (fuel: function entries + loop iterations) spent in polls. */
+  units: number;
+}
+
+export function newMetrics(slot: number): TaskMetrics {
+  return { slot, name: "", polls: 0, busyUs: 0, scheduledUs: 0, schedMaxUs: 0, wakes: 0, selfWakes: 0, slowPolls: 0, completed: false, units: 0 };
+}
+
+export function formatMetrics(rows: TaskMetrics[], totalUs: number): string {
+  const head = ["slot", "task", "polls", "busy", "busy%", "sched avg", "sched max", "wakes", "self", "slow"];
+  const fmt = (us: number) => (us >= 1e6 ? `${(us / 1e6).toFixed(3)}s` : us >= 1e3 ? `${(us / 1e3).toFixed(3)}ms` : `${us.toFixed(1)}us`);
+  const lines = rows.map((m) => [
+    String(m.slot), m.name || "?", String(m.polls), fmt(m.busyUs), totalUs > 0 ? ((100 * m.busyUs) / totalUs).toFixed(3) : "0",
+    fmt(m.polls ? m.scheduledUs / m.polls : 0), fmt(m.schedMaxUs),
+    String(m.wakes), String(m.selfWakes), String(m.slowPolls),
+  ]);
+  const all = [head, ...lines];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((c, i) => (i === 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
+}

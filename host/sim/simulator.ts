@@ -1,0 +1,375 @@
+// The simulated board: virtual clock, event queue, interrupt controller,
+// peripherals, the ABI imports, and the board loop of docs/abi.md. It talks
+// to firmware only through host/engine.ts, so any engine plugs in.
+
+import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import type { BoardDesc } from "./board.js";
+import { EventQueue } from "./events.js";
+import { Prng } from "./prng.js";
+import { makeSource, constant, type Source } from "./sources.js";
+import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, irqName, type PeriphCtx, type BusDevice } from "./peripherals.js";
+import { ChromeTrace, Vcd, newMetrics, type TaskMetrics } from "./recorder.js";
+import { addFuel, DEFAULT_FUEL, FUEL_MARKER, FUEL_TRACE_KIND } from "./fuel.js";
+
+export interface SimOptions {
+  seed?: number;
+  /** Fuel per coop_step/_start call (function entries + loop iterations), or false for no metering. */
+  fuel?: number | false;
+  /** Called for each byte UART `port` puts on the wire. */
+  onUart?: (port: number, byte: number) => void;
+  /** Called for each board.log line. */
+  onLog?: (line: string, tUs: number) => void;
+  trace?: boolean;
+  vcd?: boolean;
+}
+
+/** Why the firmware stopped for good (docs/abi.md rule 4). */
+export interface Fault {
+  kind: "panic" | "trap" | "runaway" | "start";
+  message: string;
+  task: number;
+  taskName: string | null;
+  tUs: number;
+}
+
+class PanicSignal extends Error {}
+
+const TRACE_POLL_BEGIN = 1, TRACE_POLL_END = 2, TRACE_WAKE = 3, TRACE_SPAWN = 4, TRACE_EXIT = 5, TRACE_IRQ = 6;
+
+export class Simulator implements PeriphCtx {
+  readonly events = new EventQueue();
+  readonly rng: Prng;
+  private t = 0;
+  pending = 0;
+  enabled = 0;
+  irqDropped = 0;
+  readonly isrCount = new Array<number>(32).fill(0);
+  readonly alarm: Alarm;
+  readonly uarts = new Map<number, Uart>();
+  readonly gpio: Gpio;
+  readonly adc: Adc;
+  readonly bus: I2cBus;
+  fw: Firmware | null = null;
+  fault: Fault | null = null;
+  steps = 0;
+  readonly serial: number[] = []; // UART0 output
+  readonly logs: string[] = [];
+  readonly chrome: ChromeTrace | null;
+  readonly vcd: Vcd | null;
+  readonly fuel: number | false;
+  private readonly opts: SimOptions;
+
+  // Per-task bookkeeping from the trace import.
+  private metrics: TaskMetrics[] = [];
+  private slotMetrics = new Map<number, TaskMetrics>();
+  private scheduledAt = new Map<number, number>();
+  private unnamed: number[] = [];
+  private polling = -1;
+  private pollStart = 0;
+  private fuelAtBegin = 0;
+  private pendingEnd: { slot: number; done: boolean } | null = null;
+
+  constructor(readonly board: BoardDesc, opts: SimOptions = {}) {
+    this.opts = opts;
+    this.rng = new Prng(opts.seed ?? 1);
+    this.fuel = opts.fuel === undefined ? DEFAULT_FUEL : opts.fuel;
+    this.chrome = opts.trace ? new ChromeTrace() : null;
+    this.vcd = opts.vcd ? new Vcd() : null;
+    this.alarm = new Alarm(this);
+    this.enable(0);
+    for (const u of board.uarts) {
+      this.uarts.set(u.port, new Uart(this, u.port, u.baud, u.rx_fifo, u.tx_fifo, (b) => this.onTx(u.port, b)));
+      this.enable(1 + 2 * u.port);
+      this.enable(2 + 2 * u.port);
+    }
+    const pins = new Map(board.pins.map((p) => [p.pin, { dir: p.dir, initial: p.initial }]));
+    for (const p of board.pins) {
+      this.enable(16 + p.pin);
+      this.vcd?.addVar(`pin${p.pin}`, p.name, 1, p.initial);
+    }
+    this.gpio = new Gpio(this, pins, (pin, level) => this.vcd?.change(`pin${pin}`, this.t, level));
+    const sources = new Map<number, Source>();
+    for (const c of board.adc.channels) {
+      sources.set(c.channel, this.source(c.source, `ADC channel ${c.name}`));
+      this.vcd?.addVar(`adc${c.channel}`, `adc_${c.name}`, 12, 0);
+    }
+    this.adc = new Adc(this, sources, board.adc.conversion_us, (ch, v) => this.vcd?.change(`adc${ch}`, this.t, v));
+    if (sources.size) this.enable(5);
+    const devs = new Map<number, BusDevice>();
+    for (const d of board.i2c.devices) devs.set(d.addr, new Ts1(this.source(d.source, `I2C device 0x${d.addr.toString(16)}`)));
+    this.bus = new I2cBus(this, devs, board.i2c.clock_hz);
+    this.enable(6);
+    this.enable(7);
+    this.vcd?.start();
+  }
+
+  private source(spec: unknown, what: string): Source {
+    try {
+      return makeSource(spec, this.rng, this.board.file);
+    } catch (e) {
+      throw new Error(`board ${this.board.name}: ${what}: ${(e as Error).message}`);
+    }
+  }
+
+  private enable(line: number): void {
+    this.enabled |= 1 << line;
+  }
+
+  // ---- PeriphCtx ----
+  now(): number {
+    return this.t;
+  }
+  raise(line: number): void {
+    if (!((this.enabled >>> line) & 1)) {
+      this.irqDropped++;
+      return;
+    }
+    this.pending |= 1 << line;
+    this.isrCount[line]++;
+    this.chrome?.isr(line, irqName(line), this.t);
+  }
+  memory(): FirmwareMemory | null {
+    return this.fw ? this.fw.memory : null;
+  }
+
+  private onTx(port: number, b: number): void {
+    if (port === 0) this.serial.push(b);
+    this.opts.onUart?.(port, b);
+  }
+
+  /** Advance the clock by dt µs, running the events that fall due (ISRs may fire mid-step). */
+  private advance(dt: number): void {
+    this.t += dt;
+    this.runDue();
+  }
+  private runDue(): void {
+    for (;;) {
+      const e = this.events.popDue(this.t);
+      if (!e) return;
+      e.fn();
+    }
+  }
+
+  // ---- the ABI imports ----
+  imports(): BoardImports {
+    const u = (port: number) => this.uarts.get(port >>> 0);
+    const text = (ptr: number, len: number): string => {
+      const d = this.fw?.memory.read(ptr >>> 0, len >>> 0);
+      return d ? Buffer.from(d).toString("utf8") : `<bad pointer ${ptr >>> 0}+${len >>> 0}>`;
+    };
+    return {
+      tick_hz: () => 1_000_000,
+      now: () => BigInt(Math.floor(this.t)),
+      set_alarm: (at) => this.alarm.set(Number(at)),
+      irq_take: () => {
+        const p = this.pending & this.enabled;
+        this.pending = 0;
+        return p >>> 0;
+      },
+      uart_write: (port, ptr, len) => u(port)?.write(ptr >>> 0, len >>> 0) ?? -1,
+      uart_read: (port, ptr, cap) => u(port)?.read(ptr >>> 0, cap >>> 0) ?? -1,
+      uart_overruns: (port) => u(port)?.overruns ?? -1,
+      gpio_write: (pin, level) => this.gpio.write(pin >>> 0, level),
+      gpio_read: (pin) => this.gpio.read(pin >>> 0),
+      gpio_irq: (pin, edges) => this.gpio.arm(pin >>> 0, edges >>> 0),
+      adc_start: (ch) => this.adc.start(ch >>> 0),
+      adc_read: (ch) => this.adc.read(ch >>> 0),
+      bus_transfer: (addr, wptr, wlen, rptr, rlen) => this.bus.transfer(addr >>> 0, wptr >>> 0, wlen >>> 0, rptr >>> 0, rlen >>> 0),
+      bus_status: () => this.bus.status,
+      log: (ptr, len) => {
+        const line = text(ptr, len);
+        this.logs.push(line);
+        this.opts.onLog?.(line, this.t);
+      },
+      trace: (kind, a, b) => this.onTrace(kind, a, b),
+      panic: (m, ml, f, fl, line, col) => {
+        if (line >>> 0 === 0xffffffff && col >>> 0 === FUEL_MARKER) {
+          this.fault = { kind: "runaway", message: `did not return within ${this.fuel} work units (function entries + loop iterations)`, task: -1, taskName: null, tUs: this.t };
+        } else {
+          const file = fl ? ` at ${text(f, fl)}:${line >>> 0}:${col >>> 0}` : "";
+          this.fault = { kind: "panic", message: `${text(m, ml)}${file}`, task: -1, taskName: null, tUs: this.t };
+        }
+        throw new PanicSignal("firmware panic"); // unwinds the wasm call; the module is dead
+      },
+    };
+  }
+
+  // ---- trace events -> metrics, Chrome trace ----
+  private metricsFor(slot: number): TaskMetrics {
+    let m = this.slotMetrics.get(slot);
+    if (!m) {
+      m = newMetrics(slot);
+      this.slotMetrics.set(slot, m);
+      this.metrics.push(m);
+      this.unnamed.push(slot);
+    }
+    return m;
+  }
+  private onTrace(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case TRACE_POLL_BEGIN: {
+        const m = this.metricsFor(a);
+        const w = this.scheduledAt.get(a);
+        if (w !== undefined) {
+          const d = this.t - w;
+          m.scheduledUs += d;
+          if (d > m.schedMaxUs) m.schedMaxUs = d;
+          this.scheduledAt.delete(a);
+          this.chrome?.ready(this.scheduledAt.size, this.t);
+        }
+        this.polling = a;
+        this.pollStart = this.t;
+        this.fuelAtBegin = -1;
+        if (this.fuel === false) this.fuelAtBegin = 0;
+        break;
+      }
+      case TRACE_POLL_END:
+        if (this.fuel === false) this.endPoll(a, b !== 0, 0);
+        else this.pendingEnd = { slot: a, done: b !== 0 };
+        break;
+      case FUEL_TRACE_KIND:
+        if (this.pendingEnd) {
+          const e = this.pendingEnd;
+          this.pendingEnd = null;
+          this.endPoll(e.slot, e.done, Math.max(0, this.fuelAtBegin - a));
+        } else this.fuelAtBegin = a;
+        break;
+      case TRACE_WAKE: {
+        const m = this.metricsFor(a);
+        m.wakes++;
+        if (b === a) m.selfWakes++;
+        if (!this.scheduledAt.has(a)) {
+          this.scheduledAt.set(a, this.t);
+          this.chrome?.ready(this.scheduledAt.size, this.t);
+        }
+        this.chrome?.wake(a, b, this.t);
+        break;
+      }
+      case TRACE_SPAWN: {
+        // A reused slot is a new task: start fresh metrics (names are read after the step).
+        const old = this.slotMetrics.get(a);
+        if (old && old.polls > 0) this.slotMetrics.delete(a);
+        this.metricsFor(a);
+        break;
+      }
+      case TRACE_EXIT:
+        this.metricsFor(a).completed = b === 0;
+        this.scheduledAt.delete(a);
+        break;
+      case TRACE_IRQ:
+        this.chrome?.irqDelivered(a, irqName(a), b, this.t);
+        break;
+    }
+  }
+  private endPoll(slot: number, done: boolean, units: number): void {
+    const m = this.metricsFor(slot);
+    const cost = (this.board.cost.poll_ns + units * this.board.cost.unit_ns) / 1000;
+    m.polls++;
+    m.units += units;
+    m.busyUs += cost;
+    if (cost > this.board.cost.slow_poll_us) m.slowPolls++;
+    this.chrome?.poll(slot, this.pollStart, cost, done, units);
+    this.polling = -1;
+    // The poll's work takes virtual time: the clock moves on, and peripherals that fall due meanwhile fire.
+    this.advance(cost);
+  }
+  /** Read names of newly seen task slots (outside any wasm call: no re-entrancy). */
+  private resolveNames(): void {
+    if (!this.unnamed.length || !this.fw) return;
+    for (const slot of this.unnamed) {
+      const m = this.slotMetrics.get(slot);
+      if (!m) continue;
+      m.name = this.fw.taskName(slot) ?? `slot${slot}`;
+      this.chrome?.nameTask(slot, m.name);
+    }
+    this.unnamed = [];
+  }
+
+  // ---- loading and running ----
+
+  /** Instantiate the firmware (fuel-instrumented unless disabled), turn tracing on, run _start. */
+  async load(engine: Engine, wasm: Uint8Array): Promise<void> {
+    const { checkModule } = await import("../engines/v8.js");
+    checkModule(wasm); // refuse bad modules with the engine's one-line messages before instrumenting
+    const bytes = this.fuel === false ? wasm : addFuel(wasm, this.fuel);
+    this.fw = await engine.load(bytes, this.imports());
+    this.fw.setTrace(true);
+    this.call(() => this.fw!.start());
+    if (this.fault) this.fault.kind = this.fault.kind === "runaway" ? "runaway" : this.fault.kind;
+    this.resolveNames();
+  }
+
+  /** Run a firmware call; a trap or panic becomes `this.fault`. */
+  private call<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (!this.fault) {
+        const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+        this.fault = { kind: "trap", message: `${e instanceof Error ? e.constructor.name : "error"}: ${msg}`, task: -1, taskName: null, tUs: this.t };
+      }
+      const fw = this.fw!;
+      try {
+        this.fault.task = fw.currentTask();
+        this.fault.taskName = this.fault.task >= 0 ? fw.taskName(this.fault.task) : null;
+      } catch {
+        /* the engine could not answer: report without a task */
+      }
+      return undefined;
+    }
+  }
+
+  /**
+   * The board loop until simulated time `until` (µs), the firmware faults,
+   * or `stop()` returns true (checked after every step and event batch).
+   */
+  run(until: number, stop?: () => boolean): "until" | "fault" | "stopped" {
+    const fw = this.fw;
+    if (!fw) throw new Error("run before load");
+    for (;;) {
+      if (this.fault) return "fault";
+      this.runDue();
+      if (stop?.()) return "stopped";
+      if (this.t >= until) return "until";
+      const r = this.call(() => fw.step());
+      this.steps++;
+      if (this.fault) return "fault";
+      this.resolveNames();
+      if (stop?.()) return "stopped";
+      const deadline = Number(r);
+      // The masked check of docs/abi.md: nothing runs between step's return and
+      // this test, so an IRQ raised during the step is seen here.
+      if (this.pending & this.enabled) continue;
+      if (deadline >= 0 && deadline <= this.t) continue; // poll budget ran out: call again
+      const next = Math.min(deadline < 0 ? Infinity : deadline, this.events.nextTime(), until);
+      if (next > this.t) this.t = next; // idle: jump, never sleep
+    }
+  }
+
+  /** Per-task metrics so far, in slot order. */
+  taskMetrics(): TaskMetrics[] {
+    this.resolveNames();
+    return [...this.metrics].sort((x, y) => x.slot - y.slot);
+  }
+
+  /** The simulated state in a form for --json and tests. */
+  summary(): Record<string, unknown> {
+    const fw = this.fw;
+    return {
+      timeUs: Math.floor(this.t),
+      steps: this.steps,
+      polls: fw && !this.fault ? Number(fw.stat(0)) : null,
+      uart: [...this.uarts.values()].map((u) => ({ port: u.port, sent: u.sent, received: u.received, overruns: u.overruns, inputPending: u.inputPending })),
+      isr: Object.fromEntries(this.isrCount.map((n, l) => [irqName(l), n]).filter(([, n]) => (n as number) > 0)),
+      irqDropped: this.irqDropped,
+      adcConversions: this.adc.conversions,
+      busTransfers: this.bus.transfers,
+    };
+  }
+
+  /** Scenario/CLI input: make an ADC channel read a constant. */
+  setAdc(channel: number, value: number): void {
+    if (!this.adc.sources.has(channel)) throw new Error(`no ADC channel ${channel}`);
+    this.adc.sources.set(channel, constant(value));
+  }
+}
