@@ -200,7 +200,7 @@ const SH_WRITE: u8 = 3;
 /**
  * A line shell on UART0. Each line is echoed as "> <line>", then answered:
  *   ping        pong
- *   uptime      uptime <seconds>.<millis> s
+ *   uptime      uptime <seconds>.<millis> s (+<time since the previous uptime>)
  *   tasks       one line per task: slot, name, state (running/ready/waiting/aborting)
  *   adc <ch>    adc <ch> = <0..4095>
  *   temp        temp <degrees>.<hundredths> C (the TS1 I2C sensor)
@@ -213,6 +213,7 @@ class Shell extends Future {
   private adc: AdcRead = new AdcRead(0);
   private temp: Ts1Read = new Ts1Read();
   private state: u8 = SH_READ;
+  private lastUptimeMs: i64 = 0;
 
   poll(w: Waker): bool {
     while (true) {
@@ -276,8 +277,11 @@ class Shell extends Future {
     if (word == 4 && line.matches("ping", from) && noArg) {
       b.str("pong\n");
     } else if (word == 6 && line.matches("uptime", from) && noArg) {
+      // The delta since the previous `uptime` lets a test see time advance
+      // without knowing the target's exact timing.
       const ms = asMicros(now()) / 1000;
-      b.str("uptime ").fixed(ms, 3).str(" s\n");
+      b.str("uptime ").fixed(ms, 3).str(" s (+").fixed(ms - this.lastUptimeMs, 3).str(" s)\n");
+      this.lastUptimeMs = ms;
     } else if (word == 5 && line.matches("tasks", from) && noArg) {
       this.listTasks(b);
     } else if (word == 4 && line.matches("help", from) && noArg) {

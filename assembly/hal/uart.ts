@@ -121,16 +121,23 @@ export class UartRead extends Future {
       this.overrunsAtStart = u.overruns();
     }
     while (true) {
-      while (this.buf.room > 0) {
-        const b = u.takeByte();
-        if (b == RX_EMPTY) break;
-        if (b < 0) return this.finish(b);
-        this.buf.byte(<u32>b);
-      }
+      const err = this.take();
+      if (err < 0) return this.finish(err);
       if (this.buf.len > 0) return this.finish(OK);
       if (!this.rx.poll(w)) return false;
       // An RX interrupt was delivered: try again.
     }
+  }
+
+  /** Move staged/received bytes into buf until it is full or nothing is left. Returns 0 or a board error. */
+  private take(): i32 {
+    while (this.buf.room > 0) {
+      const b = this.uart.takeByte();
+      if (b == RX_EMPTY) return 0;
+      if (b < 0) return b;
+      this.buf.byte(<u32>b);
+    }
+    return 0;
   }
 
   private finish(err: i32): bool {

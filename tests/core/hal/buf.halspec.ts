@@ -1,0 +1,52 @@
+import { ByteBuf, parseUint, utf8Length } from "../../../assembly/hal";
+
+function text(b: ByteBuf): string {
+  return String.UTF8.decodeUnsafe(b.ptr, <usize>b.len);
+}
+
+describe("ByteBuf", () => {
+  it("formats integers, including the extremes", () => {
+    const b = new ByteBuf(64);
+    b.int(0).byte(0x20).int(-7).byte(0x20).int(1234567890123).byte(0x20).int(i64.MIN_VALUE);
+    expect(text(b)).toBe("0 -7 1234567890123 -9223372036854775808");
+    b.clear().uint(u64.MAX_VALUE);
+    expect(text(b)).toBe("18446744073709551615");
+  });
+
+  it("formats fixed-point values", () => {
+    const b = new ByteBuf(32);
+    b.fixed(2345, 2).byte(0x20).fixed(-200, 2).byte(0x20).fixed(5, 3).byte(0x20).fixed(12, 0);
+    expect(text(b)).toBe("23.45 -2.00 0.005 12");
+  });
+
+  it("cuts what does not fit and says so", () => {
+    const b = new ByteBuf(5);
+    b.str("abc");
+    expect(b.truncated).toBe(false);
+    b.str("def");
+    expect(text(b)).toBe("abcde");
+    expect(b.truncated).toBe(true);
+    b.clear().str("ab").uint(12345); // a number is all or nothing
+    expect(text(b)).toBe("ab");
+    expect(b.truncated).toBe(true);
+    b.clear().str("é€x"); // 2 + 3 bytes fit, "x" does not
+    expect(b.len).toBe(5);
+    expect(b.truncated).toBe(true);
+    expect(utf8Length("é€x")).toBe(6);
+  });
+
+  it("compares and parses", () => {
+    const b = new ByteBuf(16);
+    b.str("adc 12");
+    expect(b.matches("adc")).toBe(true);
+    expect(b.matches("12", 4)).toBe(true);
+    expect(b.matches("123", 4)).toBe(false);
+    expect(b.equals("adc 12")).toBe(true);
+    expect(b.equals("adc")).toBe(false);
+    expect(parseUint(b, 4, 6)).toBe(12);
+    expect(parseUint(b, 0, 3)).toBe(-1);
+    expect(parseUint(b, 6, 6)).toBe(-1);
+    b.clear().str("99999999999");
+    expect(parseUint(b, 0, b.len)).toBe(-1);
+  });
+});
