@@ -263,6 +263,20 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
     return throw_msg(napi, msg);
   }
 
+  if (mem_limit) {
+    /* memoryLimit alone only clamps the allocation (memory.grow still "succeeds");
+       capping maxPages too makes memory.grow return -1 past the limit, as on an MCU. */
+    uint32_t pages = mem_limit / 65536u;
+    if (pages < 1) pages = 1;
+    if (in->rt->memory.numPages > pages) {
+      snprintf(msg, sizeof msg, "the module needs %u pages (64 KiB each) of memory at start, more than the limit of %u bytes",
+               (unsigned)in->rt->memory.numPages, (unsigned)mem_limit);
+      instance_finalize(napi, in, NULL);
+      return throw_msg(napi, msg);
+    }
+    if (pages < in->rt->memory.maxPages) in->rt->memory.maxPages = pages;
+  }
+
   uint32_t nimp = 0;
   NAPI_OK(napi_get_array_length(napi, argv[1], &nimp));
   in->links = calloc(nimp ? nimp : 1, sizeof(Link));

@@ -8,7 +8,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { BUILD_COMMAND, addonPath } from "../wasm3.js";
+
+/** The repository root (this file runs from build/js/host/engines/wasm3/). */
+export const ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
 
 /**
  * Build the addon if it is missing (sh boards/wasm3-node/build.sh, which also
@@ -17,7 +21,7 @@ import { BUILD_COMMAND, addonPath } from "../wasm3.js";
  */
 export function ensureWasm3Built(): void {
   if (existsSync(addonPath())) return;
-  const r = spawnSync("sh", ["boards/wasm3-node/build.sh"], { encoding: "utf8" });
+  const r = spawnSync("sh", [join(ROOT, "boards/wasm3-node/build.sh")], { encoding: "utf8", cwd: ROOT });
   if (r.status !== 0 || !existsSync(addonPath())) {
     const why = (r.stderr || r.stdout || String(r.error ?? "")).trim().split("\n").pop();
     throw new Error(`the wasm3 engine is not built and building it failed (${why}); run: ${BUILD_COMMAND}`);
@@ -32,7 +36,9 @@ export async function compileFixture(name: string, target: "release" | "debug" =
   outDir ??= mkdtempSync(join(tmpdir(), "coop-wasm3-fixtures-"));
   const out = join(outDir, `${name}.${target}.wasm`);
   if (!existsSync(out)) {
-    const { error, stderr } = await asc.main([`boards/wasm3-node/fixtures/${name}.ts`, "--config", "asconfig.json", "--target", target, "-o", out, "--sourceMap", "false"]);
+    const { error, stderr } = await asc.main([
+      `boards/wasm3-node/fixtures/${name}.ts`, "--baseDir", ROOT, "--config", "asconfig.json", "--target", target, "-o", out, "--sourceMap", "false",
+    ]);
     if (error) throw new Error(`cannot compile fixture ${name} (${target}): ${error.message}\n${stderr.toString()}`);
   }
   return new Uint8Array(readFileSync(out));
