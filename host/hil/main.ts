@@ -1,0 +1,161 @@
+// `coop hil`: runs the HIL scenario suite (tests/hil/) against targets and
+// reports per-target pass/fail with the failing step, plus JUnit XML.
+// The CLI dispatches `coop hil ...` to hilMain(); `npm run hil -- ...` runs
+// this file directly. Exit: 0 no failure (skips allowed), 1 a scenario failed,
+// 2 usage error.
+
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { junitXml, type TargetResult } from "./junit.js";
+import { runTarget } from "./runner.js";
+import { ALL, TARGETS, createTarget, parseTargetSpec } from "./targets/index.js";
+import type { HilContext } from "./targets/types.js";
+
+export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial:<device>[@baud]|all> [options]
+  --target T        target to run (repeat or comma-separate for several; "all" = ${ALL.join(", ")})
+  --suite DIR       scenario folder (default tests/hil): DIR/*.yaml on every target, DIR/<target>/*.yaml on that one
+  --junit FILE      also write a JUnit XML report
+  --firmware FILE   firmware under test (default build/demo.wasm)
+  --board NAME      board description for pin/channel names (default sim-devkit)
+  --seed N          seed for simulated targets (default 1)
+  --slack F         multiply wait-serial timeouts on real-time targets by F (default 1)
+  --list            list the targets and exit
+exit: 0 no failures (skipped targets are listed with their install command), 1 failures, 2 usage`;
+
+/** The package root: this file is build/js/host/hil/main.js. */
+function packageRoot(): string {
+  const up = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+  return existsSync(resolve(up, "package.json")) ? up : process.cwd();
+}
+
+class UsageError extends Error {}
+
+interface Args {
+  targets: string[];
+  suite: string;
+  junit: string | null;
+  firmware: string | null;
+  board: string;
+  seed: number;
+  slack: number;
+  list: boolean;
+  help: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { targets: [], suite: "tests/hil", junit: null, firmware: null, board: "sim-devkit", seed: 1, slack: 1, list: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const opt = argv[i];
+    const [key, inline] = opt.startsWith("--") && opt.includes("=") ? [opt.slice(0, opt.indexOf("=")), opt.slice(opt.indexOf("=") + 1)] : [opt, null];
+    const value = (): string => {
+      if (inline !== null) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${key} needs a value`);
+      return v;
+    };
+    switch (key) {
+      case "--target":
+      case "-t":
+        a.targets.push(...value().split(",").filter(Boolean));
+        break;
+      case "--suite": a.suite = value(); break;
+      case "--junit": a.junit = value(); break;
+      case "--firmware": a.firmware = value(); break;
+      case "--board": a.board = value(); break;
+      case "--seed": {
+        const v = value();
+        a.seed = Number(v);
+        if (!Number.isInteger(a.seed) || a.seed < 0) throw new UsageError(`--seed takes a non-negative integer, got ${v}`);
+        break;
+      }
+      case "--slack": {
+        const v = value();
+        a.slack = Number(v);
+        if (!Number.isFinite(a.slack) || a.slack < 1 || a.slack > 100) throw new UsageError(`--slack takes a factor 1..100, got ${v}`);
+        break;
+      }
+      case "--list": a.list = true; break;
+      case "-h":
+      case "--help": a.help = true; break;
+      default:
+        throw new UsageError(`unknown option ${opt}`);
+    }
+  }
+  return a;
+}
+
+/** Entry point of `coop hil`; resolves to the exit status and never throws. */
+export async function hilMain(argv: string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      print(HIL_USAGE);
+      return 0;
+    }
+    if (args.list) {
+      for (const [name, e] of Object.entries(TARGETS)) print(`${name.padEnd(8)} ${e.describe}`);
+      return 0;
+    }
+    if (args.targets.length === 0) throw new UsageError("no --target given");
+    const specs = args.targets.flatMap((t) => (t === "all" ? ALL : [t]));
+    for (const s of specs) parseTargetSpec(s); // all usage errors before anything runs
+    args.targets = [...new Set(specs)];
+  } catch (e) {
+    process.stderr.write(`coop hil: ${(e as Error).message.split("\n")[0]}\n${e instanceof UsageError ? "try: coop hil --help\n" : ""}`);
+    return 2;
+  }
+  const root = packageRoot();
+  const suite = resolve(args.suite);
+  if (!existsSync(suite)) {
+    process.stderr.write(`coop hil: suite folder ${args.suite} not found\n`);
+    return 2;
+  }
+  const ctx: HilContext = {
+    root,
+    firmware: args.firmware ? resolve(args.firmware) : resolve(root, "build", "demo.wasm"),
+    board: args.board,
+    seed: args.seed,
+    slack: args.slack,
+  };
+  const results: TargetResult[] = [];
+  for (const spec of args.targets) {
+    const target = await createTarget(spec);
+    try {
+      results.push(await runTarget(target, { ctx, suite, print }));
+    } catch (e) {
+      // runTarget reports scenario errors itself; this is a harness bug, still reported on one line.
+      const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      print(`  FAIL ${spec}: harness error: ${msg}`);
+      results.push({ target: spec, cases: [{ name: "(harness)", file: "", status: "fail", message: msg, detail: msg, seconds: 0 }] });
+    }
+  }
+  const all = results.flatMap((r) => r.cases);
+  const failed = all.filter((c) => c.status === "fail").length;
+  const skipped = all.filter((c) => c.status === "skip").length;
+  print(`hil: ${results.map((r) => `${r.target} ${r.cases.filter((c) => c.status === "fail").length ? "FAIL" : r.cases.every((c) => c.status === "skip") ? "SKIPPED" : "ok"}`).join(", ")}; ${all.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+  if (args.junit) {
+    try {
+      const out = resolve(args.junit);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, junitXml(results));
+      print(`hil: JUnit report: ${args.junit}`);
+    } catch (e) {
+      process.stderr.write(`coop hil: cannot write ${args.junit}: ${(e as Error).message.split("\n")[0]}\n`);
+      return 2;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+// `node build/js/host/hil/main.js ...` (npm run hil) runs it directly.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  hilMain(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`coop hil: ${(e as Error).message.split("\n")[0]}\n`);
+      process.exit(2);
+    },
+  );
+}
