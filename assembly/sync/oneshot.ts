@@ -3,7 +3,7 @@
 
 import { Waker, OK } from "../coop";
 import { E_FULL, E_CLOSED, zeroOf } from "./errors";
-import { Waiter, WaitQueue, GRANT_NONE } from "./waitqueue";
+import { Waiter, WaitQueue, GRANT_ONE, GRANT_NONE } from "./waitqueue";
 
 const EMPTY: i32 = 0;
 const FULL: i32 = 1;
@@ -22,6 +22,8 @@ const CLOSED: i32 = 2;
 export class Oneshot<T> {
   value: T = zeroOf<T>();
   state: i32 = EMPTY;
+  /** The stored value has been promised to a woken receiver (nobody may overtake it). */
+  reserved: bool = false;
   q: WaitQueue = new WaitQueue();
 
   get full(): bool { return this.state == FULL; }
@@ -32,15 +34,20 @@ export class Oneshot<T> {
     if (this.state == CLOSED) return E_CLOSED;
     this.value = v;
     this.state = FULL;
-    this.q.grantFront();
+    this.regrant();
     return OK;
   }
 
   /** Take a sent value without waiting: true (value in `value`) or false. */
   tryRecv(): bool {
-    if (this.state != FULL) return false;
-    this.state = EMPTY;
+    if (this.state != FULL || this.reserved) return false;
+    this.taken();
     return true;
+  }
+
+  /** Promise the stored value to the oldest waiting receiver, if any. */
+  regrant(): void {
+    this.reserved = this.state == FULL && this.q.grantFront(GRANT_ONE) !== null;
   }
 
   /** No value will come: wakes every receiver. A value already sent is still delivered first. */
@@ -51,7 +58,7 @@ export class Oneshot<T> {
   }
 
   /** Empty and open again; a stored value is dropped. */
-  reset(): void { this.state = EMPTY; this.closeAfter = false; }
+  reset(): void { this.state = EMPTY; this.closeAfter = false; this.reserved = false; }
 
   /** Close once the stored value is taken. */
   closeAfter: bool = false;
@@ -61,6 +68,7 @@ export class Oneshot<T> {
 
   /** Called when a receiver took the value: the cell empties (or closes if close() came in between). */
   taken(): void {
+    this.reserved = false;
     if (this.closeAfter) {
       this.closeAfter = false;
       this.state = CLOSED;
@@ -84,9 +92,9 @@ export class OneshotRecv<T> extends Waiter {
 
   poll(w: Waker): bool {
     const c = this.cell;
-    const granted = this.qGrant != GRANT_NONE;
+    const granted = this.qGrant == GRANT_ONE;
     this.qGrant = GRANT_NONE;
-    if (c.full && (granted || !this.qQueued)) {
+    if (c.full && (granted || (!this.qQueued && !c.reserved))) {
       c.q.remove(this);
       this.value = c.value;
       this.error = OK;
@@ -107,6 +115,6 @@ export class OneshotRecv<T> extends Waiter {
     c.q.remove(this);
     const g = this.qGrant;
     this.qGrant = GRANT_NONE;
-    if (g != GRANT_NONE && c.full) c.q.grantFront();
+    if (g == GRANT_ONE) c.regrant();
   }
 }

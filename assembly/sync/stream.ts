@@ -4,7 +4,7 @@
 // in its own fields.
 
 import { Future, Waker, Ticker, wake, OK } from "../coop";
-import { E_CLOSED, zeroOf } from "./errors";
+import { zeroOf } from "./errors";
 import { Channel, Send, Recv } from "./channel";
 
 /** pollNext: an item is in `item`. */
@@ -222,12 +222,14 @@ export class SendSink<T> extends Sink<T> {
 }
 
 /**
- * Moves every item of a stream into a sink; completes when the stream is
- * DONE (`error` OK) or the sink refuses (`error` is its code; the item it
- * refused is in `lost`-free terms simply not sent, and `forwarded` counts
- * what was). At most DRIVER_BATCH items per poll.
- * Cancel: cancels both; an item taken from the stream but not yet accepted
- * by the sink is dropped, and `dropped` counts it.
+ * Moves every item of a stream into a sink, in order. Completes when the
+ * stream is DONE (`error` OK) or the sink refuses an item (`error` is the
+ * sink's code, e.g. E_CLOSED; that item is counted in `dropped` and the
+ * stream is cancelled). `forwarded` counts items the sink accepted. Wakes
+ * when the stream has an item or the sink has room; handles at most
+ * DRIVER_BATCH items per poll, then yields.
+ * Cancel: cancels both; an item already taken from the stream but not yet
+ * accepted by the sink is dropped and counted in `dropped`.
  */
 export class Forward<T> extends Future {
   error: i32 = OK;
@@ -269,6 +271,3 @@ export class Forward<T> extends Future {
     this.running = false;
   }
 }
-
-// E_CLOSED is re-exported for stream users who check Forward.error.
-export { E_CLOSED };

@@ -56,6 +56,11 @@ describe("Oneshot", () => {
     o.send(3);
     expect(woke(A)).toBe(true);
     expect(woke(B)).toBe(false);
+    // Promised to A: neither tryRecv nor another receiver may overtake it.
+    expect(o.tryRecv()).toBe(false);
+    const rc = new OneshotRecv<u8>(o);
+    expect(rc.poll(3)).toBe(false);
+    rc.cancel();
     ra.cancel();
     expect(woke(B)).toBe(true);
     expect(rb.poll(B)).toBe(true);
