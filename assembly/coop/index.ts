@@ -7,7 +7,7 @@ export {
   TaskId, SPAWN_FULL, SPAWN_BUSY, spawn, abort, step, JoinHandle, JoinHandleBase, YieldNow,
   taskState, taskName, liveTasks, taskIdOf, slotOf, TASK_FREE, TASK_LIVE, TASK_ABORTING,
 } from "./executor";
-export { WaitIrq, irqDeliveries, irqKept, irqPending, irqClearKept, irqWaiters } from "./irq";
+export { WaitIrq, irqDeliveries, irqKept, irqPending, irqClearKept, irqWaiters, irqKeptMerged } from "./irq";
 export {
   Instant, Duration, NEVER, now, tickHz, micros, millis, seconds, asMicros, addSat,
   TimerFuture, Sleep, SleepUntil, Ticker, Timeout, withTimeout,

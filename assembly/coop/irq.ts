@@ -33,6 +33,7 @@ import { objectBytes } from "./mem";
 const heads = new StaticArray<WaitIrq | null>(IRQ_LINES);
 const deliveries = new StaticArray<u32>(IRQ_LINES);
 const keptCount = new StaticArray<u32>(IRQ_LINES);
+const mergedCount = new StaticArray<u32>(IRQ_LINES);
 let keptBits: u32 = 0;
 
 // @ts-ignore: decorator
@@ -86,6 +87,7 @@ export function dispatchIrqs(): u32 {
       f = next;
     }
     if (n == 0) {
+      if (keptBits & (1 << line)) unchecked(mergedCount[line]++);
       keptBits |= 1 << line;
       unchecked(keptCount[line]++);
     }
@@ -102,6 +104,16 @@ export function irqDeliveries(line: i32): u32 {
 /** Deliveries of a line that found no waiter and were kept for the next wait. */
 export function irqKept(line: i32): u32 {
   return <u32>line < <u32>IRQ_LINES ? unchecked(keptCount[line]) : 0;
+}
+
+/**
+ * Kept deliveries of a line that found an earlier kept one still unconsumed
+ * and merged into it (so one WaitIrq completes for both). Every delivery is
+ * thus exactly one of: seen by the waiters it woke, consumed by a later wait
+ * (kept - merged, minus one if still pending), or merged.
+ */
+export function irqKeptMerged(line: i32): u32 {
+  return <u32>line < <u32>IRQ_LINES ? unchecked(mergedCount[line]) : 0;
 }
 
 /** True if a delivery of the line is being kept for the next waiter. */
@@ -125,7 +137,7 @@ export function irqWaiters(line: i32): i32 {
 
 /** Linear-memory bytes of the registry's tables (list heads, counters). */
 export function irqRamBytes(): usize {
-  return objectBytes(heads) + objectBytes(deliveries) + objectBytes(keptCount);
+  return objectBytes(heads) + objectBytes(deliveries) + objectBytes(keptCount) + objectBytes(mergedCount);
 }
 
 /**

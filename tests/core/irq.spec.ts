@@ -2,7 +2,7 @@
 // coalescing, bad lines, cancellation (including two waiters in one task).
 import {
   Future, Waker, spawn, step, abort, WaitIrq, Select2, E_RANGE, OK, IRQ_LINES,
-  irqDeliveries, irqKept, irqPending, irqClearKept, irqWaiters, liveTasks,
+  irqDeliveries, irqKept, irqKeptMerged, irqPending, irqClearKept, irqWaiters, liveTasks,
 } from "../../assembly/coop";
 import { raise, abortAll, Gate, traceLen, traceKind, traceA, traceB, resetCounts, irqTakes } from "./fake";
 import { traceOn } from "../../assembly/coop/trace";
@@ -112,6 +112,7 @@ describe("irq", () => {
     raise(9); step();
     raise(9); step();
     expect(irqKept(9)).toBe(k0 + 2);
+    expect(irqKeptMerged(9)).toBe(1);
     const w = new Waiter(9, 2);
     spawn(w);
     step();
