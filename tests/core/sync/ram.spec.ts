@@ -6,8 +6,15 @@
 import {
   Channel, Send, Recv, Signal, SignalWait, Notify, Notified, Oneshot, OneshotRecv, Mutex, Lock,
   Semaphore, Acquire, Watch, WatchReceiver, PubSub, Subscriber, Pipe, PipeWrite, PipeRead, WaitQueue,
+  RecvStream, MapStream, FilterStream, TakeStream, ForEach, Fold, SendSink, Forward, TickerStream,
 } from "../../../assembly/sync";
+import { Ticker } from "../../../assembly/coop";
 import { heapTop } from "../fake";
+
+function id(x: i32): i32 { return x; }
+function yes(_x: i32): bool { return true; }
+function nop(_x: i32): void {}
+function plus(a: i32, x: i32): i32 { return a + x; }
 
 let keep: usize = 0;
 let h: usize = 0;
@@ -52,6 +59,22 @@ describe("static RAM per primitive", () => {
     const pp = new Pipe(8);
     start(); const pw = cost(changetype<usize>(new PipeWrite(pp)));
     start(); const pr = cost(changetype<usize>(new PipeRead(pp)));
+
+    start(); const rs = cost(changetype<usize>(new RecvStream<i32>(ch)));
+    const src = new RecvStream<i32>(ch);
+    start(); const ms = cost(changetype<usize>(new MapStream<i32, i32>(src, id)));
+    start(); const fs = cost(changetype<usize>(new FilterStream<i32>(src, yes)));
+    start(); const ts = cost(changetype<usize>(new TakeStream<i32>(src, 3)));
+    start(); const fe = cost(changetype<usize>(new ForEach<i32>(src, nop)));
+    start(); const fo = cost(changetype<usize>(new Fold<i32, i32>(src, 0, plus)));
+    start(); const sk = cost(changetype<usize>(new SendSink<i32>(ch)));
+    const sink = new SendSink<i32>(ch);
+    start(); const fw = cost(changetype<usize>(new Forward<i32>(src, sink)));
+    const tk = new Ticker(1000);
+    start(); const tks = cost(changetype<usize>(new TickerStream(tk)));
+    show("RecvStream<i32> (with its Recv)", rs); show("MapStream", ms); show("FilterStream", fs);
+    show("TakeStream", ts); show("ForEach", fe); show("Fold<i32, i32>", fo);
+    show("SendSink<i32> (with its Send)", sk); show("Forward<i32>", fw); show("TickerStream (ticker not included)", tks);
 
     show("WaitQueue", q);
     show("Channel<i32>(1)", c1); show("Channel<i32>(16)", c16); show("Channel<i32>(32)", c32);
