@@ -1,0 +1,269 @@
+// The native runner (build/coop-native, boards/native + boards/wasm3): the
+// demo firmware on real time, and a clear one-line error with the documented
+// exit status for each kind of bad firmware. Small test modules are written
+// in WebAssembly text and assembled with binaryen (AssemblyScript's own
+// dependency), so each failure is produced on purpose, not found by luck.
+
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import binaryen from "binaryen";
+
+const ROOT = resolve(process.cwd());
+const BIN = join(ROOT, "build", "coop-native");
+const DEMO = join(ROOT, "build", "demo.wasm");
+const BLINKY = join(ROOT, "build", "blinky.wasm");
+const TMP = mkdtempSync(join(tmpdir(), "coop-native-"));
+
+before(() => {
+  if (!existsSync(BIN)) {
+    const r = spawnSync("sh", [join(ROOT, "boards/native/build.sh")], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(r.status, 0, `npm run build:native failed:\n${r.stderr}`);
+  }
+  assert.ok(existsSync(DEMO), "build/demo.wasm missing: run npm run build first");
+});
+
+interface Run {
+  status: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], input = "", timeoutMs = 10_000): Promise<Run> {
+  return new Promise((res, rej) => {
+    const c = spawn(BIN, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    c.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    c.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const t = setTimeout(() => c.kill("SIGKILL"), timeoutMs);
+    c.on("error", rej);
+    c.on("close", (status, signal) => {
+      clearTimeout(t);
+      res({ status, signal, stdout, stderr });
+    });
+    c.stdin.on("error", () => {});
+    c.stdin.end(input);
+  });
+}
+
+/** A minimal ABI v1 module whose coop_step runs `body` (must leave an i64). */
+function abiModule(body: string, opts: { extraImports?: string; version?: number } = {}): string {
+  return `(module
+ (import "board" "uart_write" (func $uw (param i32 i32 i32) (result i32)))
+ (import "board" "panic" (func $panic (param i32 i32 i32 i32 i32 i32)))
+ ${opts.extraImports ?? ""}
+ (memory (export "memory") 1)
+ (data (i32.const 16) "hello\\n")
+ (data (i32.const 32) "boom")
+ (data (i32.const 48) "fw.ts")
+ (func $step_impl (result i64) ${body})
+ (func (export "_start"))
+ (func (export "coop_abi_version") (result i32) (i32.const ${opts.version ?? 1}))
+ (func (export "coop_step") (result i64) (call $step_impl))
+ (func (export "coop_set_trace") (param i32))
+ (func (export "coop_task_capacity") (result i32) (i32.const 4))
+ (func (export "coop_task_state") (param i32) (result i32) (i32.const 0))
+ (func (export "coop_task_name") (param i32) (result i32) (i32.const 0))
+ (func (export "coop_current_task") (result i32) (i32.const -1))
+ (func (export "coop_stat") (param i32) (result i64) (i64.const 0))
+ (func (export "coop_irq_deliveries") (param i32) (result i32) (i32.const 0))
+ (func (export "coop_irq_kept") (param i32) (result i32) (i32.const 0))
+)`;
+}
+
+function assemble(name: string, wat: string): string {
+  binaryen.setDebugInfo(true); // keep function names: trap reports name them
+  const m = binaryen.parseText(wat);
+  assert.ok(m.validate(), `${name}: test module does not validate`);
+  const file = join(TMP, `${name}.wasm`);
+  writeFileSync(file, m.emitBinary());
+  m.dispose();
+  return file;
+}
+
+/** Exactly one stderr line, starting as expected. */
+function oneErrorLine(r: Run, prefix: RegExp): string {
+  const lines = r.stderr.split("\n").filter(Boolean);
+  assert.equal(lines.length, 1, `expected one error line, got:\n${r.stderr}`);
+  assert.match(lines[0], prefix);
+  return lines[0];
+}
+
+test("the demo answers ping on stdin/stdout and stops at --until with status 0", async () => {
+  const r = await run(["--until", "400", DEMO], "ping\n");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /coop demo ready/);
+  assert.match(r.stdout, /> ping\npong\n/);
+});
+
+test("a module that finishes all its tasks exits 0; writing with an out-of-range pointer gets EBADPTR, not a crash", async () => {
+  // coop_step writes "hello\n" only if uart_write(0, 65534, 6) returned -2 (EBADPTR).
+  const f = assemble("badptr", abiModule(
+    `(if (i32.eq (call $uw (i32.const 0) (i32.const 65534) (i32.const 6)) (i32.const -2))
+        (then (drop (call $uw (i32.const 0) (i32.const 16) (i32.const 6)))))
+     (i64.const -1)`));
+  const r = await run([f]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "hello\n");
+});
+
+test("a trap is reported with its message and the function it happened in, status 3", async () => {
+  const f = assemble("trap", abiModule(`(unreachable)`));
+  const r = await run([f]);
+  assert.equal(r.status, 3);
+  const line = oneErrorLine(r, /^coop: trap in coop_step: /);
+  assert.match(line, /unreachable/);
+  assert.match(line, /at function step_impl/);
+});
+
+test("an out-of-bounds access traps, status 3", async () => {
+  const f = assemble("oob", abiModule(`(i64.extend_i32_u (i32.load (i32.const 70000)))`));
+  const r = await run([f]);
+  assert.equal(r.status, 3);
+  assert.match(oneErrorLine(r, /^coop: trap/), /out of bounds memory access/);
+});
+
+test("board.panic is reported with message and source location, status 4", async () => {
+  const f = assemble("panic", abiModule(
+    `(call $panic (i32.const 32) (i32.const 4) (i32.const 48) (i32.const 5) (i32.const 7) (i32.const 3)) (i64.const -1)`));
+  const r = await run([f]);
+  assert.equal(r.status, 4);
+  assert.equal(oneErrorLine(r, /^coop: panic: /), "coop: panic: boom at fw.ts:7:3");
+});
+
+test("a missing import is found at load, before _start, and named, status 2", async () => {
+  const f = assemble("missing", abiModule(`(unreachable)`, { extraImports: `(import "board" "teleport" (func $t (param i32)))` }));
+  const r = await run([f]);
+  assert.equal(r.status, 2);
+  assert.match(oneErrorLine(r, /^coop: bad module: /), /missing import board\.teleport/);
+  const g = assemble("envabort", abiModule(`(i64.const -1)`, { extraImports: `(import "env" "abort" (func $a (param i32 i32 i32 i32)))` }));
+  const r2 = await run([g]);
+  assert.equal(r2.status, 2);
+  assert.match(oneErrorLine(r2, /^coop: bad module: /), /missing import env\.abort/);
+});
+
+test("an import with the wrong signature is refused, status 2", async () => {
+  const f = assemble("badsig", abiModule(`(i64.const -1)`, { extraImports: `(import "board" "now" (func $n (result i32)))` }));
+  const r = await run([f]);
+  assert.equal(r.status, 2);
+  assert.match(oneErrorLine(r, /^coop: bad module: /), /import board\.now has the wrong signature/);
+});
+
+test("a wrong ABI version and a missing export are refused, status 2", async () => {
+  const v = await run([assemble("v2", abiModule(`(i64.const -1)`, { version: 2 }))]);
+  assert.equal(v.status, 2);
+  assert.match(oneErrorLine(v, /^coop: bad module: /), /board ABI v2, this board implements v1/);
+  const noStep = abiModule(`(i64.const -1)`).replace(`(export "coop_step") `, "");
+  const e = await run([assemble("nostep", noStep)]);
+  assert.equal(e.status, 2);
+  assert.match(oneErrorLine(e, /^coop: bad module: /), /missing export coop_step/);
+});
+
+test("a file that is not wasm, and a missing file, get one line each", async () => {
+  const junk = join(TMP, "junk.wasm");
+  writeFileSync(junk, "this is not wasm at all");
+  const r = await run([junk]);
+  assert.equal(r.status, 2);
+  oneErrorLine(r, /^coop: bad module: not a WebAssembly module/);
+  const truncated = join(TMP, "truncated.wasm");
+  writeFileSync(truncated, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x7f]));
+  const t = await run([truncated]);
+  assert.equal(t.status, 2);
+  oneErrorLine(t, /^coop: bad module: does not parse/);
+  const m = await run([join(TMP, "nope.wasm")]);
+  assert.equal(m.status, 1);
+  oneErrorLine(m, /^coop-native: cannot open .*nope\.wasm/);
+});
+
+test("usage errors exit 1 with a hint", async () => {
+  for (const args of [[], ["--bogus", DEMO], ["--memory", "lots", DEMO], ["--until"]]) {
+    const r = await run(args);
+    assert.equal(r.status, 1, `args ${args.join(" ")}`);
+    assert.match(r.stderr, /^coop-native: .*\ntry: coop-native --help\n$/);
+  }
+});
+
+test("--memory caps linear memory: too small for the demo's data is refused at load, a small MCU size still runs", async () => {
+  const small = await run(["--memory", "4K", DEMO]);
+  assert.equal(small.status, 2);
+  assert.match(oneErrorLine(small, /^coop: bad module: /), /memory limit 4096 bytes/);
+  const ok = await run(["--memory", "32K", "--until", "300", DEMO], "ping\n");
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /pong/);
+});
+
+test("timers run on real time: blinky wakes at 500 ms steps, never early, and the idle wait does not spin", async () => {
+  // bash's `time` gives the child's CPU time; a busy-waiting idle would use about the whole run.
+  const r = spawnSync("bash", ["-c", `TIMEFORMAT='cpu %U %S'; time "${BIN}" --trace --until 1300 "${BLINKY}"`], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  // trace <tick> 3 <task> <by>: wakes of task 0 (blinky) by the timer (by = -1).
+  const wakes = [...r.stderr.matchAll(/^trace (\d+) 3 0 -1$/gm)].map((m) => Number(m[1]));
+  const timerWakes = wakes.filter((t) => t > 100_000);
+  assert.equal(timerWakes.length, 2, `wakes: ${wakes.join(", ")}`);
+  timerWakes.forEach((t, i) => {
+    const due = (i + 1) * 500_000;
+    assert.ok(t >= due, `wake ${i + 1} at ${t} µs, before its deadline ${due}`);
+    assert.ok(t < due + 100_000, `wake ${i + 1} at ${t} µs, far after its deadline ${due}`);
+  });
+  const cpu = /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
+  assert.ok(cpu, r.stderr);
+  const used = Number(cpu[1]) + Number(cpu[2]);
+  assert.ok(used < 0.6, `used ${used} s of CPU in a 1.3 s run: the idle wait spins`);
+});
+
+test("SIGINT stops the runner with status 130 and one line", async () => {
+  const c = spawn(BIN, [DEMO], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  c.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  c.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  await new Promise<void>((res) => {
+    const poll = setInterval(() => {
+      if (out.includes("ready")) {
+        clearInterval(poll);
+        res();
+      }
+    }, 10);
+  });
+  c.kill("SIGINT");
+  const status = await new Promise<number | null>((res) => c.on("close", (s) => res(s)));
+  assert.equal(status, 130);
+  assert.equal(err, "coop-native: stopped by SIGINT\n");
+});
+
+test("the control descriptor drives pins and ADC: button edges and adc readings reach the demo", async () => {
+  const c = spawn(BIN, ["--control-fd", "3", DEMO], { stdio: ["pipe", "pipe", "pipe", "pipe"] });
+  const ctl = c.stdio[3] as import("node:net").Socket;
+  let out = "";
+  let replies = "";
+  c.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  ctl.setEncoding("utf8").on("data", (d: string) => (replies += d));
+  const until = (what: () => boolean, ms = 3000) =>
+    new Promise<void>((res, rej) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        if (what()) (clearInterval(poll), res());
+        else if (Date.now() - t0 > ms) (clearInterval(poll), rej(new Error(`timeout; stdout:\n${out}\nreplies:\n${replies}`)));
+      }, 5);
+    });
+  try {
+    await until(() => out.includes("ready"));
+    ctl.write("pin 2 1\n");
+    await until(() => /button 1\n/.test(out));
+    ctl.write("adc 0 1234\n");
+    await until(() => (replies.match(/ok\n/g) ?? []).length === 2);
+    c.stdin!.write("adc 0\n");
+    await until(() => /adc 0 = 1234\n/.test(out));
+    ctl.write("get 2\nget 99\nfly\n");
+    await until(() => replies.includes("error unknown command\n"));
+    assert.equal(replies, "ok\nok\npin 2 1\nerror bad pin\nerror unknown command\n");
+  } finally {
+    c.kill("SIGTERM");
+    await new Promise((res) => c.on("close", res));
+  }
+});
