@@ -77,6 +77,41 @@ export interface Wasm3Options {
   memoryLimit?: number;
 }
 
+// wasm3's trap messages and V8's (WebAssembly.RuntimeError) messages, for
+// the traps an AssemblyScript firmware can hit.
+const V8_WORDING: [RegExp, string][] = [
+  [/unreachable/, "unreachable"],
+  [/out of bounds memory access/, "memory access out of bounds"],
+  [/integer divide by zero/, "divide by zero"],
+  [/integer overflow/, "divide result unrepresentable"],
+  [/invalid conversion to integer/, "float unrepresentable in integer range"],
+  [/indirect call type mismatch|signature mismatch/, "null function or function signature mismatch"],
+  [/undefined element|table index is out of bounds/, "table index is out of bounds"],
+  [/null table element/, "null function or function signature mismatch"],
+];
+
+/**
+ * A wasm3 trap thrown as V8 throws a trap: a WebAssembly.RuntimeError worded
+ * like V8's (a stack overflow is a RangeError, as in V8), with wasm3's own
+ * message and the trapping function after it. Code that reports
+ * `${e.constructor.name}: ${e.message}` then reads the same on both engines up
+ * to the parenthesis. Anything else (an import's exception) passes unchanged.
+ */
+export function asV8Trap(e: unknown): unknown {
+  const t = e as Wasm3TrapError;
+  if (!(e instanceof Error) || typeof t.trap !== "string") return e;
+  const detail = t.message.replace(/^wasm3 trap: /, "");
+  let out: Wasm3TrapError;
+  if (/stack overflow/.test(t.trap)) out = new RangeError(`Maximum call stack size exceeded (wasm3: ${detail})`);
+  else {
+    const v8 = V8_WORDING.find(([re]) => re.test(t.trap!))?.[1] ?? t.trap.replace(/^\[trap\] /, "");
+    out = new WebAssembly.RuntimeError(`${v8} (wasm3: ${detail})`);
+  }
+  out.trap = t.trap;
+  if (t.func) out.func = t.func;
+  return out;
+}
+
 class Wasm3Memory implements FirmwareMemory {
   constructor(private readonly n: Wasm3Native, private readonly h: object) {}
   size(): number {
@@ -113,7 +148,11 @@ class Wasm3Firmware implements Firmware {
   }
   private call(name: ExportName, ...args: (number | bigint)[]): number | bigint | undefined {
     if (this.closed) throw new EngineError("firmware already closed");
-    return this.n.call(this.h, this.ids[name], ...args);
+    try {
+      return this.n.call(this.h, this.ids[name], ...args);
+    } catch (e) {
+      throw asV8Trap(e);
+    }
   }
   abiVersion(): number { return (this.call("coop_abi_version") as number) >>> 0; }
   start(): void { this.call("_start"); }

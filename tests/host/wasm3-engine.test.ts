@@ -118,13 +118,24 @@ async function trapRun(engine: Engine, mode: string, target: "release" | "debug"
 test("a wasm3 trap says what and where (function name in debug builds, index in release)", async () => {
   const dbg = await trapRun(wasm3, "1", "debug");
   const e = dbg.err as Wasm3TrapError;
-  assert.ok(e instanceof Error, "trapped");
-  assert.match(e.message, /^wasm3 trap: \[trap\] out of bounds memory access \(in .*Trapper#poll \(function #\d+\), called from coop_step\)$/);
+  assert.ok(e instanceof WebAssembly.RuntimeError, `a RuntimeError, as under V8: ${String(e)}`);
+  assert.match(e.message, /^memory access out of bounds \(wasm3: \[trap\] out of bounds memory access \(in .*Trapper#poll \(function #\d+\), called from coop_step\)\)$/);
   assert.match(e.func ?? "", /Trapper#poll/);
+  assert.equal(e.trap, "[trap] out of bounds memory access");
   const rel = await trapRun(wasm3, "3", "release");
-  assert.match((rel.err as Error).message, /integer divide by zero \(in function #\d+, called from coop_step\)/);
+  assert.match((rel.err as Error).message, /^divide by zero .*integer divide by zero \(in function #\d+, called from coop_step\)/);
   const so = await trapRun(wasm3, "5", "release");
-  assert.match((so.err as Error).message, /stack overflow/);
+  assert.ok(so.err instanceof RangeError, "stack overflow is a RangeError, as under V8");
+  assert.match((so.err as Error).message, /^Maximum call stack size exceeded \(wasm3: .*stack overflow/);
+});
+
+test("trap errors have the same class and leading words on V8 and wasm3", async () => {
+  for (const mode of "1235") {
+    const a = (await trapRun(new V8Engine(), mode, "release")).err as Error;
+    const b = (await trapRun(wasm3, mode, "release")).err as Error;
+    assert.equal(b.constructor.name, a.constructor.name, `mode ${mode}`);
+    assert.ok(b.message.startsWith(`${a.message} (wasm3: `), `mode ${mode}: v8 "${a.message}", wasm3 "${b.message}"`);
+  }
 });
 
 test("an exception thrown by a board import comes out of wasm3 unchanged (as under V8)", async () => {
