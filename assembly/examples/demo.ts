@@ -1,10 +1,12 @@
-// The coop demo firmware: one module, six concurrent tasks.
+// The coop demo firmware: one module, eight concurrent tasks.
 //
 //   blinky    toggles the LED (pin 0) every 500 ms
+//   uart0-rx  moves UART0 input into a 256-byte ring as it arrives
 //   sampler   reads ADC channel 0 every 100 ms, sends each sample on `samples`
 //   logger    receives samples, prints their average once a second
 //   watchdog  warns when no sample reached the logger for 300 ms
 //   button    prints the button's level (pin 2) on each edge
+//   banner    prints "coop demo ready" once, then ends
 //   shell     a line shell on UART0: echo, ping, uptime, tasks, adc <ch>, temp, help
 //
 // Everything is built here at start-up; after that no task allocates (all
@@ -22,7 +24,7 @@ import {
 import { isReady } from "../coop/ready";
 import { Channel, Send, Recv, Notify, Notified } from "../sync";
 import {
-  ByteBuf, Uart, UartReadLine, UartWrite, OutputPin, WaitEdge, AdcRead, Ts1Read,
+  ByteBuf, Uart, UartRxPump, UartReadLine, UartWrite, OutputPin, WaitEdge, AdcRead, Ts1Read,
   parseUint, isBlank, errorName, OK, E_LINE_TOO_LONG, E_OVERRUN, BOARD_EBADPORT,
 } from "../hal";
 
@@ -35,7 +37,9 @@ const SAMPLE_PERIOD_MS: i64 = 100;
 const WATCHDOG_MS: i64 = 300;
 const LINE_MAX: i32 = 64;
 
-const uart0 = new Uart(0);
+/** UART0 with a 256-byte software RX ring, kept filled by the uart0-rx task, so
+ * pasted input keeps arriving while the shell writes a long answer. */
+const uart0 = new Uart(0, 256);
 /** Samples from the sampler to the logger; 16 covers 1.6 s of a stalled logger. */
 const samples = new Channel<i32>(16);
 /** Poked by the logger for every sample it receives; the watchdog waits on it. */
@@ -323,6 +327,7 @@ class Banner extends Future {
 }
 
 spawn(new Blinky(), "blinky");
+spawn(new UartRxPump(uart0), "uart0-rx");
 spawn(new Sampler(), "sampler");
 spawn(new Logger(), "logger");
 spawn(new Watchdog(), "watchdog");

@@ -2,10 +2,10 @@
 // line, write bytes), all over the board ABI's uart_* imports and the
 // UART<n>_RX / UART<n>_TX interrupt lines.
 //
-// Why a staging buffer in the port: a line reader must stop at the newline,
+// Why a software RX ring in the port: a line reader must stop at the newline,
 // and the bytes after it belong to the next read. All readers of a port take
-// bytes from the port's small staging buffer, so nothing read from the board
-// is ever dropped between two reads.
+// bytes from the port's ring, so nothing read from the board is ever dropped
+// between two reads.
 //
 // Lost wake-ups: a reader waits on the RX line only after uart_read returned
 // 0, and a writer waits on the TX line only after uart_write accepted 0. An
@@ -20,56 +20,90 @@ import { uart_read, uart_write, uart_overruns, IRQ_UART0_RX, IRQ_UART0_TX } from
 import { ByteBuf } from "./buf";
 import { OK, E_OVERRUN, E_LINE_TOO_LONG } from "./errors";
 
-/** Bytes staged between the board's RX FIFO and the readers. */
-const STAGE_SIZE: i32 = 32;
+/** Default size of a port's software RX ring. */
+export const RX_RING_DEFAULT: i32 = 32;
 
 /** Uart.takeByte: nothing received right now (board errors are -1..-4). */
 export const RX_EMPTY: i32 = -256;
 
 /**
  * One UART port. Create one per port at init and share it between that port's
- * futures. It is not a future itself: it holds the RX staging buffer, the
+ * futures. It is not a future itself: it holds the software RX ring, the
  * overrun count seen so far, and the TX lock that keeps writes whole.
  * Use at most one reader (UartRead or UartReadLine) at a time per port:
  * two readers polled concurrently would split the bytes between them.
+ *
+ * The RX ring (`rxCapacity` bytes) is filled from the board's FIFO whenever a
+ * reader finds it empty, and, if a UartRxPump task runs for the port, as soon
+ * as bytes arrive: that lets input keep coming while the reader is busy
+ * (e.g. a shell writing a long answer) without overrunning the board's small
+ * FIFO.
  */
 export class Uart {
   readonly rxLine: i32;
   readonly txLine: i32;
-  private stage: StaticArray<u8> = new StaticArray<u8>(STAGE_SIZE);
+  private ring: StaticArray<u8>;
   private head: i32 = 0;
-  private tail: i32 = 0;
+  private count: i32 = 0;
   private overrunsSeen: i32 = 0;
+  /** The last board error from uart_read (0 if none). */
+  rxError: i32 = 0;
   /** The write that owns the TX side, or null. */
   txHolder: UartWrite | null = null;
   /** Tasks whose write waits for the TX side. */
   txWaiters: WakerSet = new WakerSet();
 
-  /** port: 0 or 1 (the ABI's UART0 / UART1). */
-  constructor(public readonly port: u32) {
+  /** port: 0 or 1 (the ABI's UART0 / UART1). rxCapacity: bytes of the software RX ring. */
+  constructor(public readonly port: u32, rxCapacity: i32 = RX_RING_DEFAULT) {
     this.rxLine = IRQ_UART0_RX + 2 * <i32>port;
     this.txLine = IRQ_UART0_TX + 2 * <i32>port;
+    this.ring = new StaticArray<u8>(rxCapacity < 1 ? 1 : rxCapacity);
+  }
+
+  /** Bytes waiting in the software ring. */
+  get buffered(): i32 {
+    return this.count;
+  }
+
+  /**
+   * Move bytes from the board's RX FIFO into the ring until the ring is full
+   * or the FIFO is empty. Returns the bytes moved, or a board error (-1..-4,
+   * also kept in `rxError`).
+   */
+  fill(): i32 {
+    const cap = this.ring.length;
+    let moved = 0;
+    while (this.count < cap) {
+      let tail = this.head + this.count;
+      if (tail >= cap) tail -= cap;
+      // Read into the contiguous free run after tail.
+      const run = tail >= this.head ? cap - tail : this.head - tail;
+      const n = uart_read(this.port, changetype<usize>(this.ring) + <usize>tail, <u32>run);
+      if (n < 0) { this.rxError = n; return n; }
+      if (n == 0) break;
+      const k = n > run ? run : n; // a board must not return more than asked; do not trust it
+      this.count += k;
+      moved += k;
+      if (k < run) break;
+    }
+    return moved;
   }
 
   /**
    * The next received byte (0..255), RX_EMPTY if none has arrived, or a board
-   * error (-1..-4) from uart_read. Refills the staging buffer from the board
-   * when it is empty.
+   * error (-1..-4) from uart_read.
    */
   takeByte(): i32 {
-    if (this.head == this.tail) {
-      this.head = this.tail = 0;
-      const n = uart_read(this.port, changetype<usize>(this.stage), <u32>STAGE_SIZE);
-      if (n < 0) return n;
-      if (n == 0) return RX_EMPTY;
-      this.tail = n > STAGE_SIZE ? STAGE_SIZE : n; // a board must not return more than asked; do not trust it
+    if (this.count == 0) {
+      const r = this.fill();
+      if (r < 0) return r;
+      if (this.count == 0) return RX_EMPTY;
     }
-    return <i32>unchecked(this.stage[this.head++]);
-  }
-
-  /** Bytes received by the board but not yet taken by a reader (the staged ones only). */
-  get staged(): i32 {
-    return this.tail - this.head;
+    const b = <i32>unchecked(this.ring[this.head]);
+    this.head++;
+    if (this.head == this.ring.length) this.head = 0;
+    this.count--;
+    return b;
   }
 
   /**
@@ -80,6 +114,37 @@ export class Uart {
     const n = uart_overruns(this.port);
     if (n >= 0) this.overrunsSeen = n;
     return this.overrunsSeen;
+  }
+}
+
+/**
+ * Keeps a port's software RX ring filled: run it as its own task, spawned
+ * before the reader's, so bytes leave the board's small FIFO as they arrive.
+ * Waits on: the port's RX interrupt line. When the ring is full it leaves
+ * the bytes in the board's FIFO (which may then overrun; readers see that as
+ * E_OVERRUN).
+ * Completes: only if the board reports an error (e.g. EBADPORT), in `error`.
+ * Cancel: stops pumping; bytes already in the ring stay there.
+ */
+export class UartRxPump extends Future {
+  error: i32 = OK;
+  private rx: WaitIrq;
+
+  constructor(public uart: Uart) {
+    super();
+    this.rx = new WaitIrq(uart.rxLine);
+  }
+
+  poll(w: Waker): bool {
+    while (true) {
+      const r = this.uart.fill();
+      if (r < 0) { this.error = r; return true; }
+      if (!this.rx.poll(w)) return false;
+    }
+  }
+
+  cancel(): void {
+    this.rx.cancel();
   }
 }
 
@@ -129,7 +194,7 @@ export class UartRead extends Future {
     }
   }
 
-  /** Move staged/received bytes into buf until it is full or nothing is left. Returns 0 or a board error. */
+  /** Move received bytes into buf until it is full or nothing is left. Returns 0 or a board error. */
   private take(): i32 {
     while (this.buf.room > 0) {
       const b = this.uart.takeByte();
@@ -166,7 +231,7 @@ export class UartRead extends Future {
  * - E_OVERRUN: the board's RX FIFO overflowed while this line was being
  *   received (`lost` bytes are missing somewhere in it);
  * - a board error (EBADPORT: no such UART), at once.
- * Bytes after the terminator stay staged for the next read.
+ * Bytes after the terminator stay in the port's ring for the next read.
  * Cancel: stops waiting and keeps the bytes already received: the next poll
  * continues the same line. Call `reset()` to drop a partial line.
  */

@@ -1,4 +1,4 @@
-import { Uart, UartRead, UartReadLine, UartWrite, OK, E_OVERRUN, E_LINE_TOO_LONG, BOARD_EBADPORT } from "../../../assembly/hal";
+import { Uart, UartRxPump, UartRead, UartReadLine, UartWrite, OK, E_OVERRUN, E_LINE_TOO_LONG, BOARD_EBADPORT } from "../../../assembly/hal";
 import { raise, heapTop } from "../fake";
 import { W, deliver, woken, rxStr, rxPush, txRoom, txStr, txClear, txLen, overrunAdd } from "./halfake";
 
@@ -186,5 +186,36 @@ describe("UART steady state", () => {
     }
     expect(heapTop()).toBe(h0);
     expect(txLen(0)).toBeGreaterThan(150);
+  });
+});
+
+describe("UartRxPump", () => {
+  it("moves input into the ring as it arrives, for the reader to take later", () => {
+    const port = new Uart(1, 8);
+    const pump = new UartRxPump(port);
+    const rl = new UartReadLine(port, 16);
+    expect(pump.poll(W)).toBe(false);
+    rxStr(1, "abcdef");
+    deliver();
+    expect(woken()).toBe(true);
+    expect(pump.poll(W)).toBe(false);
+    expect(port.buffered).toBe(6);
+    rxStr(1, "gh\nij"); // the ring holds 8: "ij" stays in the board FIFO
+    deliver();
+    expect(pump.poll(W)).toBe(false);
+    expect(port.buffered).toBe(8);
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("abcdefgh")).toBe(true);
+    expect(rl.poll(W)).toBe(false); // takes "ij" from the board, waits for the end of the line
+    rxStr(1, "\n");
+    deliver();
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("ij")).toBe(true);
+  });
+
+  it("ends with the board's error on a port that does not exist", () => {
+    const pump = new UartRxPump(new Uart(4));
+    expect(pump.poll(W)).toBe(true);
+    expect(pump.error).toBe(BOARD_EBADPORT);
   });
 });
