@@ -9,7 +9,7 @@
 import {
   Future, Waker, spawn, step, abort, liveTasks, WaitIrq, Sleep, now, TaskId,
 } from "../../assembly/coop";
-import { Signal, SignalWait, Channel, Send, Recv } from "./prims";
+import { Signal, SignalWait, Channel, Send, Recv } from "../../assembly/sync";
 import "../../assembly/coop/panic";
 
 @external("benchctl", "raise") declare function raise(line: i32): void;
@@ -40,17 +40,17 @@ function runToEnd(): bool {
 
 // ---- 1. ping-pong: two tasks alternate through two signals ----------------
 
-const toPing = new Signal();
-const toPong = new Signal();
+const toPing = new Signal<u32>();
+const toPong = new Signal<u32>();
 
 class Ping extends Future {
   n: i32 = 0;
   i: i32 = 0;
   sent: bool = false;
-  wait: SignalWait = new SignalWait(toPing);
+  wait: SignalWait<u32> = new SignalWait<u32>(toPing);
   poll(w: Waker): bool {
     while (this.i < this.n) {
-      if (!this.sent) { toPong.signal(); this.sent = true; }
+      if (!this.sent) { toPong.signal(1); this.sent = true; }
       if (!this.wait.poll(w)) return false;
       this.sent = false;
       this.i++;
@@ -63,11 +63,11 @@ class Ping extends Future {
 class Pong extends Future {
   n: i32 = 0;
   i: i32 = 0;
-  wait: SignalWait = new SignalWait(toPong);
+  wait: SignalWait<u32> = new SignalWait<u32>(toPong);
   poll(w: Waker): bool {
     while (this.i < this.n) {
       if (!this.wait.poll(w)) return false;
-      toPing.signal();
+      toPing.signal(1);
       this.i++;
     }
     this.i = 0;
@@ -182,12 +182,12 @@ export function timers(n: i32, t: i32, seed: u32): i64 {
 
 // ---- 4. channel: producer to consumer through a bounded channel of 16 ------
 
-const chan = new Channel(16);
+const chan = new Channel<u32>(16);
 
 class Producer extends Future {
   n: i32 = 0;
   i: i32 = 0;
-  send: Send = new Send(chan);
+  send: Send<u32> = new Send<u32>(chan);
   poll(w: Waker): bool {
     while (this.i < this.n) {
       this.send.value = <u32>this.i + 1;
@@ -203,7 +203,7 @@ class Consumer extends Future {
   n: i32 = 0;
   i: i32 = 0;
   sum: i64 = 0;
-  recv: Recv = new Recv(chan);
+  recv: Recv<u32> = new Recv<u32>(chan);
   poll(w: Waker): bool {
     while (this.i < this.n) {
       if (!this.recv.poll(w)) return false;
