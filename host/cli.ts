@@ -234,9 +234,9 @@ async function runCmd(args: string[], out: Out): Promise<number> {
 
   const f = sim.fault;
   if (f) {
-    const who = f.task >= 0 ? ` in task "${f.taskName ?? "?"}" (slot ${f.task})` : f.kind === "runaway" || f.kind === "panic" || f.kind === "trap" ? " outside any task (in _start or the scheduler)" : "";
-    const what = f.kind === "runaway" ? "runaway task: poll" : f.kind === "panic" ? "firmware panic" : "firmware trap";
-    out.stderr(`coop: ${what}${who} at t=${formatTime(f.tUs)}: ${f.message}\n`);
+    const who = f.task >= 0 ? `task "${f.taskName ?? "?"}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
+    if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return from its poll ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
+    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${f.message}\n`);
     code = EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);

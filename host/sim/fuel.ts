@@ -66,16 +66,24 @@ export function addFuel(wasm: Uint8Array, fuel = DEFAULT_FUEL): Uint8Array {
       ]));
       break;
     }
-    for (const exp of ["coop_step", "_start"]) {
-      const e = m.getExport(exp);
-      if (!e) continue;
-      const info = binaryen.getExportInfo(e);
+    // Wrap every exported function so each call from the board starts with a
+    // full tank (coop_step and _start are the ones that run tasks; wrapping the
+    // getters too means asking coop_current_task() after a runaway works).
+    const names: string[] = [];
+    for (let i = 0; i < m.getNumExports(); i++) {
+      const info = binaryen.getExportInfo(m.getExportByIndex(i));
+      if (info.kind === binaryen.ExternalFunction) names.push(info.name);
+    }
+    for (const exp of names) {
+      const info = binaryen.getExportInfo(m.getExport(exp));
       const fn = binaryen.getFunctionInfo(m.getFunction(info.value));
+      const params = binaryen.expandType(fn.params);
       m.removeExport(exp);
       const wrapper = `__coop_fueled_${exp}`;
+      const call = m.call(info.value, params.map((t, i) => m.local.get(i, t)), fn.results);
       m.addFunction(wrapper, fn.params, fn.results, [], m.block(null, [
         m.global.set(G, m.i32.const(fuel)),
-        m.return(m.call(info.value, [], fn.results)),
+        fn.results === binaryen.none ? call : m.return(call),
       ], fn.results));
       m.addFunctionExport(wrapper, exp);
     }
