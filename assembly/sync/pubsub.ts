@@ -19,7 +19,7 @@ import { Waiter, WaitQueue, GRANT_NONE } from "./waitqueue";
  *   message still in the ring.
  * - close(): subscribers receive what is left for them, then E_CLOSED.
  *
- * Static RAM: header + 20 bytes + the ring (capacity * sizeof<T>() + an
+ * Static RAM: header + 24 bytes + the ring (capacity * sizeof<T>() + an
  * array header) + one WaitQueue (12 bytes + header); each subscriber (built
  * at init) is header + 40 bytes + sizeof<T>().
  */
@@ -30,6 +30,8 @@ export class PubSub<T> {
   buf: StaticArray<T>;
   /** Sequence number of the next message (messages published, wrapping). */
   head: u32 = 0;
+  /** Ring index the next message goes to. Kept apart from `head` so the ring stays consistent when `head` wraps at 2^32. */
+  widx: i32 = 0;
   closed: bool = false;
   q: WaitQueue = new WaitQueue();
 
@@ -44,7 +46,10 @@ export class PubSub<T> {
   /** Broadcast v. OK, or E_CLOSED. */
   publish(v: T): i32 {
     if (this.closed) return E_CLOSED;
-    unchecked(this.buf[<i32>(this.head % <u32>this.capacity)] = v);
+    unchecked(this.buf[this.widx] = v);
+    let i = this.widx + 1;
+    if (i == this.capacity) i = 0;
+    this.widx = i;
     this.head++;
     this.q.grantAll();
     return OK;
@@ -99,7 +104,10 @@ export class Subscriber<T> extends Waiter {
     } else {
       this.missed = 0;
     }
-    this.value = unchecked(ps.buf[<i32>(this.next % cap)]);
+    // The message with sequence `next` is (head - next) slots behind the write index.
+    let idx = ps.widx - <i32>(ps.head - this.next);
+    if (idx < 0) idx += ps.capacity;
+    this.value = unchecked(ps.buf[idx]);
     this.next++;
     this.error = OK;
     return true;

@@ -73,6 +73,25 @@ describe("PubSub", () => {
     expect(<i32>s.missedTotal + 3).toBe(10);
   });
 
+  it("stays in order when the sequence number wraps at 2^32", () => {
+    const ps = new PubSub<i32>(3, 2);
+    ps.head = u32.MAX_VALUE - 1;
+    const fast = ps.subscribe()!, slow = ps.subscribe()!;
+    let ok = true;
+    for (let i = 0; i < 5; i++) {
+      ps.publish(i);
+      if (!fast.tryNext() || fast.value != i) ok = false;
+      // The slow one reads a full ring (three messages spanning the wrap) at once.
+      if (i == 2) {
+        for (let k = 0; k < 3; k++) if (!slow.tryNext() || slow.value != k || slow.missed != 0) ok = false;
+      }
+    }
+    expect(ok).toBe(true);
+    expect(slow.tryNext()).toBe(true); expect(slow.value).toBe(3);
+    expect(slow.tryNext()).toBe(true); expect(slow.value).toBe(4);
+    expect(slow.tryNext()).toBe(false);
+  });
+
   it("close: subscribers drain, then E_CLOSED", () => {
     clearWakes();
     const ps = new PubSub<u8>(2, 1);
