@@ -11,6 +11,8 @@ const IDLE: u8 = 0;
 const CONVERTING: u8 = 1;
 /** Cancelled while converting: the next poll first waits that conversion out. */
 const ORPHANED: u8 = 2;
+/** adc_start said EBUSY: waiting for the running conversion's interrupt. */
+const WAIT_FREE: u8 = 3;
 
 /**
  * Reads one ADC channel: `value` is 0..4095 (12 bits).
@@ -37,17 +39,14 @@ export class AdcRead extends Future {
 
   poll(w: Waker): bool {
     while (true) {
-      if (this.state == ORPHANED) {
-        // The discarded conversion's interrupt (possibly kept) comes first.
+      if (this.state == WAIT_FREE || this.state == ORPHANED) {
+        // Another conversion is running (or our abandoned one): its interrupt comes first.
         if (!this.irq.poll(w)) return false;
         this.state = IDLE;
       }
       if (this.state == IDLE) {
         const r = adc_start(this.channel);
-        if (r == BOARD_EBUSY) {
-          if (!this.irq.poll(w)) return false;
-          continue;
-        }
+        if (r == BOARD_EBUSY) { this.state = WAIT_FREE; continue; }
         if (r < 0) { this.error = r; return true; }
         this.state = CONVERTING;
       }
@@ -67,5 +66,6 @@ export class AdcRead extends Future {
   cancel(): void {
     this.irq.cancel();
     if (this.state == CONVERTING) this.state = ORPHANED;
+    else if (this.state == WAIT_FREE) this.state = IDLE;
   }
 }

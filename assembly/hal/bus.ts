@@ -9,6 +9,8 @@ import { OK } from "./errors";
 
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
+/** bus_transfer said EBUSY: waiting for the running transfer's interrupt. */
+const WAIT_FREE: u8 = 2;
 
 /**
  * One write-then-read transfer with the 7-bit device `addr`: fill `out`
@@ -44,16 +46,17 @@ export class BusTransfer extends Future {
 
   poll(w: Waker): bool {
     while (true) {
+      if (this.state == WAIT_FREE) {
+        if (!this.irq.poll(w)) return false;
+        this.state = IDLE;
+      }
       if (this.state == IDLE) {
         let rlen = this.readLen;
         if (rlen > this.input.capacity) rlen = this.input.capacity;
         if (rlen < 0) rlen = 0;
         this.input.clear();
         const r = bus_transfer(this.addr, this.out.ptr, <u32>this.out.len, this.input.ptr, <u32>rlen);
-        if (r == BOARD_EBUSY) {
-          if (!this.irq.poll(w)) return false;
-          continue;
-        }
+        if (r == BOARD_EBUSY) { this.state = WAIT_FREE; continue; }
         if (r < 0) { this.error = r; return true; }
         this.state = RUNNING;
       }
