@@ -165,9 +165,16 @@ function run(seed: u32): u32 {
   for (let i = 0; i < NSRC; i++) unchecked(lastSeq[i] = -1);
   dropped = 0; sentCount = 0; receivedCount = 0; fifoViolations = 0;
   producersDone = 0; consumersDone = 0; traceHash = 0;
-  for (let k = 0; k < NP; k++) spawn(new Producer(k), "producer");
-  spawn(new Consumer(), "consumer");
-  spawn(new Consumer(), "consumer");
+  // Spawn order sets slot priorities: shuffle it with the seed.
+  const tasks = new StaticArray<Future>(NP + 2);
+  for (let k = 0; k < NP; k++) tasks[k] = new Producer(k);
+  tasks[NP] = new Consumer();
+  tasks[NP + 1] = new Consumer();
+  for (let i = NP + 1; i > 0; i--) {
+    const j = <i32>rng.below(<u32>i + 1);
+    const t = tasks[i]; tasks[i] = tasks[j]; tasks[j] = t;
+  }
+  for (let i = 0; i < NP + 2; i++) spawn(tasks[i], "stress");
   let driverSeq = 0;
   for (let iter = 0; iter < 200_000 && liveTasks() > 0; iter++) {
     step();
