@@ -62,8 +62,8 @@ class IrqTask extends Future {
       this.account();
       // What to do before waiting again: mostly wait at once, sometimes be busy.
       const r = this.rng.next() & 7;
-      if (r == 0 || r == 1) { this.phase = W_YIELD; this.yields = 1 + <i32>(r & 1); }
-      else if (r == 2) { this.phase = W_SLEEP; this.s.duration = 1 + <i64>(this.rng.next() % 40); }
+      if (r < 2) { this.phase = W_YIELD; this.yields = 1 + <i32>(r & 1); }
+      else if (r < 5) { this.phase = W_SLEEP; this.s.duration = 1 + <i64>(this.rng.next() % 40); }
     }
   }
 
