@@ -2,13 +2,13 @@
 // built first, then heapTop() (the stub runtime's bump pointer) is read
 // before and after many rounds of use and must not have moved.
 
-import { Waker, Future, OK, spawn, step, Ticker, micros, liveTasks } from "../../../assembly/coop";
+import { Waker, Future, OK, spawn, step, Ticker, micros, liveTasks, WaitIrq, IRQ_SOFT } from "../../../assembly/coop";
 import {
   Channel, Send, Recv, Signal, SignalWait, Notify, Notified, Oneshot, OneshotRecv, Mutex, Lock,
   Semaphore, Acquire, Watch, WatchReceiver, PubSub, Subscriber, Pipe, PipeWrite, PipeRead,
   RecvStream, MapStream, FilterStream, TakeStream, Fold, ForEach, SendSink, Forward, TickerStream,
 } from "../../../assembly/sync";
-import { heapTop, advance } from "../fake";
+import { heapTop, advance, raise } from "../fake";
 import { Msg } from "./util";
 
 const A: Waker = 1, B: Waker = 2;
@@ -155,6 +155,62 @@ describe("no allocation after init", () => {
 });
 
 function noop(_t: u64): void {}
+
+// An interrupt-driven driver: woken by an IRQ line, it pushes a reading into a
+// channel with trySend (dropping when full) and sets a Signal.
+class IrqDriver extends Future {
+  irq: WaitIrq = new WaitIrq(IRQ_SOFT);
+  n: i32 = 0;
+  dropped: i32 = 0;
+  constructor(public ch: Channel<i32>, public latest: Signal<i32>) { super(); }
+  poll(w: Waker): bool {
+    while (this.irq.poll(w)) {
+      this.n++;
+      if (this.ch.trySend(this.n) != OK) this.dropped++;
+      this.latest.signal(this.n);
+    }
+    return false;
+  }
+}
+
+class Drain extends Future {
+  got: i32 = 0;
+  recv: Recv<i32>;
+  constructor(ch: Channel<i32>) { super(); this.recv = new Recv<i32>(ch); }
+  poll(w: Waker): bool {
+    while (this.recv.poll(w)) {
+      if (this.recv.error != OK) return true;
+      this.got++;
+    }
+    return false;
+  }
+}
+
+describe("no allocation on the interrupt side", () => {
+  it("an IRQ-woken driver feeding a channel and a signal", () => {
+    const ch = new Channel<i32>(2);
+    const latest = new Signal<i32>();
+    const drv = new IrqDriver(ch, latest);
+    const drain = new Drain(ch);
+    spawn(drv, "irq-driver");
+    spawn(drain, "drain");
+    step();
+    const h0 = heapTop();
+    for (let i = 0; i < 500; i++) {
+      raise(IRQ_SOFT);
+      if (i % 3 == 0) step(); // raises between steps coalesce, like a hardware pending bit
+      if (i % 7 == 0) { raise(IRQ_SOFT); step(); raise(IRQ_SOFT); step(); step(); }
+    }
+    step();
+    const h1 = heapTop();
+    expect(h1).toBe(h0);
+    expect(drv.n).toBeGreaterThan(100);
+    expect(drain.got + drv.dropped).toBe(drv.n);
+    expect(latest.value).toBe(drv.n);
+    ch.close();
+    step();
+  });
+});
 
 class Driver extends Future {
   constructor(public f: Future) { super(); }
