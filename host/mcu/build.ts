@@ -59,6 +59,8 @@ export interface McuBuildOptions {
   measure?: boolean;
   defines?: string[];
   quiet?: boolean;
+  /** Package root the boards/ and .cache/ paths are relative to (default: the current directory). */
+  root?: string;
 }
 
 export interface McuBuildResult {
@@ -128,21 +130,23 @@ export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
   if (!existsSync(o.wasm)) throw new BuildError(`no such file: ${o.wasm}`);
   const bytes = new Uint8Array(readFileSync(o.wasm));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new BuildError(`${o.wasm} is not a WebAssembly module (no \\0asm header)`);
-  if (!existsSync(join(EMBED_DIR, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
 
-  const fetch = spawnSync("sh", [join(EMBED_DIR, "fetch.sh")], { encoding: "utf8" });
+  const root = o.root ?? ".";
+  const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), W3 = join(root, WASM3_DIR);
+  const fetch = spawnSync("sh", [join(EMBED, "fetch.sh")], { encoding: "utf8" });
   if (fetch.status !== 0) throw new BuildError((fetch.stderr || fetch.stdout || "fetching wasm3 failed").trim().split("\n")[0]);
+  if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
 
-  const out = o.out ?? "build/mcu";
+  const out = o.out ?? join(root, "build", "mcu");
   const name = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
   mkdirSync(out, { recursive: true });
 
-  const w3srcs = readdirSync(WASM3_DIR).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(WASM3_DIR, f));
+  const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
   // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
-  const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${WASM3_DIR}`]);
-  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${WASM3_DIR}`, `-I${EMBED_DIR}`, `-I${BOARD_DIR}`, ...(o.defines ?? [])];
+  const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`]);
+  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${EMBED}`, `-I${BOARD}`, ...(o.defines ?? [])];
   const boardObjs = await compileAll(
-    [...BOARD_SRCS.map((s) => join(BOARD_DIR, s)), join(EMBED_DIR, "coop_wasm3.c")],
+    [...BOARD_SRCS.map((s) => join(BOARD, s)), join(EMBED, "coop_wasm3.c")],
     join(out, "obj", "board"),
     ourFlags,
   );
@@ -154,8 +158,8 @@ export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
   const link = async (elf: string, limit: number, stack: number, until: number): Promise<void> => {
     await cc([
       ...ourFlags, `-DCOOP_MEMORY_LIMIT=${limit}u`, `-DCOOP_STACK_BYTES=${stack}u`, `-DCOOP_UNTIL=(${until}LL)`,
-      "-nostartfiles", "-T", join(BOARD_DIR, "link.ld"), "-Wl,--gc-sections", `-Wl,-Map=${elf}.map`,
-      join(BOARD_DIR, "main.c"), ...boardObjs, ...w3objs, wasmObj, "-lm", "-o", elf,
+      "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections", `-Wl,-Map=${elf}.map`,
+      join(BOARD, "main.c"), ...boardObjs, ...w3objs, wasmObj, "-lm", "-o", elf,
     ]);
   };
   const stack = o.stackBytes ?? 8192;

@@ -1,0 +1,95 @@
+// The `qemu` HIL target: the firmware .wasm embedded in the mps2-an385
+// firmware (wasm3 on an emulated Cortex-M3, boards/qemu-mps2-an385), run by
+// qemu-system-arm in real time. UART0 is QEMU's stdio. The board exposes no
+// GPIO or ADC to coop (they answer EBADPORT), so only serial steps and waits
+// are supported; a scenario with pin or ADC steps is refused before it starts.
+// The ELF is built once per process (npm run build:mcu's code, into
+// build/mcu/hil/), then every scenario boots a fresh QEMU from reset.
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { StepKind } from "../../scenario.js";
+import { StreamTarget } from "../stream.js";
+import { buildMcu, BuildError } from "../../mcu/build.js";
+import { QEMU, SETUP_HINT, missingTools, qemuArgs } from "../../mcu/qemu.js";
+import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
+
+const SUPPORTS: ReadonlySet<StepKind> = new Set<StepKind>(["write-serial", "wait-serial", "wait"]);
+
+export class QemuHilTarget implements HilTarget {
+  readonly name = "qemu";
+  readonly describe = "wasm3 in Cortex-M3 firmware on QEMU mps2-an385 (real interrupts, UART0 on stdio), real time";
+  readonly extraSuites: readonly string[] = [];
+  private built = new Map<string, Promise<string>>();
+
+  async available(_ctx: HilContext): Promise<Availability> {
+    const missing = missingTools();
+    if (missing.length) return { ok: false, reason: `${missing.join(" and ")} not found`, install: SETUP_HINT };
+    return { ok: true };
+  }
+
+  /** Builds (once per firmware path) the ELF that embeds the firmware. */
+  elfFor(ctx: HilContext): Promise<string> {
+    let p = this.built.get(ctx.firmware);
+    if (!p) {
+      p = buildMcu({ wasm: ctx.firmware, root: ctx.root, out: join(ctx.root, "build", "mcu", "hil"), quiet: true }).then(
+        (r) => r.elf,
+        (e: Error) => {
+          throw new Error(`cannot build the QEMU firmware: ${e instanceof BuildError ? e.message : e.message}`);
+        },
+      );
+      this.built.set(ctx.firmware, p);
+    }
+    return p;
+  }
+
+  async open(ctx: HilContext): Promise<OpenTarget> {
+    if (!existsSync(ctx.firmware)) throw new Error(`firmware ${ctx.firmware} not found (build it: npm run build)`);
+    const elf = await this.elfFor(ctx);
+    return new Promise((resolve, reject) => {
+      const child = spawn(QEMU, qemuArgs(elf), { stdio: ["pipe", "pipe", "pipe"] });
+      let diag = "";
+      let exited = false;
+      const target = new StreamTarget({
+        name: this.name,
+        supports: SUPPORTS,
+        slack: ctx.slack,
+        io: {
+          write: (data) =>
+            new Promise<void>((res, rej) => {
+              child.stdin.write(data, (err) => (err ? rej(new Error(`cannot write to QEMU: ${err.message}`)) : res()));
+            }),
+        },
+      }) as StreamTarget & OpenTarget;
+      child.stdout.on("data", (d: Buffer) => target.push(d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (diag += d));
+      child.stdin.on("error", () => {}); // EPIPE after QEMU exited: reported through exit
+      child.on("error", (e) => {
+        exited = true;
+        reject(new Error(`cannot run ${QEMU}: ${e.message} (install: ${SETUP_HINT})`));
+      });
+      const exitedP = new Promise<void>((res) =>
+        child.on("exit", (code, signal) => {
+          exited = true;
+          const last = target.serialTail(1)[0] ?? diag.trim().split("\n").at(-1) ?? "";
+          target.end(`firmware exited (${signal ?? `semihosting status ${code}`})${last ? `: ${last.trim()}` : ""}`);
+          res();
+        }),
+      );
+      target.close = async () => {
+        if (!exited) {
+          child.kill("SIGTERM");
+          const t = setTimeout(() => child.kill("SIGKILL"), 2000);
+          await exitedP;
+          clearTimeout(t);
+        }
+      };
+      child.on("spawn", () => resolve(target));
+    });
+  }
+}
+
+export function createTarget(_arg: string | null = null): HilTarget {
+  return new QemuHilTarget();
+}
