@@ -141,6 +141,11 @@ const IMPLS: Impl[] = [
     argv: (...a) => [`${OUT}/coop-wasm3`, [`${OUT}/coop.wasm`, ...proto(...a)]],
   },
   {
+    id: "coop-wasm3-fast", label: "coop on wasm3, speed build", scale: 0.1, install: "apt-get install gcc python3-pip && npm run setup:wasm3",
+    build: () => (existsSync(`${OUT}/coop-wasm3`) ? null : "the wasm3 harness did not build (see coop-wasm3)"),
+    argv: (...a) => [`${OUT}/coop-wasm3`, [`${OUT}/coop-fast/coop.wasm`, ...proto(...a)]],
+  },
+  {
     id: "embassy", label: "Embassy executor (Rust, host)", scale: 1,
     install: "install Rust (rustup, or apt-get install cargo for a recent enough Debian)",
     build: () => {

@@ -238,3 +238,29 @@ export function heap_top(): usize {
   heap.free(p);
   return p;
 }
+
+// ---- for the breakdown (bench/breakdown.ts): where a ping-pong round trip goes ----
+
+/** n calls of `step` with no task live: the fixed cost of one batch that finds nothing (IRQ take, clock read, ready scan, idle). */
+export function step_empty(n: i32): i64 {
+  resetBoard();
+  let s: i64 = 0;
+  for (let i = 0; i < n; i++) s += step();
+  return s;
+}
+
+/** n ping-pong round trips with the two futures polled by hand, no executor: the futures' and signals' own cost. */
+export function pingpong_no_executor(n: i32): i64 {
+  resetBoard();
+  ping.n = n; pong.n = n;
+  let rounds: i64 = 0;
+  while (true) {
+    const a = ping.poll(0);
+    const b = pong.poll(1);
+    rounds++;
+    if (a && b) break;
+    if (rounds > <i64>n + 2) return -1; // stalled
+  }
+  step(); // drop the ready bits the wakes left (slots 0 and 1 are free, so nothing runs)
+  return rounds;
+}

@@ -1,0 +1,48 @@
+// npm run bench:breakdown: where a ping-pong round trip of coop on V8 goes.
+// Times, inside wasm: the whole round trip; a round trip with the futures
+// polled by hand (no executor); an empty `step`; and a call to a board import
+// (wasm to wasm, the bench board). Each is the minimum over several runs, as
+// this asks for costs, not for typical times. Run `npm run bench` first (it
+// builds build/bench/coop.wasm and the speed build in build/bench/coop-fast/).
+
+import { readFileSync, existsSync } from "node:fs";
+
+const N = 1_000_000, REPS = 7;
+
+function load(dir: string) {
+  const file = (n: string) => new Uint8Array(readFileSync(`${dir}/${n}.wasm`));
+  const board = new WebAssembly.Instance(new WebAssembly.Module(file("board")), {});
+  const b = board.exports as Record<string, WebAssembly.ExportValue>;
+  const fw = new WebAssembly.Instance(new WebAssembly.Module(file("coop")), { board: b, benchctl: b } as WebAssembly.Imports);
+  const x = fw.exports as Record<string, (...a: number[]) => bigint>;
+  x._start();
+  return { x, b: b as unknown as Record<string, () => bigint> };
+}
+
+function best(f: () => unknown): number {
+  f();
+  let m = Infinity;
+  for (let r = 0; r < REPS; r++) {
+    const t0 = process.hrtime.bigint();
+    f();
+    m = Math.min(m, Number(process.hrtime.bigint() - t0) / N);
+  }
+  return m;
+}
+
+for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed build (shrinkLevel 0)", "build/bench/coop-fast"]]) {
+  if (!existsSync(`${dir}/coop.wasm`)) {
+    process.stderr.write(`bench:breakdown: ${dir}/coop.wasm missing: run npm run bench first\n`);
+    process.exit(2);
+  }
+  const { x } = load(dir);
+  const whole = best(() => x.pingpong(N));
+  const futures = best(() => x.pingpong_no_executor(N));
+  const empty = best(() => x.step_empty(N));
+  const flags = process.execArgv.filter((a) => a.startsWith("--")).join(" ") || "default V8 flags";
+  console.log(`coop on V8 (${flags}), ${name}: ns per round trip (min of ${REPS} x ${N})`);
+  console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
+  console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
+  console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
+  console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
+}
