@@ -44,6 +44,10 @@ export class ChromeTrace {
   ready(n: number, ts: number): void {
     this.push({ ph: "C", pid: 1, tid: 0, name: "ready tasks", ts: r3(ts), args: { ready: n } });
   }
+  /** A sampled value (ADC conversion result) as its own counter track. */
+  counter(name: string, value: number, ts: number): void {
+    this.push({ ph: "C", pid: 2, tid: 0, name, ts: r3(ts), args: { value } });
+  }
   instant(name: string, ts: number, args: Record<string, unknown>): void {
     this.push({ ph: "i", s: "g", pid: 2, tid: 1, name, ts: r3(ts), args });
   }

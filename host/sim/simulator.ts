@@ -93,7 +93,11 @@ export class Simulator implements PeriphCtx {
       sources.set(c.channel, this.source(c.source, `ADC channel ${c.name}`));
       this.vcd?.addVar(`adc${c.channel}`, `adc_${c.name}`, 12, 0);
     }
-    this.adc = new Adc(this, sources, board.adc.conversion_us, (ch, v) => this.vcd?.change(`adc${ch}`, this.t, v));
+    const chName = new Map(board.adc.channels.map((c) => [c.channel, c.name]));
+    this.adc = new Adc(this, sources, board.adc.conversion_us, (ch, v) => {
+      this.vcd?.change(`adc${ch}`, this.t, v);
+      this.chrome?.counter(`ADC ${chName.get(ch)}`, v, this.t);
+    });
     if (sources.size) this.enable(5);
     const devs = new Map<number, BusDevice>();
     for (const d of board.i2c.devices) devs.set(d.addr, new Ts1(this.source(d.source, `I2C device 0x${d.addr.toString(16)}`)));

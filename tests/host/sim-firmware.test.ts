@@ -1,0 +1,150 @@
+// The simulator running real firmware (tests/host/fixtures/as/echo.ts and
+// build/blinky.wasm) through the V8 engine: ABI imports, board loop, runaway
+// and panic reports, metrics, trace determinism.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fixture, bytes, ROOT } from "./fixtures/build.js";
+import { Simulator, type SimOptions } from "../../host/sim/simulator.js";
+import { SimTarget } from "../../host/sim/target.js";
+import { loadBoard, findBoard } from "../../host/sim/board.js";
+import { V8Engine } from "../../host/engines/v8.js";
+
+const board = () => loadBoard(findBoard("sim-devkit", ROOT));
+
+async function boot(name: string, opts: SimOptions = {}) {
+  const sim = new Simulator(board(), opts);
+  await sim.load(new V8Engine(), bytes(await fixture(name)));
+  return { sim, target: new SimTarget(sim) };
+}
+
+async function say(t: SimTarget, line: string, expect: RegExp, timeoutUs = 100_000): Promise<string | null> {
+  await t.writeSerial(new TextEncoder().encode(line + "\n"));
+  return t.waitSerial(expect, timeoutUs);
+}
+
+test("echo firmware: UART round trip, ADC, TS1 sensor over I2C, missing bus device", async () => {
+  const { sim, target } = await boot("echo");
+  assert.equal(sim.fault, null);
+  assert.equal(await say(target, "ping", /pong\n/), "pong\n");
+  await target.setAdc(2, 1234);
+  assert.equal(await say(target, "adc2", /adc=\d+\n/), "adc=1234\n");
+  assert.equal(await say(target, "adc7", /adc error -?\d+\n/), "adc error -1\n", "unknown channel -> EBADPORT");
+  assert.match((await say(target, "temp", /temp=-?\d+\n/))!, /^temp=2345\n$/, "sensor source starts at 23.45 °C");
+  assert.equal(await say(target, "id", /id=\d+\n/), "id=84\n");
+  assert.equal(await say(target, "nodev", /bus=-?\d+\n/), "bus=-1\n");
+  assert.equal(await say(target, "hello there", /hello there\n/), "hello there\n");
+  assert.equal(await say(target, "led1", /ok\n/), "ok\n");
+  assert.equal(await target.readPin(0), 1);
+  assert.equal(await target.waitSerial(/never printed/, 50_000), null);
+  const t0 = target.now();
+  assert.ok(t0 > 50_000 && t0 < 200_000, `time moved only virtually: ${t0}`);
+});
+
+test("serial timing follows the baud rate: 'ping\\n' in + 'pong\\n' out takes >= 10 byte times", async () => {
+  const { target } = await boot("echo");
+  const t0 = target.now();
+  await say(target, "ping", /pong\n/);
+  const byteUs = 10e6 / 115200;
+  const dt = target.now() - t0;
+  assert.ok(dt >= 10 * byteUs && dt < 12 * byteUs, `took ${dt} µs`);
+});
+
+test("GPIO edge IRQ: the mirror task copies BUTTON to LED2 on both edges", async () => {
+  const { target } = await boot("echo");
+  await target.wait(1000);
+  assert.equal(await target.readPin(1), 0);
+  await target.setPin(2, 1);
+  await target.wait(1000);
+  assert.equal(await target.readPin(1), 1);
+  await target.setPin(2, 0);
+  await target.wait(1000);
+  assert.equal(await target.readPin(1), 0);
+});
+
+test("runaway poll is caught by fuel and named; the simulator does not hang", async () => {
+  const { sim, target } = await boot("echo", { fuel: 2_000_000 });
+  await target.writeSerial(new TextEncoder().encode("spin\n"));
+  await assert.rejects(target.wait(100_000), /firmware stopped: runaway in task shell/);
+  assert.equal(sim.fault?.kind, "runaway");
+  assert.equal(sim.fault?.taskName, "shell");
+  assert.equal(sim.fault?.task, 0);
+});
+
+test("a trap in a task (bounds check -> panic) is reported with the task and message", async () => {
+  const { sim, target } = await boot("echo");
+  await target.writeSerial(new TextEncoder().encode("crash\n"));
+  await assert.rejects(target.wait(100_000), /panic in task shell: Index out of range/);
+  assert.equal(sim.fault?.task, 0);
+  const before = sim.steps;
+  assert.equal(sim.run(sim.now() + 1e6), "fault");
+  assert.equal(sim.steps, before, "no coop_step after a trap");
+});
+
+test("UART input faster than the firmware reads: overruns counted, the rest delivered", async () => {
+  const { sim, target } = await boot("echo");
+  await target.writeSerial(new TextEncoder().encode("stall\n"));
+  await target.wait(20_000);
+  const flood = "x".repeat(100) + "\n";
+  await target.writeSerial(new TextEncoder().encode(flood));
+  assert.ok(await target.waitSerial(/unstalled\n/, 2_000_000));
+  await target.wait(100_000);
+  const u = sim.uarts.get(0)!;
+  assert.equal(u.overruns, 101 - 16, "16-byte FIFO keeps 16 of 101 bytes");
+  assert.equal(u.received, 6 + 16);
+});
+
+test("idle firmware: the clock jumps (24 h of blinky in few steps), LED toggles every 500 ms", async () => {
+  const blinky = resolve(ROOT, "build/blinky.wasm");
+  if (!existsSync(blinky)) return; // built by npm run build
+  const sim = new Simulator(board(), { vcd: true });
+  await sim.load(new V8Engine(), bytes(blinky));
+  const t = new SimTarget(sim);
+  await t.wait(250_000);
+  assert.equal(await t.readPin(0), 0);
+  await t.wait(500_000);
+  assert.equal(await t.readPin(0), 1);
+  const steps0 = sim.steps;
+  sim.run(60e6);
+  assert.ok(sim.steps - steps0 <= 119, `one step per toggle: ${sim.steps - steps0}`);
+  const m = sim.taskMetrics().find((x) => x.name === "blinky")!;
+  assert.equal(m.polls, 120, "the first poll, then one per toggle at 0.5 s .. 59.5 s");
+  assert.ok(m.busyUs > 0 && m.slowPolls === 0);
+  const vcd = sim.vcd!.toString(sim.now());
+  assert.match(vcd, /\$var wire 1 ! LED \$end/);
+  assert.match(vcd, /#500000\n1!\n#1000000\n0!/);
+});
+
+async function traceOf(seed: number): Promise<string> {
+  const sim = new Simulator(board(), { seed, trace: true });
+  await sim.load(new V8Engine(), bytes(await fixture("echo")));
+  const t = new SimTarget(sim);
+  for (const cmd of ["ping", "adc0", "adc1", "temp", "adc0"]) await say(t, cmd, /\n/);
+  await t.setPin(2, 1);
+  await t.wait(5000);
+  return sim.chrome!.toJSON();
+}
+
+test("determinism: same firmware + inputs + seed -> byte-identical trace; another seed differs", async () => {
+  const a = await traceOf(7), b = await traceOf(7), c = await traceOf(8);
+  assert.equal(a, b);
+  assert.notEqual(a, c, "ADC noise depends on the seed");
+  const t = JSON.parse(a);
+  const phases = new Set(t.traceEvents.map((e: { ph: string }) => e.ph));
+  for (const ph of ["X", "i", "C", "M"]) assert.ok(phases.has(ph), `has ${ph} events`);
+  assert.ok(t.traceEvents.some((e: { ph: string; args?: { name?: string } }) => e.ph === "M" && e.args?.name === "task 0: shell"));
+  assert.ok(t.traceEvents.some((e: { ph: string; name: string }) => e.ph === "X" && e.name === "ISR UART0_RX"));
+});
+
+test("metrics: polls, wakes and scheduled time add up", async () => {
+  const { sim, target } = await boot("echo");
+  await say(target, "ping", /pong\n/);
+  const m = sim.taskMetrics();
+  const shell = m.find((x) => x.name === "shell")!;
+  assert.ok(shell.polls >= 6, `polls ${shell.polls}`);
+  assert.ok(shell.wakes >= shell.polls - 1);
+  assert.ok(shell.busyUs >= shell.polls * 2, "at least poll_ns (2 µs) per poll");
+  assert.equal(m.find((x) => x.name === "mirror")!.polls, 1);
+});
