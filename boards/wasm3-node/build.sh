@@ -13,19 +13,33 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 fail() { echo "build:wasm3-engine: $*" >&2; exit 1; }
 
+OUT_DIR="$ROOT/build/wasm3-node"
+mkdir -p "$OUT_DIR"
+# One build at a time: node --test runs test files in parallel, and each may
+# ask for the addon; the others wait here and then find it up to date.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$OUT_DIR/.lock"
+  flock 9
+fi
+
 sh boards/wasm3/fetch.sh >/dev/null || fail "fetching the wasm3 core failed (run: npm run setup:wasm3)"
 M3="$ROOT/.cache/wasm3/pywasm3-0.5.0/wasm3"
 [ -f "$M3/wasm3.h" ] || fail "no wasm3 core in $M3 (run: npm run setup:wasm3)"
 
 CC=${CC:-cc}
 command -v "$CC" >/dev/null 2>&1 || fail "no C compiler ($CC); install one (Debian: apt-get install gcc)"
-NODE_INC=$(node -p "require('path').resolve(process.execPath, '../../include/node')")
-[ -f "$NODE_INC/node_api.h" ] || fail "no Node headers at $NODE_INC (node_api.h); install Node's headers (Debian: apt-get install libnode-dev) or set NODE_INC"
+# Node-API headers: beside the running node, the usual system places, or the
+# npm package node-api-headers if someone installed it.
+if [ -z "${NODE_INC:-}" ]; then
+  for d in "$(node -p "require('path').resolve(process.execPath, '../../include/node')")" \
+           /usr/include/node /usr/local/include/node "$ROOT/node_modules/node-api-headers/include"; do
+    if [ -f "$d/node_api.h" ]; then NODE_INC="$d"; break; fi
+  done
+fi
+[ -n "${NODE_INC:-}" ] && [ -f "$NODE_INC/node_api.h" ] || fail "no Node-API headers (node_api.h) found; install them (npm install --save-dev node-api-headers, or Debian: apt-get install libnode-dev) or set NODE_INC"
 
-OUT_DIR="$ROOT/build/wasm3-node"
 OUT="$OUT_DIR/coop_wasm3.node"
 SRC="$ROOT/boards/wasm3-node/coop_wasm3_node.c"
-mkdir -p "$OUT_DIR"
 
 if [ -f "$OUT" ]; then
   stale=0

@@ -14,18 +14,23 @@ import { BUILD_COMMAND, addonPath } from "../wasm3.js";
 /** The repository root (this file runs from build/js/host/engines/wasm3/). */
 export const ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
 
+let built = false;
+
 /**
- * Build the addon if it is missing (sh boards/wasm3-node/build.sh, which also
- * fetches wasm3). Throws one line naming the command when that fails, so a
- * test on a machine without the engine fails instead of passing silently.
+ * Build the addon (sh boards/wasm3-node/build.sh: fetches wasm3, compiles
+ * only when a source is newer than the addon; parallel callers wait on a
+ * lock). Once per process. Throws one line naming the command when that
+ * fails, so a test on a machine without the engine fails instead of passing
+ * silently.
  */
 export function ensureWasm3Built(): void {
-  if (existsSync(addonPath())) return;
+  if (built) return;
   const r = spawnSync("sh", [join(ROOT, "boards/wasm3-node/build.sh")], { encoding: "utf8", cwd: ROOT });
   if (r.status !== 0 || !existsSync(addonPath())) {
     const why = (r.stderr || r.stdout || String(r.error ?? "")).trim().split("\n").pop();
     throw new Error(`the wasm3 engine is not built and building it failed (${why}); run: ${BUILD_COMMAND}`);
   }
+  built = true;
 }
 
 let outDir: string | null = null;
