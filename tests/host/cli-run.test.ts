@@ -1,0 +1,123 @@
+// The `coop` CLI as a user meets it: exit codes, one-line errors for every
+// kind of bad input (never a stack trace), scenario reports, output files.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync, readFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixture, CLI, ROOT } from "./fixtures/build.js";
+
+const dir = mkdtempSync(join(tmpdir(), "coop-cli-"));
+const file = (name: string, text: string | Uint8Array) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+function coop(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, input, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** A refusal: the expected exit code, exactly one stderr line matching `re`, no stack trace. */
+function refuses(args: string[], code: number, re: RegExp, input?: string) {
+  const r = coop(args, input);
+  assert.equal(r.code, code, `exit code for ${args.join(" ")}: ${r.err}`);
+  const lines = r.err.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line, got: ${r.err}`);
+  assert.match(lines[0], /^coop: /);
+  assert.match(lines[0], re);
+  assert.doesNotMatch(r.err, /^\s+at /m);
+  return r;
+}
+
+test("bad firmware files: missing, not wasm, not a coop module, wrong ABI, foreign import", async () => {
+  refuses(["run", join(dir, "nope.wasm")], 2, /firmware file not found: .*nope\.wasm/);
+  refuses(["run", file("text.wasm", "hello, I am not wasm")], 3, /not a WebAssembly module/);
+  refuses(["run", file("broken.wasm", Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99, 1))], 3, /not a valid WebAssembly module/);
+  refuses(["run", await fixture("noabi", false)], 3, /not a coop firmware: none of the board ABI exports/);
+  refuses(["run", await fixture("badabi", false)], 3, /built for board ABI v2; this board implements v1/);
+  refuses(["run", await fixture("envimport")], 3, /imports env\.mystery .*which this board does not provide/);
+});
+
+test("bad options: unknown option, bad --until, unknown engine, unknown board, bad seed", async () => {
+  const echo = await fixture("echo");
+  refuses(["run", echo, "--frobnicate"], 2, /Unknown option '--frobnicate'/);
+  refuses(["run", echo, "--until", "soon"], 2, /--until "soon" is not a duration/);
+  refuses(["run", echo, "--engine", "quantum"], 2, /unknown engine "quantum" \(known: v8, wasm3\)/);
+  refuses(["run", echo, "--board", "atari"], 2, /board file not found: .*atari\.json/);
+  refuses(["run", echo, "--seed", "x3"], 2, /--seed must be an integer/);
+  refuses(["run", echo, "--uart-in", join(dir, "none.txt")], 2, /UART input file not found/);
+  refuses(["launch"], 2, /unknown command "launch"/);
+});
+
+test("bad scenarios: does not parse (with line), bad regex, unknown pin, unknown channel", async () => {
+  const echo = await fixture("echo");
+  refuses(["run", echo, "--script", file("p.yaml", "name: x\nsteps:\n  - wait: 1s\n   - oops: [\n")], 2, /p\.yaml:\d+: does not parse/);
+  refuses(["run", echo, "--script", file("r.yaml", 'name: x\nsteps:\n  - wait-serial: "a[b"\n')], 2, /r\.yaml:3: wait-serial: regex "a\[b" does not compile/);
+  refuses(["run", echo, "--script", file("pin.yaml", "name: x\nsteps:\n  - wait: 1ms\n  - set-pin: { pin: TURBO, level: 1 }\n")], 2, /pin\.yaml:4: unknown pin "TURBO"/);
+  refuses(["run", echo, "--script", file("ch.yaml", "name: x\nsteps:\n  - set-adc: { channel: 9, value: 1 }\n")], 2, /ch\.yaml:3: unknown ADC channel 9/);
+  refuses(["run", echo, "--script", join(dir, "missing.yaml")], 2, /scenario file not found/);
+});
+
+test("firmware faults: runaway task named, panic named, exit 4", async () => {
+  const echo = await fixture("echo");
+  refuses(["run", echo, "--uart-in", "-", "--quiet", "--fuel", "1000000"], 4, /runaway: task "shell" \(slot 0\) did not return from its poll within 1000000 work units/, "spin\n");
+  refuses(["run", echo, "--uart-in", "-", "--quiet"], 4, /firmware panic in task "shell" \(slot 0\) at t=0\.\d+ s: Index out of range/, "crash\n");
+  refuses(["run", await fixture("runaway-start"), "--quiet", "--fuel", "100000"], 4, /runaway: code outside any task/);
+});
+
+test("UART input faster than the firmware reads: overrun counted and reported, exit 5", async () => {
+  const echo = await fixture("echo");
+  const r = refuses(["run", echo, "--uart-in", file("flood.txt", "stall\n" + "y".repeat(200) + "\nping\n"), "--until", "3s", "--quiet"], 5, /UART RX overrun: 190 input byte\(s\) dropped/);
+  assert.equal(r.out, "");
+});
+
+test("scenario failure: step, simulated time and last serial lines; exit 1", async () => {
+  const echo = await fixture("echo");
+  const sc = file("fail.yaml", 'name: wants bye\nsteps:\n  - write-serial: "one\\ntwo\\nping\\n"\n  - wait-serial: "pong"\n  - wait-serial: "bye"\n    timeout: 250ms\n');
+  const r = coop(["run", echo, "--script", sc, "--quiet"]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /scenario "wants bye" failed at step 3\/3 \(.*fail\.yaml:5\) .*no serial output matched \/bye\/ within 250 ms, at t=0\.2\d+ s/);
+  assert.match(r.err, /last serial lines:\n {2}\| one\n {2}\| two\n {2}\| pong/);
+  const ok = coop(["run", echo, "--script", file("ok.yaml", 'name: ok\nsteps:\n  - write-serial: "ping\\n"\n  - wait-serial: "pong"\n')]);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /pong\n/);
+  assert.match(ok.out, /slot +task +polls +busy/);
+});
+
+test("--json, --trace and --vcd; the same seed gives byte-identical trace files", async () => {
+  const echo = await fixture("echo");
+  const input = file("in.txt", "ping\nadc0\nadc1\ntemp\n");
+  const run = (seed: string, tag: string) => {
+    const r = coop(["run", echo, "--uart-in", input, "--until", "2s", "--seed", seed, "--json", "--trace", join(dir, `${tag}.json`), "--vcd", join(dir, `${tag}.vcd`)]);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out);
+  };
+  const j = run("5", "a");
+  run("5", "b");
+  run("6", "c");
+  assert.match(j.serial, /^pong\nadc=\d+\nadc=\d+\ntemp=\d+\n$/);
+  assert.equal(j.summary.timeUs, 2_000_000);
+  assert.deepEqual(j.tasks.map((t: { name: string }) => t.name), ["shell", "mirror"]);
+  const a = readFileSync(join(dir, "a.json")), b = readFileSync(join(dir, "b.json")), c = readFileSync(join(dir, "c.json"));
+  assert.ok(a.equals(b), "same seed -> identical trace");
+  assert.ok(!a.equals(c), "other seed -> other ADC noise");
+  assert.ok(JSON.parse(a.toString()).traceEvents.length > 20);
+  const vcd = readFileSync(join(dir, "a.vcd"), "utf8");
+  assert.match(vcd, /\$timescale 1 us \$end/);
+  assert.match(vcd, /\$var reg 12 \S+ adc_POT \$end/);
+  assert.match(vcd, /\nb[01]+ \S+\n/);
+  const times = [...vcd.matchAll(/^#(\d+)$/gm)].map((m) => Number(m[1]));
+  assert.deepEqual(times, [...times].sort((x, y) => x - y), "VCD time never goes backwards");
+});
+
+test("coop boards lists both boards; coop --help", () => {
+  const r = coop(["boards"]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /sim-devkit/);
+  assert.match(r.out, /tiny-m0/);
+  assert.match(coop(["--help"]).out, /coop run <firmware\.wasm>/);
+});
