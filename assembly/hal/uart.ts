@@ -157,9 +157,10 @@ export class UartRxPump extends Future {
  * start of each read), or with `error` set:
  * - E_OVERRUN: the board's RX FIFO overflowed during this read (`lost` bytes
  *   were dropped somewhere before the end of `buf`); the data is still valid.
- * - a board error (EBADPORT: no such UART), with `buf` empty.
- * Cancel: stops waiting. Nothing is lost: bytes not yet read stay in the
- * board's FIFO for the next read.
+ * - a board error (EBADPORT: no such UART); `buf` keeps any bytes taken
+ *   before it.
+ * Cancel: stops waiting. Nothing is lost: bytes not yet taken stay in the
+ * port's ring or the board's FIFO for the next read.
  */
 export class UartRead extends Future {
   buf: ByteBuf;
