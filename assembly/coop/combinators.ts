@@ -1,10 +1,11 @@
 // Combinators: run several futures inside one task.
 //
 // All of them poll their children in argument order with the task's own
-// waker, so a wake from any child re-polls the combinator, which re-polls
-// only the children that have not finished (polling a finished future would
-// start it again). They are built once at init and reused: when one
-// completes it is back in its idle state.
+// waker, so a wake from any child re-polls the combinator (that is when
+// they wake: whenever a child wakes the task), which re-polls only the
+// children that have not finished (polling a finished future would start it
+// again). They are built once at init and reused: when one completes it is
+// back in its idle state. Cancel semantics are on each class.
 
 import { Future, Waker } from "./future";
 
@@ -52,7 +53,7 @@ export class Join3<A extends Future, B extends Future, C extends Future> extends
   }
 }
 
-/** Completes when every future of the array has completed. Cancel: cancels those not finished. */
+/** Completes when every future of the array has completed (an empty array: at once). Cancel: cancels those not finished. */
 export class JoinAll extends Future {
   private done: StaticArray<bool>;
   private left: i32 = -1;
@@ -112,7 +113,7 @@ export class Select2<A extends Future, B extends Future> extends Future {
   }
 }
 
-/** Select2 over three futures; `winner` is 0, 1 or 2. Biased in argument order. */
+/** Select2 over three futures; `winner` is 0, 1 or 2, the other two are cancelled. Biased in argument order. Cancel: cancels all three. */
 export class Select3<A extends Future, B extends Future, C extends Future> extends Future {
   winner: i32 = -1;
   constructor(public a: A, public b: B, public c: C) { super(); }
@@ -131,7 +132,11 @@ export class Select3<A extends Future, B extends Future, C extends Future> exten
   }
 }
 
-/** Select over an array; `winner` is the index of the first to complete, the rest are cancelled. Biased by index. */
+/**
+ * Select over an array; `winner` is the index of the first to complete, the
+ * rest are cancelled. Biased by index. An empty array never completes.
+ * Cancel: cancels every child.
+ */
 export class SelectAll extends Future {
   winner: i32 = -1;
   constructor(public futures: StaticArray<Future>) { super(); }

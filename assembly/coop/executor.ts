@@ -221,14 +221,17 @@ export function taskIdOf(slot: i32): TaskId {
   return makeId(slot);
 }
 
+/** TASK_FREE, TASK_LIVE or TASK_ABORTING for a slot (TASK_FREE out of range). */
 export function taskState(slot: i32): u8 {
   return <u32>slot < <u32>TASK_CAPACITY ? unchecked(states[slot]) : TASK_FREE;
 }
 
+/** The name given at spawn to the slot's latest task (kept after it ends), or null. */
 export function taskName(slot: i32): string | null {
   return <u32>slot < <u32>TASK_CAPACITY ? unchecked(names[slot]) : null;
 }
 
+/** Number of live tasks. */
 export function liveTasks(): i32 { return liveCount; }
 
 /** Linear-memory bytes of the executor's tables (task table, ready and batch bitsets), headers included. */
@@ -236,7 +239,9 @@ export function executorRamBytes(): usize {
   return objectBytes(futures) + objectBytes(names) + objectBytes(handles) + objectBytes(gens)
     + objectBytes(states) + objectBytes(batch) + objectBytes(readySet);
 }
+/** Spawns refused because the table was full, since start. */
 export function spawnFailureCount(): u32 { return spawnFailures; }
+/** Task polls since start. */
 export function pollCount(): u64 { return pollsTotal; }
 
 // ---- join handles ---------------------------------------------------------
@@ -287,6 +292,7 @@ export abstract class JoinHandleBase extends Future {
     return abort(this.id);
   }
 
+  /** True while the handle's task is live. */
   get running(): bool {
     return slotOf(this.id) >= 0;
   }
@@ -317,7 +323,7 @@ export class JoinHandle<F extends Future> extends JoinHandleBase {
 /**
  * Gives the other ready tasks a turn: the first poll wakes its own task and
  * returns pending (so the task runs again in the next batch); the second
- * completes. Cancel: forgets the pending yield.
+ * completes. Wakes: its own task, at once. Cancel: forgets the pending yield.
  */
 export class YieldNow extends Future {
   private yielded: bool = false;

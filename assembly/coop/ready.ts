@@ -12,6 +12,7 @@ export const readySet = new StaticArray<u32>(TASK_WORDS);
 /** Index of the task being polled, or -1 outside a poll. */
 export let currentTask: i32 = -1;
 
+/** Set by the executor around each poll. */
 export function setCurrentTask(task: i32): void {
   currentTask = task;
 }

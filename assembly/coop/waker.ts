@@ -15,6 +15,7 @@ import { wake } from "./ready";
 export class WakerSlot {
   waker: Waker = NO_WAKER;
 
+  /** Hold w (NO_WAKER is ignored by the wake). */
   register(w: Waker): void {
     const old = this.waker;
     if (old != NO_WAKER && old != w) wake(old);
@@ -35,6 +36,7 @@ export class WakerSlot {
     if (this.waker == w) this.waker = NO_WAKER;
   }
 
+  /** Empty the slot without waking. */
   clear(): void {
     this.waker = NO_WAKER;
   }
@@ -59,18 +61,21 @@ export class WakerSlot {
 export class WakerSet {
   bits: StaticArray<u32> = new StaticArray<u32>(TASK_WORDS);
 
+  /** Add a waiter (negative wakers are ignored). */
   add(w: Waker): void {
     if (w < 0) return;
     const i = w >> 5;
     unchecked(this.bits[i] = this.bits[i] | (1 << (w & 31)));
   }
 
+  /** Remove a waiter (see the caveat above). */
   remove(w: Waker): void {
     if (w < 0) return;
     const i = w >> 5;
     unchecked(this.bits[i] = this.bits[i] & ~(1 << (w & 31)));
   }
 
+  /** True if w is in the set. */
   has(w: Waker): bool {
     if (w < 0) return false;
     return (unchecked(this.bits[w >> 5]) & (1 << (w & 31))) != 0;
