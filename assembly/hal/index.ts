@@ -9,3 +9,4 @@ export { OutputPin, WaitEdge, readPin, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } fr
 export { AdcRead } from "./adc";
 export { BusTransfer } from "./bus";
 export { Ts1Read, TS1_ADDR, TS1_ID, TS1_REG_ID, TS1_REG_TEMP_H } from "./ts1";
+export { UartRxStream, EdgeStream } from "./streams";

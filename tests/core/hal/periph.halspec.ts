@@ -1,10 +1,11 @@
 import {
   OutputPin, WaitEdge, AdcRead, BusTransfer, Ts1Read, OK, E_DEVICE,
-  BOARD_EBADPORT, BOARD_ENOTREADY, EDGE_RISING, EDGE_BOTH,
+  BOARD_EBADPORT, EDGE_RISING, EDGE_BOTH, Uart, UartRxStream, EdgeStream,
 } from "../../../assembly/hal";
+import { ITEM, PENDING, DONE } from "../../../assembly/sync";
 import { gpioLevel, heapTop } from "../fake";
 import {
-  W, deliver, woken, gpioIrqMode, gpioInput, adcSet, adcFinish, adcRunning, adcStarts,
+  W, deliver, woken, rxStr, gpioIrqMode, gpioInput, adcSet, adcFinish, adcRunning, adcStarts,
   busReg, busAddr, busFinish, busTransfers,
 } from "./halfake";
 
@@ -204,5 +205,37 @@ describe("drivers in steady state", () => {
     expect(heapTop()).toBe(h0);
     expect(t.error).toBe(OK);
     expect(a.error).toBe(OK);
+  });
+});
+
+describe("HAL streams", () => {
+  it("UartRxStream yields each received byte, then waits", () => {
+    const s = new UartRxStream(new Uart(1, 4));
+    expect(s.pollNext(W)).toBe(PENDING);
+    rxStr(1, "hi");
+    deliver();
+    expect(woken()).toBe(true);
+    expect(s.pollNext(W)).toBe(ITEM);
+    expect(s.item).toBe(0x68);
+    expect(s.pollNext(W)).toBe(ITEM);
+    expect(s.item).toBe(0x69);
+    expect(s.pollNext(W)).toBe(PENDING);
+    const bad = new UartRxStream(new Uart(6));
+    expect(bad.pollNext(W)).toBe(DONE);
+    expect(bad.error).toBe(BOARD_EBADPORT);
+  });
+
+  it("EdgeStream yields the level after each edge", () => {
+    const s = new EdgeStream(6);
+    expect(s.pollNext(W)).toBe(PENDING);
+    gpioInput(6, 1);
+    deliver();
+    expect(s.pollNext(W)).toBe(ITEM);
+    expect(s.item).toBe(1);
+    gpioInput(6, 0);
+    deliver();
+    expect(s.pollNext(W)).toBe(ITEM);
+    expect(s.item).toBe(0);
+    expect(new EdgeStream(30).pollNext(W)).toBe(DONE);
   });
 });
