@@ -88,7 +88,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         out.stdout(USAGE + "\n");
         return cmd === undefined ? EXIT.USAGE : EXIT.OK;
       default:
-        out.stderr(`coop: unknown command "${cmd}"\n${USAGE}\n`);
+        out.stderr(`coop: unknown command "${cmd}" (coop --help lists the commands)\n`);
         return EXIT.USAGE;
     }
   } catch (e) {
