@@ -11,20 +11,29 @@ W=.cache/wasm3/pywasm3-0.5.0/wasm3
 CC=${CC:-cc}
 command -v "$CC" >/dev/null 2>&1 || { echo "build:native: no C compiler ($CC); install one (Debian: apt-get install gcc)" >&2; exit 1; }
 mkdir -p build
+# Up to date: nothing it is built from is newer than the binary (tests call this every run).
+if [ -x build/coop-native ] && [ -z "$(find boards/wasm3 boards/native "$W" -newer build/coop-native \( -name '*.c' -o -name '*.h' -o -name '*.sh' \) 2>/dev/null | head -1)" ]; then
+  echo "build:native: build/coop-native is up to date"
+  exit 0
+fi
 # Backtraces let a trap report name the function it happened in.
 FLAGS="-std=gnu11 -O2 -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1"
 start=$(date +%s%N 2>/dev/null || echo 0)
 # wasm3 is third-party: its own warnings are not ours to fix, so only our files get -Wall.
-rm -rf build/native-obj && mkdir -p build/native-obj
+# Objects and binary go to a private folder first and the binary is moved into place at
+# the end, so two builds at once (parallel test files) never see each other's half-work.
+OBJ=$(mktemp -d build/native-obj.XXXXXX)
+trap 'rm -rf "$OBJ"' EXIT
 pids=""
 for c in "$W"/m3_*.c; do
-  "$CC" $FLAGS -w -I"$W" -c "$c" -o "build/native-obj/$(basename "$c" .c).o" &
+  "$CC" $FLAGS -w -I"$W" -c "$c" -o "$OBJ/$(basename "$c" .c).o" &
   pids="$pids $!"
 done
 for p in $pids; do wait "$p" || { echo "build:native: compiling wasm3 failed" >&2; exit 1; }; done
 "$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/wasm3 -Iboards/native \
   boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
-  build/native-obj/*.o -lm -o build/coop-native
+  "$OBJ"/*.o -lm -o "$OBJ/coop-native"
+mv -f "$OBJ/coop-native" build/coop-native
 end=$(date +%s%N 2>/dev/null || echo 0)
 size=$(wc -c < build/coop-native | tr -d ' ')
 if [ "$start" != 0 ] && [ "$end" != 0 ]; then

@@ -434,11 +434,12 @@ static int fail_call(const char *what, M3Result r) {
       l_str(&l, ")");
     }
     IM3BacktraceInfo bt = m3_GetBacktrace(s_rt);
-    if (bt && bt->frames && bt->frames != M3_BACKTRACE_TRUNCATED) {
-      /* The first frame recorded is the innermost: where the trap happened. */
-      IM3BacktraceFrame fr = bt->frames;
+    /* The first frame recorded is the innermost: where the trap happened. Without a
+     * function (e.g. a stack overflow caught at a call) its offset is not meaningful. */
+    IM3BacktraceFrame fr = (bt && bt->frames != M3_BACKTRACE_TRUNCATED) ? bt->frames : 0;
+    if (fr && fr->function) {
       l_str(&l, " at function ");
-      l_str(&l, fr->function ? m3_GetFunctionName(fr->function) : "?");
+      l_str(&l, m3_GetFunctionName(fr->function));
       l_str(&l, " (code offset ");
       l_hex(&l, fr->moduleOffset);
       l_str(&l, ")");

@@ -30,6 +30,19 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SHA256" ] && [ -f "$TREE/wasm3/was
 fi
 
 mkdir -p "$CACHE"
+# One fetch at a time (parallel builds and tests call this); the loser re-checks the stamp.
+LOCK="$CACHE/.lock"
+n=0
+while ! mkdir "$LOCK" 2>/dev/null; do
+  n=$((n + 1))
+  [ "$n" -le 300 ] || fail "waited 300 s for $LOCK; if no other setup is running, remove it and retry"
+  sleep 1
+done
+trap 'rmdir "$LOCK" 2>/dev/null' EXIT INT TERM
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SHA256" ] && [ -f "$TREE/wasm3/wasm3.h" ]; then
+  echo "setup:wasm3: wasm3 core ready in .cache/wasm3/pywasm3-$VERSION/wasm3"
+  exit 0
+fi
 if [ ! -f "$ARCHIVE" ] || [ "$(sha256_of "$ARCHIVE")" != "$SHA256" ]; then
   rm -f "$ARCHIVE"
   PIP=""

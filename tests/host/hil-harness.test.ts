@@ -21,10 +21,9 @@ const TMP = mkdtempSync(join(tmpdir(), "coop-hil-"));
 
 before(() => {
   assert.ok(existsSync(join(ROOT, "build", "demo.wasm")), "build/demo.wasm missing: run npm run build first");
-  if (!existsSync(join(ROOT, "build", "coop-native"))) {
-    const r = spawnSync("sh", [join(ROOT, "boards/native/build.sh")], { cwd: ROOT, encoding: "utf8" });
-    assert.equal(r.status, 0, `npm run build:native failed:\n${r.stderr}`);
-  }
+  // Rebuilds only when a C source changed (build.sh checks), so the binary under test is current.
+  const r = spawnSync("sh", [join(ROOT, "boards/native/build.sh")], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, `npm run build:native failed:\n${r.stderr}`);
 });
 
 async function hil(args: string[]): Promise<{ status: number; out: string }> {
@@ -59,14 +58,15 @@ test("coop hil --target native passes the serial suite on the native runner in r
 });
 
 test("the native runner also passes the simulator's pin and ADC scenarios it can do", async () => {
-  // Not part of the default native suite (tests/hil/sim/ is the simulated board's), but
-  // the control descriptor makes button, ADC, logger and blinky possible on real time.
+  // Not part of the default native suite (tests/hil/sim/ is the simulated board's), but the
+  // control descriptor makes button and ADC possible on real time. (blinky.yaml passes too on
+  // an idle machine, but its 250 ms margins in wall time are not safe on a loaded CI box.)
   const suite = join(TMP, "native-pins");
   mkdirSync(join(suite, "native"), { recursive: true });
-  for (const f of ["button.yaml", "adc.yaml", "blinky.yaml"]) writeFileSync(join(suite, "native", f), readFileSync(join(SUITE, "sim", f)));
+  for (const f of ["button.yaml", "adc.yaml"]) writeFileSync(join(suite, "native", f), readFileSync(join(SUITE, "sim", f)));
   const r = await hil(["--target", "native", "--suite", suite, "--slack", "3"]);
   assert.equal(r.status, 0, r.out);
-  assert.equal((r.out.match(/^ {2}PASS native\//gm) ?? []).length, 3, r.out);
+  assert.equal((r.out.match(/^ {2}PASS native\//gm) ?? []).length, 2, r.out);
 });
 
 test("coop hil --target all: every target either passes or is skipped visibly with its install command", async () => {
@@ -78,6 +78,14 @@ test("coop hil --target all: every target either passes or is skipped visibly wi
   const xml = readFileSync(junit, "utf8");
   for (const t of ["sim", "wasm3", "native", "qemu"]) assert.equal(junitCounts(xml, t).failures, 0);
   assert.ok(junitCounts(xml, "sim").tests > 0);
+});
+
+test("a firmware the native runner refuses fails each scenario with the runner's one-line reason", async () => {
+  const junk = join(TMP, "junk.wasm");
+  writeFileSync(junk, "not wasm");
+  const r = await hil(["--target", "native", "--firmware", junk]);
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /FAIL ping\.yaml \(shell answers ping\): cannot start the firmware: firmware exited \(status 2\): coop: bad module: not a WebAssembly module/);
 });
 
 test("an unavailable target is skipped visibly with the command that installs it, not failed", async () => {

@@ -19,10 +19,9 @@ const BLINKY = join(ROOT, "build", "blinky.wasm");
 const TMP = mkdtempSync(join(tmpdir(), "coop-native-"));
 
 before(() => {
-  if (!existsSync(BIN)) {
-    const r = spawnSync("sh", [join(ROOT, "boards/native/build.sh")], { cwd: ROOT, encoding: "utf8" });
-    assert.equal(r.status, 0, `npm run build:native failed:\n${r.stderr}`);
-  }
+  // Rebuilds only when a C source changed (build.sh checks), so the binary under test is current.
+  const r = spawnSync("sh", [join(ROOT, "boards/native/build.sh")], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, `npm run build:native failed:\n${r.stderr}`);
   assert.ok(existsSync(DEMO), "build/demo.wasm missing: run npm run build first");
 });
 
@@ -38,7 +37,7 @@ function run(args: string[], input = "", timeoutMs = 10_000): Promise<Run> {
     const c = spawn(BIN, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    c.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    c.stdout.setEncoding("latin1").on("data", (d: string) => (stdout += d));
     c.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const t = setTimeout(() => c.kill("SIGKILL"), timeoutMs);
     c.on("error", rej);
@@ -266,4 +265,26 @@ test("the control descriptor drives pins and ADC: button edges and adc readings 
     c.kill("SIGTERM");
     await new Promise((res) => c.on("close", res));
   }
+});
+
+test("a real AssemblyScript firmware's traps and panics name the function and the task (traps fixture, debug build)", async () => {
+  const { compileFixture } = await import("../../host/engines/wasm3/testkit.js");
+  const file = join(TMP, "traps.debug.wasm");
+  writeFileSync(file, await compileFixture("traps", "debug"));
+  const cases: [string, number, RegExp][] = [
+    ["1", 3, /^coop: trap in coop_step: \[trap\] out of bounds memory access at function \S*Trapper#poll .* in task 0 "trapper"$/],
+    ["2", 3, /^coop: trap in coop_step: \[trap\] unreachable executed at function \S*Trapper#poll .* in task 0 "trapper"$/],
+    ["3", 3, /^coop: trap in coop_step: \[trap\] integer divide by zero at function \S*divide .* in task 0 "trapper"$/],
+    ["4", 4, /^coop: panic: fixture assert at \S*traps\.ts:\d+:\d+ in task 0 "trapper"$/],
+    ["5", 3, /^coop: trap in coop_step: \[trap\] stack overflow.* in task 0 "trapper"$/],
+  ];
+  for (const [mode, status, line] of cases) {
+    const r = await run([file], mode);
+    assert.equal(r.status, status, `mode ${mode}: ${r.stderr}`);
+    oneErrorLine(r, line);
+  }
+  // memory.grow past --memory fails (-1) instead of taking host memory; the firmware goes on and finishes.
+  const g = await run(["--memory", "64K", file], "7");
+  assert.equal(g.status, 0, g.stderr);
+  assert.equal(Buffer.from(g.stdout, "latin1").readInt32LE(0), -1);
 });

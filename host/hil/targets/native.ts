@@ -133,7 +133,16 @@ export class NativeHilTarget implements HilTarget {
           clearTimeout(t);
         }
       };
-      child.on("spawn", () => resolve(target));
+      // Ready when the board loop answers on the control descriptor: the module has loaded and
+      // _start has run, so scenario time starts with the firmware, not with the exec.
+      child.on("spawn", () => {
+        control.request("now").then(
+          () => resolve(target),
+          () => {
+            void exitedP.then(() => reject(new Error(target.endReason ?? "native runner did not start")));
+          },
+        );
+      });
     });
   }
 }
