@@ -121,8 +121,48 @@ describe("executor: order and fairness", () => {
   });
 });
 
+/** Aborts `victim` when polled. */
+class Killer extends Future {
+  victim: i32 = -1;
+  result: bool = false;
+  poll(w: Waker): bool { record(20); this.result = abort(this.victim); return true; }
+}
+
+/** Spawns `child` when polled. */
+class Parent extends Future {
+  constructor(public child: Gate) { super(); }
+  poll(w: Waker): bool { record(30); spawn(this.child); return true; }
+}
+
 describe("executor: spawn", () => {
   afterEach(() => { abortAll(); clearLog(); });
+
+  it("a task aborted by an earlier task of the same batch is not polled", () => {
+    const k = new Killer();
+    spawn(k);                       // slot 0
+    const v = new Gate(1);
+    k.victim = spawn(v);            // slot 1, in the same first batch
+    step();
+    expect(k.result).toBe(true);
+    expect(v.polls).toBe(0);
+    expect(v.cancels).toBe(1);
+    expect(logLen()).toBe(1);
+  });
+
+  it("a task spawned from a task runs in the next batch", () => {
+    const child = new Gate(2);
+    child.isOpen = true;
+    spawn(new Parent(child));       // slot 0
+    spawn(new Spinner(1, 2));       // slot 1: ready for two batches
+    step();
+    // batch 1 = {0, 1}; the child (slot 2: the parent is still live while it
+    // spawns) is not polled in batch 1 but in batch 2 = {1, 2}
+    expect(logLen()).toBe(4);
+    expect(logAt(0)).toBe(30);
+    expect(logAt(1)).toBe(1);
+    expect(logAt(2)).toBe(1);
+    expect(logAt(3)).toBe(2);
+  });
 
   it("spawn into a full table returns SPAWN_FULL and changes nothing", () => {
     const gates = new StaticArray<Gate>(TASK_CAPACITY);
