@@ -7,7 +7,7 @@
 //   watchdog  warns when no sample reached the logger for 300 ms
 //   button    prints the button's level (pin 2) on each edge
 //   banner    prints "coop demo ready" once, then ends
-//   shell     a line shell on UART0: echo, ping, uptime, tasks, adc <ch>, temp, help
+//   shell     a line shell on UART0: echo, ping, uptime, tasks, stats, adc <ch>, temp, help
 //
 // Everything is built here at start-up; after that no task allocates (all
 // text is formatted into each task's own static buffer). On a board without
@@ -206,6 +206,7 @@ const SH_WRITE: u8 = 3;
  *   ping        pong
  *   uptime      uptime <seconds>.<millis> s (+<time since the previous uptime>)
  *   tasks       one line per task: slot, name, state (running/ready/waiting/aborting)
+ *   stats       UART0 RX overruns, samples sent by the sampler, samples not yet logged
  *   adc <ch>    adc <ch> = <0..4095>
  *   temp        temp <degrees>.<hundredths> C (the TS1 I2C sensor)
  *   help        the command list
@@ -288,8 +289,11 @@ class Shell extends Future {
       this.lastUptimeMs = ms;
     } else if (word == 5 && line.matches("tasks", from) && noArg) {
       this.listTasks(b);
+    } else if (word == 5 && line.matches("stats", from) && noArg) {
+      b.str("uart0 overruns ").int(uart0.overruns()).str(", samples sent ").uint(samples.sentTotal);
+      b.str(", pending ").int(samples.length).byte(0x0a);
     } else if (word == 4 && line.matches("help", from) && noArg) {
-      b.str("commands: ping, uptime, tasks, adc <ch>, temp, help\n");
+      b.str("commands: ping, uptime, tasks, stats, adc <ch>, temp, help\n");
     } else if (word == 4 && line.matches("temp", from) && noArg) {
       this.state = SH_TEMP;
     } else if (word == 3 && line.matches("adc", from)) {

@@ -68,7 +68,7 @@ x._start();
 const heapAfterStart = top();
 
 // The input script: a command every 50 ms (cycling), a button edge every 700 ms, a new ADC value every 300 ms.
-const commands = ["ping", "uptime", "tasks", "adc 0", "adc 7", "temp", "help", "nope", "   ", "x".repeat(80), "adc", "adc 2"];
+const commands = ["ping", "uptime", "tasks", "stats", "adc 0", "adc 7", "temp", "help", "nope", "   ", "x".repeat(80), "adc", "adc 2"];
 let sent = 0;
 for (let t = 20_000n, i = 0; t < BigInt(SECONDS) * 1_000_000n; t += 50_000n, i++) {
   let bt = t;
