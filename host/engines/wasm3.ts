@@ -17,6 +17,9 @@ import { fileURLToPath } from "node:url";
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
 import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule, oneLine, readAsString } from "./v8.js";
 
+/** wasm3 value stack when not configured: the same as boards/wasm3/coop_wasm3.c's default. */
+export const DEFAULT_STACK_BYTES = 16 * 1024;
+
 /** The command that builds the addon; quoted in every "not built" error. */
 export const BUILD_COMMAND = "npm run build:wasm3-engine";
 
@@ -71,7 +74,11 @@ export interface Wasm3TrapError extends Error {
 }
 
 export interface Wasm3Options {
-  /** wasm3's value stack in bytes (default 64 KiB). */
+  /**
+   * wasm3's value stack in bytes. Default 16 KiB, the default of the native
+   * and MCU embedding (boards/wasm3/coop_wasm3.c), so recursion that would
+   * overflow on the device overflows here too (V8 allows ~9x deeper).
+   */
   stackBytes?: number;
   /** Cap on linear memory in bytes, like an MCU's RAM (0 or absent: no cap beyond the module's own maximum). */
   memoryLimit?: number;
@@ -195,7 +202,7 @@ export class Wasm3Engine implements Engine {
     }
     let h: object;
     try {
-      h = this.n.create(wasm, table, this.opts.stackBytes ?? 64 * 1024, this.opts.memoryLimit ?? 0);
+      h = this.n.create(wasm, table, this.opts.stackBytes ?? DEFAULT_STACK_BYTES, this.opts.memoryLimit ?? 0);
     } catch (e) {
       throw new EngineError(oneLine(e));
     }

@@ -188,6 +188,18 @@ test("the memory cap makes memory.grow fail like on an MCU (V8 and uncapped wasm
   assert.equal(grow((await trapRun(new Wasm3Engine({ memoryLimit: 65536 }), "7", "release")).out), -1, "wasm3 capped at 64 KiB");
 });
 
+test("recursion 3000 deep: fine on V8, stack overflow on wasm3's default 16 KiB stack (as on the device), fine with 256 KiB", async () => {
+  const out = (r: { out: number[] }) => new DataView(Uint8Array.from(r.out).buffer).getInt32(0, true);
+  const a = await trapRun(new V8Engine(), "8", "release");
+  assert.equal(a.err, null);
+  assert.equal(out(a), 3000);
+  const b = await trapRun(wasm3, "8", "release");
+  assert.ok(b.err instanceof RangeError, String(b.err));
+  const c = await trapRun(new Wasm3Engine({ stackBytes: 256 * 1024 }), "8", "release");
+  assert.equal(c.err, null);
+  assert.equal(out(c), 3000);
+});
+
 test("an i64 import returning a Number is a TypeError on both engines", async () => {
   for (const engine of [new V8Engine(), wasm3]) {
     const r = await trapRun(engine, "0", "release", { now: (() => 5) as unknown as () => bigint });

@@ -5,7 +5,7 @@
 // May import: host/engines/wasm3.ts; nothing imports this but tests/ and bench/.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,7 +38,11 @@ let outDir: string | null = null;
 /** Compile boards/wasm3-node/fixtures/<name>.ts (asconfig.json target "release" or "debug"); returns the bytes. */
 export async function compileFixture(name: string, target: "release" | "debug" = "release"): Promise<Uint8Array> {
   const asc = (await import("assemblyscript/asc")).default;
-  outDir ??= mkdtempSync(join(tmpdir(), "coop-wasm3-fixtures-"));
+  if (outDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), "coop-wasm3-fixtures-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    outDir = dir;
+  }
   const out = join(outDir, `${name}.${target}.wasm`);
   if (!existsSync(out)) {
     const { error, stderr } = await asc.main([
