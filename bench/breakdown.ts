@@ -6,6 +6,7 @@
 // builds build/bench/coop.wasm and the speed build in build/bench/coop-fast/).
 
 import { readFileSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 
 const N = 1_000_000, REPS = 7;
 
@@ -39,10 +40,36 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   const whole = best(() => x.pingpong(N));
   const futures = best(() => x.pingpong_no_executor(N));
   const empty = best(() => x.step_empty(N));
+  const slot = best(() => x.pingpong_slot(N));
   const flags = process.execArgv.filter((a) => a.startsWith("--")).join(" ") || "default V8 flags";
   console.log(`coop on V8 (${flags}), ${name}: ns per round trip (min of ${REPS} x ${N})`);
   console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
   console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
   console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
   console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
+  console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
+}
+
+// The same split on wasm3, through the bench harness (each export is a "workload" to it).
+if (!process.execArgv.length) {
+  const harness = "build/bench/coop-wasm3";
+  if (!existsSync(harness)) {
+    console.log("coop on wasm3: harness not built (npm run bench builds it)");
+  } else {
+    for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed build (shrinkLevel 0)", "build/bench/coop-fast"]]) {
+      const n = N / 10;
+      const t = (fn: string): number => {
+        const r = spawnSync(harness, [`${dir}/coop.wasm`, fn, String(n), "16", String(REPS), "1"], { encoding: "utf8" });
+        if (r.status !== 0) return NaN;
+        return Math.min(...r.stdout.trim().split("\n").map((l) => JSON.parse(l).ns / n));
+      };
+      const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot");
+      console.log(`coop on wasm3, ${name}: ns per round trip (min of ${REPS} x ${n})`);
+      console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
+      console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
+      console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
+      console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
+      console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
+    }
+  }
 }

@@ -84,6 +84,9 @@ export async function footprint(): Promise<Footprint> {
   }
   const core = new Uint8Array(readFileSync(coreWasm));
   e.push({ what: "core alone, release .wasm", bytes: core.length, how: "bench/as/core.ts (the ABI exports, no tasks), asconfig.json release target" });
+  const fastWasm = `${OUT}/core-fast.wasm`;
+  const whyFast = await compile("bench/as/core.ts", fastWasm, ["--shrinkLevel", "0"]);
+  e.push({ what: "core alone, speed build .wasm", bytes: whyFast ? null : statSync(fastWasm).size, how: whyFast ? `build failed: ${whyFast}` : "the same with --shrinkLevel 0 (what the *-fast bench rows run)" });
   e.push({ what: "demo, release .wasm", bytes: existsSync("build/demo.wasm") ? statSync("build/demo.wasm").size : null, how: "build/demo.wasm (npm run build)" });
   e.push({ what: "core: static data segments", bytes: dataBytes(core), how: "sum of the core .wasm's data segments" });
 

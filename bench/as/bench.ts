@@ -7,7 +7,7 @@
 // runner check that).
 
 import {
-  Future, Waker, spawn, step, abort, liveTasks, WaitIrq, Sleep, now, TaskId,
+  Future, Waker, WakerSlot, spawn, step, abort, liveTasks, WaitIrq, Sleep, now, TaskId,
 } from "../../assembly/coop";
 import { Signal, SignalWait, Channel, Send, Recv } from "../../assembly/sync";
 import "../../assembly/coop/panic";
@@ -244,9 +244,9 @@ export function heap_top(): usize {
 /** n calls of `step` with no task live: the fixed cost of one batch that finds nothing (IRQ take, clock read, ready scan, idle). */
 export function step_empty(n: i32): i64 {
   resetBoard();
-  let s: i64 = 0;
-  for (let i = 0; i < n; i++) s += step();
-  return s;
+  let idle: i64 = 0;
+  for (let i = 0; i < n; i++) if (step() == -1) idle++;
+  return idle == <i64>n ? idle : -1; // every step must find nothing to do
 }
 
 /** n ping-pong round trips with the two futures polled by hand, no executor: the futures' and signals' own cost. */
@@ -254,13 +254,72 @@ export function pingpong_no_executor(n: i32): i64 {
   resetBoard();
   ping.n = n; pong.n = n;
   let rounds: i64 = 0;
-  while (true) {
-    const a = ping.poll(0);
-    const b = pong.poll(1);
-    rounds++;
-    if (a && b) break;
-    if (rounds > <i64>n + 2) return -1; // stalled
+  let a = false, b = false;
+  while (!(a && b)) {
+    // A completed future restarts when polled again, so each is polled only until it completes.
+    if (!a) a = ping.poll(0);
+    if (!b) b = pong.poll(1);
+    if (++rounds > <i64>n + 2) return -1; // stalled
   }
   step(); // drop the ready bits the wakes left (slots 0 and 1 are free, so nothing runs)
-  return rounds;
+  return <i64>n * 2;
+}
+
+/** A one-waiter signal on the core's WakerSlot: the least a signal can do, to price assembly/sync's FIFO wait queue. */
+class SlotSignal {
+  set: bool = false;
+  slot: WakerSlot = new WakerSlot();
+  signal(): void { this.set = true; this.slot.wake(); }
+  /** True (consuming the signal) if set; otherwise registers w. */
+  take(w: Waker): bool {
+    if (this.set) { this.set = false; return true; }
+    this.slot.register(w);
+    return false;
+  }
+}
+
+const slotToPing = new SlotSignal();
+const slotToPong = new SlotSignal();
+
+class SlotPing extends Future {
+  n: i32 = 0;
+  i: i32 = 0;
+  sent: bool = false;
+  poll(w: Waker): bool {
+    while (this.i < this.n) {
+      if (!this.sent) { slotToPong.signal(); this.sent = true; }
+      if (!slotToPing.take(w)) return false;
+      this.sent = false;
+      this.i++;
+    }
+    this.i = 0;
+    return true;
+  }
+}
+
+class SlotPong extends Future {
+  n: i32 = 0;
+  i: i32 = 0;
+  poll(w: Waker): bool {
+    while (this.i < this.n) {
+      if (!slotToPong.take(w)) return false;
+      slotToPing.signal();
+      this.i++;
+    }
+    this.i = 0;
+    return true;
+  }
+}
+
+const slotPing = new SlotPing();
+const slotPong = new SlotPong();
+
+/** pingpong with SlotSignal instead of assembly/sync's Signal: same executor, cheapest signal. */
+export function pingpong_slot(n: i32): i64 {
+  resetBoard();
+  slotPing.n = n; slotPong.n = n;
+  spawn(slotPing, "ping");
+  spawn(slotPong, "pong");
+  if (!runToEnd()) return -1;
+  return <i64>n * 2;
 }
