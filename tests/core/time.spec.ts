@@ -158,10 +158,27 @@ describe("time: sleeps and deadlines", () => {
     const a = new GatedUntil(T), b = new GatedUntil(T), c = new GatedUntil(T);
     spawn(a); spawn(b); spawn(c); // slots 0, 1, 2
     step();
+    // Arrange the free entries so the timers armed next get *descending*
+    // entry indices: then neither slot order nor entry order matches the
+    // arming order, and only the arming sequence can explain the result.
+    const hold = new ManySleeps(3, 1000);
+    const hid = spawn(hold);
+    step();
+    let e0 = hold.s[0].entry, e1 = hold.s[1].entry, e2 = hold.s[2].entry;
+    if (e0 > e1) { const t = e0; e0 = e1; e1 = t; }
+    if (e1 > e2) { const t = e1; e1 = e2; e2 = t; }
+    if (e0 > e1) { const t = e0; e0 = e1; e1 = t; }
+    for (let k = 0; k < 3; k++) {
+      const want = k == 0 ? e0 : k == 1 ? e1 : e2;
+      for (let i = 0; i < 3; i++) if (hold.s[i].entry == want) hold.s[i].cancel(); // free in ascending order
+    }
+    abort(hid);
     c.gate.open(); step(); // armed first
     a.gate.open(); step();
     b.gate.open(); step();
     expect(timersArmed()).toBe(3);
+    expect(c.s.entry).toBeGreaterThan(a.s.entry);
+    expect(a.s.entry).toBeGreaterThan(b.s.entry);
     traceOn = true;
     resetCounts();
     advance(100);
