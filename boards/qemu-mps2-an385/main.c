@@ -9,6 +9,9 @@
  * Build-time knobs (-D, set by host/mcu/build.ts):
  *   COOP_MEMORY_LIMIT  bytes of linear memory the firmware gets (0 = module's own)
  *   COOP_STACK_BYTES   wasm3 value stack (0 = embedding default, 16 KiB)
+ *   COOP_LAZY_COMPILE  1: wasm3 compiles each function at its first call
+ *                      (less RAM for code never run; allocation then
+ *                      continues after _start), 0 (default): all at load
  *   COOP_UNTIL         stop with status 0 at this tick (-1 = never; the
  *                      build's memory probe uses it)
  */
@@ -22,6 +25,9 @@
 #endif
 #ifndef COOP_STACK_BYTES
 #define COOP_STACK_BYTES 0
+#endif
+#ifndef COOP_LAZY_COMPILE
+#define COOP_LAZY_COMPILE 0
 #endif
 #ifndef COOP_UNTIL
 #define COOP_UNTIL (-1)
@@ -37,5 +43,6 @@ int main(void) {
   cfg.memory_limit = COOP_MEMORY_LIMIT;
   cfg.stack_bytes = COOP_STACK_BYTES;
   cfg.until = COOP_UNTIL;
+  cfg.lazy_compile = COOP_LAZY_COMPILE;
   coop_wasm3_run(coop_firmware_wasm, coop_firmware_wasm_len, &cfg);
 }

@@ -221,6 +221,24 @@ export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
   return res;
 }
 
+/**
+ * The bare C self-test of the port (boards/qemu-mps2-an385/selftest/, no
+ * wasm3) or another C-only firmware in the board folder: `srcs` relative to
+ * the board folder, linked with the HAL. Returns the ELF path.
+ */
+export async function buildBoardC(root: string, out: string, name: string, srcs: string[]): Promise<string> {
+  if (!haveTool(CC)) throw new BuildError(`${CC} not found; install with ${SETUP_HINT}`);
+  const BOARD = join(root, BOARD_DIR);
+  mkdirSync(out, { recursive: true });
+  const elf = join(out, `${name}.elf`);
+  await cc([
+    ...COMMON, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, EMBED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
+    ...[...BOARD_SRCS, ...srcs].map((f) => join(BOARD, f)), "-o", `${elf}.tmp`,
+  ]);
+  renameSync(`${elf}.tmp`, elf);
+  return elf;
+}
+
 function parseArgs(argv: string[]): McuBuildOptions {
   const o: McuBuildOptions = { wasm: "", defines: [] };
   for (let i = 0; i < argv.length; i++) {

@@ -1,0 +1,107 @@
+// The mps2-an385 port under QEMU: the bare C self-test (UART0 interrupts and
+// rings, RX overrun counting, clock and alarm, semihosting exit status), the
+// failure paths of the wasm3 firmware (trap, panic, RX flood) with a fixture
+// firmware, and build:mcu's answers to bad input. Skips visibly, with the
+// install command, when QEMU or the cross toolchain is missing.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import asc from "assemblyscript/asc";
+import { buildBoardC, buildMcu } from "../../host/mcu/build.js";
+import { SETUP_HINT, missingTools, runQemu } from "../../host/mcu/qemu.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+const out = join(root, "build", "mcu", "test");
+const missing = missingTools();
+const skip = missing.length ? `${missing.join(" and ")} not found; install with: ${SETUP_HINT}` : false;
+const opts = { skip, timeout: 120_000 };
+
+let selftest: Promise<string> | null = null;
+const selftestElf = () => (selftest ??= buildBoardC(root, out, "selftest", ["selftest/selftest.c"]));
+
+let fault: Promise<string> | null = null;
+const faultElf = () =>
+  (fault ??= (async () => {
+    mkdirSync(out, { recursive: true });
+    const wasm = join(out, "fault.wasm");
+    const { error, stderr } = await asc.main([
+      join(root, "boards/qemu-mps2-an385/fixtures/fault.ts"), "--config", join(root, "asconfig.json"), "--target", "release", "-o", wasm,
+    ]);
+    if (error) throw new Error(`fixture does not compile: ${stderr.toString()}`);
+    return (await buildMcu({ wasm, root, out, quiet: true })).elf;
+  })());
+
+test("setup:mcu is idempotent and says what it did", { skip }, () => {
+  const r = spawnSync("sh", [join(root, "boards/qemu-mps2-an385/setup.sh")], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^setup:mcu: (toolchain ready|SKIP|installed)/m);
+});
+
+test("self-test: hello, echo over RX/TX interrupts, alarm sleep, exit status", opts, async () => {
+  const r = await runQemu(await selftestElf(), { input: "eHello, board\ns" + "x", timeoutMs: 20_000 });
+  assert.equal(r.status, 7, `semihosting status; uart: ${r.uart}`);
+  assert.match(r.uart, /^hello mps2-an385 tick_hz=1000000\n/);
+  assert.match(r.uart, /echo:Hello, board\n/);
+  const slept = Number(/slept (\d+)/.exec(r.uart)?.[1]);
+  assert.ok(slept >= 50_000 && slept < 60_000, `slept ${slept} us for a 50 ms alarm`);
+});
+
+test("self-test: an RX flood while the app does not read is counted as overruns, no hang", opts, async () => {
+  const flood = "A".repeat(1000);
+  // The firmware waits for more input after its report; the run ends by the timeout.
+  const r = await runQemu(await selftestElf(), { input: "o" + flood, timeoutMs: 5_000 });
+  const m = /overruns (\d+) kept (\d+)/.exec(r.uart);
+  assert.ok(m, `no overrun report in: ${r.uart}`);
+  const [over, kept] = [Number(m[1]), Number(m[2])];
+  assert.equal(kept, 256, "the RX ring (256 B) is full when the app resumes");
+  assert.equal(over + kept, flood.length, "every byte is either kept or counted as dropped");
+  assert.match(r.diag, new RegExp(`\\[mcu\\] \\w+: .*uart0 overruns ${over}`), "the board reports the overruns");
+});
+
+test("firmware trap: reported on UART0 with its message, semihosting exit 3", opts, async () => {
+  const r = await runQemu(await faultElf(), { input: "t", timeoutMs: 30_000 });
+  assert.equal(r.status, 3, `uart: ${r.uart}`);
+  assert.match(r.uart, /fault fixture ready\n/);
+  assert.match(r.uart, /coop: trap in coop_step: .*out of bounds memory access.* in task 0 "fault"\n/);
+});
+
+test("firmware panic (assert): message and source location on UART0, exit 4", opts, async () => {
+  const r = await runQemu(await faultElf(), { input: "p", timeoutMs: 30_000 });
+  assert.equal(r.status, 4, `uart: ${r.uart}`);
+  assert.match(r.uart, /coop: panic: fixture asked to panic at .*fault\.ts:\d+:\d+ in task 0 "fault"\n/);
+});
+
+test("wasm firmware: RX flood while the task holds off reading -> uart_overruns counts it", opts, async () => {
+  const r = await runQemu(await faultElf(), { input: "h" + "B".repeat(2000), timeoutMs: 8_000 });
+  const m = /overruns (\d+) kept (\d+)/.exec(r.uart);
+  assert.ok(m, `no report in: ${r.uart}`);
+  // Bytes arrive during the 200 ms hold; the 256-byte ring keeps 256 of them, the
+  // rest are dropped and counted. (A few may reach the app with the 'h' itself, and a
+  // byte QEMU overwrote in the UART before the ISR ran counts as an overrun too.)
+  const [over, kept] = [Number(m[1]), Number(m[2])];
+  assert.ok(over > 1000, `overruns ${over}`);
+  assert.ok(kept > 0 && kept < 300, `kept ${kept}: about one ring (256 B)`);
+  assert.equal(over + kept, 2000, "every flood byte is either delivered or counted as dropped");
+});
+
+test("build:mcu: bad input gets one line and status 1", { skip: missing.includes("arm-none-eabi-gcc") ? skip : false }, () => {
+  mkdirSync(out, { recursive: true });
+  const junk = join(out, "junk.wasm");
+  writeFileSync(junk, "this is not wasm");
+  const cli = join(root, "build/js/host/mcu/build.js");
+  for (const [args, re] of [
+    [[junk], /^build:mcu: .*junk\.wasm is not a WebAssembly module/],
+    [[join(out, "nope.wasm")], /^build:mcu: no such file: /],
+    [[], /^build:mcu: usage: npm run build:mcu -- <app\.wasm>/],
+    [[junk, "--memory-limit", "lots"], /^build:mcu: --memory-limit takes a whole number of bytes/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8" });
+    assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line, got: ${r.stderr}`);
+  }
+});
