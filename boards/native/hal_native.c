@@ -4,7 +4,7 @@
  *
  * Interrupt model: the "ISRs" are stdin readiness (UART0 RX), the control
  * descriptor (pin edges, see below), the alarm, and SIGUSR1 (the SOFT line).
- * Signals stay blocked except inside ppoll(), which unblocks them atomically
+ * SIGUSR1 stays blocked except inside ppoll(), which unblocks it atomically
  * for the wait: the host counterpart of Cortex-M's "mask, check, WFI, unmask",
  * so a signal that arrives after the check cannot be lost.
  *
@@ -53,7 +53,7 @@ static struct timespec s_t0;
 static int64_t s_alarm = -1;
 static uint32_t s_pending;
 static sigset_t s_blocked, s_open; /* signal masks outside and inside the idle wait */
-static volatile sig_atomic_t s_sig_soft, s_sig_stop;
+static volatile sig_atomic_t s_sig_soft;
 
 static uint8_t s_rx[RX_CAP];
 static uint32_t s_rx_head, s_rx_len;
@@ -67,9 +67,20 @@ static uint32_t s_ctl_len;
 static uint8_t s_out[N_PINS], s_in[N_PINS], s_driven[N_PINS], s_edges[N_PINS];
 static int32_t s_adc_value[N_ADC], s_adc_last[N_ADC];
 
-static void on_signal(int sig) {
-  if (sig == SIGUSR1) s_sig_soft = 1;
-  else s_sig_stop = sig;
+static void on_signal(int sig) { (void)sig; s_sig_soft = 1; }
+
+/*
+ * SIGINT/SIGTERM stop the runner at once, even in the middle of a firmware
+ * call that never returns (an endless loop inside wasm calls no import, so a
+ * flag would never be looked at). Only async-signal-safe calls: UART output
+ * uses write(2) directly, so nothing is lost in a stdio buffer.
+ */
+static void on_stop(int sig) {
+  static const char intr[] = "coop-native: stopped by SIGINT\n";
+  static const char term[] = "coop-native: stopped by SIGTERM\n";
+  ssize_t r = sig == SIGINT ? write(2, intr, sizeof intr - 1) : write(2, term, sizeof term - 1);
+  (void)r;
+  _exit(128 + sig);
 }
 
 void native_hal_init(int trace, int control_fd) {
@@ -81,17 +92,14 @@ void native_hal_init(int trace, int control_fd) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, 0);
+  sa.sa_handler = on_stop;
   sigaction(SIGINT, &sa, 0);
   sigaction(SIGTERM, &sa, 0);
-  sigaction(SIGUSR1, &sa, 0);
   signal(SIGPIPE, SIG_IGN); /* a closed stdout is an EPIPE error we handle, not a silent death */
   sigemptyset(&s_blocked);
-  sigaddset(&s_blocked, SIGINT);
-  sigaddset(&s_blocked, SIGTERM);
   sigaddset(&s_blocked, SIGUSR1);
   sigprocmask(SIG_BLOCK, &s_blocked, &s_open);
-  sigdelset(&s_open, SIGINT);
-  sigdelset(&s_open, SIGTERM);
   sigdelset(&s_open, SIGUSR1);
 }
 
@@ -204,19 +212,12 @@ static void stdin_read(void) {
 /* Let blocked signals that are already pending run their handlers (a busy firmware never idles). */
 static void take_signals(void) {
   sigset_t p;
-  if (sigpending(&p) == 0 && (sigismember(&p, SIGINT) || sigismember(&p, SIGTERM) || sigismember(&p, SIGUSR1))) {
+  if (sigpending(&p) == 0 && sigismember(&p, SIGUSR1)) {
     sigprocmask(SIG_SETMASK, &s_open, 0);
     sigprocmask(SIG_SETMASK, &s_blocked, 0);
   }
 }
 
-static void check_stop(void) {
-  if (!s_sig_stop) return;
-  int sig = s_sig_stop;
-  fprintf(stderr, "coop-native: stopped by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  fflush(stdout);
-  exit(128 + sig);
-}
 
 /* Gather every source into s_pending. fds: poll them without waiting (timeout 0). */
 static void collect(int wait, int64_t deadline) {
@@ -249,7 +250,6 @@ static void collect(int wait, int64_t deadline) {
     if (i_ctl >= 0 && (fds[i_ctl].revents & (POLLIN | POLLHUP | POLLERR))) ctl_read();
   }
   if (!wait) take_signals();
-  check_stop();
   if (s_sig_soft) {
     s_sig_soft = 0;
     s_pending |= LINE_SOFT;

@@ -288,3 +288,42 @@ test("a real AssemblyScript firmware's traps and panics name the function and th
   assert.equal(g.status, 0, g.stderr);
   assert.equal(Buffer.from(g.stdout, "latin1").readInt32LE(0), -1);
 });
+
+test("SIGUSR1 is the SOFT interrupt: it wakes the idle runner, and the firmware sees line 7", async () => {
+  // Stays live (coop_stat(1) = 1) until a step takes IRQ line 7; then writes "hello\n" and is done.
+  const wat = abiModule(
+    `(if (i32.and (call $take) (i32.const 128)) (then (drop (call $uw (i32.const 0) (i32.const 16) (i32.const 6))) (global.set $done (i32.const 1))))
+     (i64.const -1)`,
+    { extraImports: `(import "board" "irq_take" (func $take (result i32)))` },
+  ).replace(
+    `(func (export "coop_stat") (param i32) (result i64) (i64.const 0))`,
+    `(global $done (mut i32) (i32.const 0))
+     (func (export "coop_stat") (param i32) (result i64) (if (result i64) (global.get $done) (then (i64.const 0)) (else (i64.const 1))))`,
+  );
+  const f = assemble("soft", wat);
+  const c = spawn(BIN, [f], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  c.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(out, "", "wrote before the interrupt");
+  assert.equal(c.exitCode, null, "exited before the interrupt");
+  c.kill("SIGUSR1");
+  const status = await new Promise<number | null>((res) => c.on("close", (s) => res(s)));
+  assert.equal(status, 0);
+  assert.equal(out, "hello\n");
+});
+
+test("SIGTERM stops a firmware stuck in an endless loop inside wasm", async () => {
+  const f = assemble("spin", abiModule(`(loop $l (br $l)) (i64.const -1)`));
+  const c = spawn(BIN, [f], { stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  c.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  await new Promise((r) => setTimeout(r, 200));
+  c.kill("SIGTERM");
+  const status = await new Promise<number | null>((res) => {
+    const t = setTimeout(() => (c.kill("SIGKILL"), res(-1)), 3000);
+    c.on("close", (s) => (clearTimeout(t), res(s)));
+  });
+  assert.equal(status, 143, "did not stop on SIGTERM");
+  assert.equal(err, "coop-native: stopped by SIGTERM\n");
+});
