@@ -13,6 +13,7 @@ import { hilMain } from "../../host/hil/main.js";
 import { runTarget } from "../../host/hil/runner.js";
 import { junitXml } from "../../host/hil/junit.js";
 import { StreamTarget } from "../../host/hil/stream.js";
+import { TARGETS } from "../../host/hil/targets/index.js";
 import type { HilContext, HilTarget, OpenTarget } from "../../host/hil/targets/types.js";
 
 const ROOT = resolve(process.cwd());
@@ -94,6 +95,18 @@ test("an unavailable target is skipped visibly with the command that installs it
   assert.match(r.out, /SKIP all \d+ scenario\(s\): no device \/dev\/coop-no-such-device/);
   assert.match(r.out, /install with: connect the board/);
   assert.match(r.out, /serial:\/dev\/coop-no-such-device SKIPPED/);
+});
+
+test("a registered target whose module is missing from the build is skipped visibly, not a crash", async () => {
+  TARGETS.ghost = { describe: "a target not built here", load: () => import("./no-such-target-module.js" as string), install: "npm run build:ghost" };
+  try {
+    const r = await hil(["--target", "ghost"]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /SKIP all \d+ scenario\(s\): no target module host\/hil\/targets\/ghost\.ts in this build/);
+    assert.match(r.out, /install with: npm run build:ghost/);
+  } finally {
+    delete TARGETS.ghost;
+  }
 });
 
 test("usage errors exit 2 before anything runs", async () => {
