@@ -140,9 +140,38 @@ void hal_idle(int64_t deadline) {
   irq_enable();
 }
 
+/* ---- latency probe (benchmark builds only) -------------------------------- */
+
+#ifdef MPS2_LATENCY_PROBE
+/*
+ * Stamps TIMER0 at UART0 RX interrupt entry and again when the firmware next
+ * reads UART0 (the waiting task's poll reading the byte), and prints the
+ * difference in CPU cycles over semihosting. Run with -icount shift=10 each
+ * instruction takes 1024 ns of virtual time = 25.6 timer cycles, so
+ * cycles / 25.6 is an exact instruction count (host/mcu/latency.ts).
+ */
+static volatile uint32_t probe_t0;
+static volatile uint8_t probe_armed;
+static inline uint32_t probe_now(void) { return 0xFFFFFFFFu - TIMER0->VALUE; }
+#define PROBE_ISR_ENTRY() do { if (!probe_armed) { probe_t0 = probe_now(); probe_armed = 1; } } while (0)
+static void probe_read(void) {
+  if (!probe_armed) return;
+  uint32_t d = probe_now() - probe_t0;
+  probe_armed = 0;
+  char buf[40] = "[mcu] rx-latency cycles ", *p = buf + 24;
+  p = fmt_u32(p, d);
+  *p++ = '\n'; *p = 0;
+  semihost_write0(buf);
+}
+#else
+#define PROBE_ISR_ENTRY() do {} while (0)
+#define probe_read() do {} while (0)
+#endif
+
 /* ---- UART0 ---------------------------------------------------------------- */
 
 void UART0_RX_IRQHandler(void) {
+  PROBE_ISR_ENTRY();
   UART0->INTSTATUS = UART_INT_RX;
   while (UART0->STATE & UART_STATE_RXFULL) {
     uint8_t b = (uint8_t)UART0->DATA;
@@ -194,6 +223,7 @@ int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
 }
 
 int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
+  probe_read();
   if (port != 0) return EBADPORT;
   uint32_t t = rx_tail, avail = rx_head - t;
   uint32_t n = cap < avail ? cap : avail;

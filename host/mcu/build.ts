@@ -226,13 +226,13 @@ export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
  * wasm3) or another C-only firmware in the board folder: `srcs` relative to
  * the board folder, linked with the HAL. Returns the ELF path.
  */
-export async function buildBoardC(root: string, out: string, name: string, srcs: string[]): Promise<string> {
+export async function buildBoardC(root: string, out: string, name: string, srcs: string[], defines: string[] = []): Promise<string> {
   if (!haveTool(CC)) throw new BuildError(`${CC} not found; install with ${SETUP_HINT}`);
   const BOARD = join(root, BOARD_DIR);
   mkdirSync(out, { recursive: true });
   const elf = join(out, `${name}.elf`);
   await cc([
-    ...COMMON, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, EMBED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
+    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, EMBED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
     ...[...BOARD_SRCS, ...srcs].map((f) => join(BOARD, f)), "-o", `${elf}.tmp`,
   ]);
   renameSync(`${elf}.tmp`, elf);

@@ -34,9 +34,9 @@ export function missingTools(): string[] {
  * until more input comes (seen: 1 boot in 10 lost a "ping" written at once);
  * it would also treat a 0x01 byte as its escape key.
  */
-export function qemuArgs(elf: string, extra: string[] = []): string[] {
+export function qemuArgs(elf: string, extra: string[] = [], icount = "shift=0"): string[] {
   return ["-M", "mps2-an385", "-display", "none", "-serial", "stdio", "-monitor", "none",
-    "-semihosting-config", "enable=on,target=native", "-icount", "shift=0", ...extra, "-kernel", elf];
+    "-semihosting-config", "enable=on,target=native", "-icount", icount, ...extra, "-kernel", elf];
 }
 
 export interface QemuRun {
