@@ -14,15 +14,14 @@
 //
 // Memory per slot: future ref (4) + name ref (4) + join handle ref (4) +
 // generation (2) + state (1) bytes, plus 2 bits (ready and batch sets):
-// 15.25 bytes (docs/runtime.md has the measured totals, table headers
-// included). The futures themselves, the timer pool and the IRQ lists are
+// 15.25 bytes, in static data without headers (docs/runtime.md has the
+// measured totals). The futures themselves, the timer pool and the IRQ lists are
 // separate.
 
 import { TASK_CAPACITY, TASK_WORDS, POLL_BUDGET } from "./config";
 import { Future, Waker } from "./future";
-import { readySet, currentTask, setCurrentTask, wake, unready, readyCount } from "./ready";
+import { readyWord, setReadyWord, READY_BYTES, currentTask, setCurrentTask, wake, unready, readyCount } from "./ready";
 import { WakerSet } from "./waker";
-import { objectBytes } from "./mem";
 import { dispatchIrqs } from "./irq";
 import { expireTimers, nextDeadline } from "./time";
 import * as board from "./board";
@@ -41,19 +40,48 @@ export const TASK_LIVE: u8 = 1;
 /** Live, and abort was requested while it was being polled; ends after the poll. */
 export const TASK_ABORTING: u8 = 2;
 
-const futures = new StaticArray<Future | null>(TASK_CAPACITY);
-const names = new StaticArray<string | null>(TASK_CAPACITY);
-const handles = new StaticArray<JoinHandleBase | null>(TASK_CAPACITY);
-const gens = new StaticArray<u16>(TASK_CAPACITY);
-const states = new StaticArray<u8>(TASK_CAPACITY);
-const batch = new StaticArray<u32>(TASK_WORDS);
+// The task table lives in static data (memory.data): no object headers, so
+// its RAM is exactly the per-slot figure above. References are stored as raw
+// pointers, which is sound under the stub runtime the core is built with (no
+// collector to hide them from; every object stays where init put it).
+const FUTURES: usize = memory.data(TASK_CAPACITY << 2, 4);
+const NAMES: usize = memory.data(TASK_CAPACITY << 2, 4);
+const HANDLES: usize = memory.data(TASK_CAPACITY << 2, 4);
+const GENS: usize = memory.data(TASK_CAPACITY << 1, 2);
+const STATES: usize = memory.data(TASK_CAPACITY, 1);
+const BATCH: usize = memory.data(TASK_WORDS << 2, 4);
+
+// @ts-ignore: decorator
+@inline function futureOf(slot: i32): Future | null { return changetype<Future | null>(load<usize>(FUTURES + (<usize>slot << 2))); }
+// @ts-ignore: decorator
+@inline function setFuture(slot: i32, f: Future | null): void { store<usize>(FUTURES + (<usize>slot << 2), changetype<usize>(f)); }
+// @ts-ignore: decorator
+@inline function nameOf(slot: i32): string | null { return changetype<string | null>(load<usize>(NAMES + (<usize>slot << 2))); }
+// @ts-ignore: decorator
+@inline function setName(slot: i32, n: string | null): void { store<usize>(NAMES + (<usize>slot << 2), changetype<usize>(n)); }
+// @ts-ignore: decorator
+@inline function handleOf(slot: i32): JoinHandleBase | null { return changetype<JoinHandleBase | null>(load<usize>(HANDLES + (<usize>slot << 2))); }
+// @ts-ignore: decorator
+@inline function setHandle(slot: i32, h: JoinHandleBase | null): void { store<usize>(HANDLES + (<usize>slot << 2), changetype<usize>(h)); }
+// @ts-ignore: decorator
+@inline function genOf(slot: i32): u16 { return load<u16>(GENS + (<usize>slot << 1)); }
+// @ts-ignore: decorator
+@inline function setGen(slot: i32, g: u16): void { store<u16>(GENS + (<usize>slot << 1), g); }
+// @ts-ignore: decorator
+@inline function stateOf(slot: i32): u8 { return load<u8>(STATES + <usize>slot); }
+// @ts-ignore: decorator
+@inline function setState(slot: i32, st: u8): void { store<u8>(STATES + <usize>slot, st); }
+// @ts-ignore: decorator
+@inline function batchWord(w: i32): u32 { return load<u32>(BATCH + (<usize>w << 2)); }
+// @ts-ignore: decorator
+@inline function setBatchWord(w: i32, v: u32): void { store<u32>(BATCH + (<usize>w << 2), v); }
 let liveCount: i32 = 0;
 let spawnFailures: u32 = 0;
 let pollsTotal: u64 = 0;
 
 // @ts-ignore: decorator
 @inline function makeId(slot: i32): TaskId {
-  return ((<i32>unchecked(gens[slot]) & 0x7fff) << 16) | slot;
+  return ((<i32>genOf(slot) & 0x7fff) << 16) | slot;
 }
 
 /** The slot of a task id, or -1 if the id is an error code or no longer names a live task. */
@@ -61,7 +89,7 @@ export function slotOf(id: TaskId): i32 {
   if (id < 0) return -1;
   const slot = id & 0xffff;
   if (slot >= TASK_CAPACITY) return -1;
-  if (unchecked(states[slot]) == TASK_FREE || makeId(slot) != id) return -1;
+  if (stateOf(slot) == TASK_FREE || makeId(slot) != id) return -1;
   return slot;
 }
 
@@ -81,11 +109,11 @@ export function spawn(fut: Future, name: string = ""): TaskId {
 function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): TaskId {
   // The table is small and spawn is rare: a linear scan for the lowest free slot.
   for (let i = 0; i < TASK_CAPACITY; i++) {
-    if (unchecked(states[i]) != TASK_FREE) continue;
-    unchecked(futures[i] = fut);
-    unchecked(names[i] = name);
-    unchecked(handles[i] = handle);
-    unchecked(states[i] = TASK_LIVE);
+    if (stateOf(i) != TASK_FREE) continue;
+    setFuture(i, fut);
+    setName(i, name);
+    setHandle(i, handle);
+    setState(i, TASK_LIVE);
     liveCount++;
     if (traceOn) board.trace(TRACE_SPAWN, i, 0);
     wake(i);
@@ -97,15 +125,15 @@ function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): Ta
 
 /** End the task in a slot: free it, bump its generation, tell its join handle. */
 function finish(slot: i32, aborted: bool): void {
-  unchecked(states[slot] = TASK_FREE);
-  unchecked(futures[slot] = null);
-  unchecked(gens[slot] = unchecked(gens[slot]) + 1);
+  setState(slot, TASK_FREE);
+  setFuture(slot, null);
+  setGen(slot, genOf(slot) + 1);
   unready(slot);
   const w = slot >> 5;
-  unchecked(batch[w] = batch[w] & ~(1 << (slot & 31)));
+  setBatchWord(w, batchWord(w) & ~(1 << (slot & 31)));
   liveCount--;
-  const h = unchecked(handles[slot]);
-  unchecked(handles[slot] = null);
+  const h = handleOf(slot);
+  setHandle(slot, null);
   if (traceOn) board.trace(TRACE_EXIT, slot, aborted ? 1 : 0);
   if (h) h.ended(aborted);
 }
@@ -124,16 +152,16 @@ export function abort(id: TaskId): bool {
   const slot = slotOf(id);
   if (slot < 0) return false;
   if (slot == currentTask) {
-    unchecked(states[slot] = TASK_ABORTING);
+    setState(slot, TASK_ABORTING);
     return true;
   }
-  unchecked(futures[slot])!.cancel();
+  futureOf(slot)!.cancel();
   finish(slot, true);
   return true;
 }
 
 function pollTask(slot: i32): void {
-  const fut = unchecked(futures[slot]);
+  const fut = futureOf(slot);
   if (!fut) return; // woken after it ended: stale bit
   setCurrentTask(slot);
   if (traceOn) board.trace(TRACE_POLL_BEGIN, slot, 0);
@@ -142,7 +170,7 @@ function pollTask(slot: i32): void {
   setCurrentTask(-1);
   if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
   if (done) finish(slot, false);
-  else if (unchecked(states[slot]) == TASK_ABORTING) {
+  else if (stateOf(slot) == TASK_ABORTING) {
     fut.cancel();
     finish(slot, true);
   }
@@ -160,17 +188,17 @@ export function step(): i64 {
     expireTimers(board.now());
     let any: u32 = 0;
     for (let w = 0; w < TASK_WORDS; w++) {
-      const b = unchecked(readySet[w]);
-      unchecked(batch[w] = b);
-      unchecked(readySet[w] = 0);
+      const b = readyWord(w);
+      setBatchWord(w, b);
+      setReadyWord(w, 0);
       any |= b;
     }
     if (any == 0) break;
     for (let w = 0; w < TASK_WORDS; w++) {
       while (true) {
-        const b = unchecked(batch[w]);
+        const b = batchWord(w);
         if (b == 0) break;
-        unchecked(batch[w] = b & (b - 1));
+        setBatchWord(w, b & (b - 1));
         pollTask((w << 5) | <i32>ctz(b));
         if (--budget == 0) return outOfBudget();
       }
@@ -183,9 +211,9 @@ function outOfBudget(): i64 {
   // Put the rest of this batch back; those tasks are still ready.
   let any: u32 = 0;
   for (let w = 0; w < TASK_WORDS; w++) {
-    const b = unchecked(readySet[w]) | unchecked(batch[w]);
-    unchecked(readySet[w] = b);
-    unchecked(batch[w] = 0);
+    const b = readyWord(w) | batchWord(w);
+    setReadyWord(w, b);
+    setBatchWord(w, 0);
     any |= b;
   }
   // The budget ran out on the last ready task: nothing to come back for. (A
@@ -217,27 +245,30 @@ function idle(): i64 {
 
 /** The id of the live task in a slot, or -1 if the slot is free or out of range. */
 export function taskIdOf(slot: i32): TaskId {
-  if (<u32>slot >= <u32>TASK_CAPACITY || unchecked(states[slot]) == TASK_FREE) return -1;
+  if (<u32>slot >= <u32>TASK_CAPACITY || stateOf(slot) == TASK_FREE) return -1;
   return makeId(slot);
 }
 
 /** TASK_FREE, TASK_LIVE or TASK_ABORTING for a slot (TASK_FREE out of range). */
 export function taskState(slot: i32): u8 {
-  return <u32>slot < <u32>TASK_CAPACITY ? unchecked(states[slot]) : TASK_FREE;
+  return <u32>slot < <u32>TASK_CAPACITY ? stateOf(slot) : TASK_FREE;
 }
 
 /** The name given at spawn to the slot's latest task (kept after it ends), or null. */
 export function taskName(slot: i32): string | null {
-  return <u32>slot < <u32>TASK_CAPACITY ? unchecked(names[slot]) : null;
+  return <u32>slot < <u32>TASK_CAPACITY ? nameOf(slot) : null;
 }
 
 /** Number of live tasks. */
 export function liveTasks(): i32 { return liveCount; }
 
-/** Linear-memory bytes of the executor's tables (task table, ready and batch bitsets), headers included. */
+/**
+ * Linear-memory bytes of the executor's tables: the static regions of the
+ * task table, the batch bitset and the ready bitset (ready.ts). They are
+ * memory.data regions, so there are no headers and these are their sizes.
+ */
 export function executorRamBytes(): usize {
-  return objectBytes(futures) + objectBytes(names) + objectBytes(handles) + objectBytes(gens)
-    + objectBytes(states) + objectBytes(batch) + objectBytes(readySet);
+  return <usize>((TASK_CAPACITY << 2) * 3 + (TASK_CAPACITY << 1) + TASK_CAPACITY + (TASK_WORDS << 2) + READY_BYTES);
 }
 /** Spawns refused because the table was full, since start. */
 export function spawnFailureCount(): u32 { return spawnFailures; }

@@ -7,7 +7,17 @@ import { Waker } from "./future";
 import { trace } from "./board";
 import { traceOn, TRACE_WAKE } from "./trace";
 
-export const readySet = new StaticArray<u32>(TASK_WORDS);
+// In static data (no object header): TASK_WORDS words, bit n = task n.
+const READY: usize = memory.data(TASK_WORDS << 2, 4);
+
+/** Word w of the ready bitset (for the executor). */
+// @ts-ignore: decorator
+@inline export function readyWord(w: i32): u32 { return load<u32>(READY + (<usize>w << 2)); }
+/** Set word w of the ready bitset (for the executor). */
+// @ts-ignore: decorator
+@inline export function setReadyWord(w: i32, v: u32): void { store<u32>(READY + (<usize>w << 2), v); }
+/** Bytes of the ready bitset. */
+export const READY_BYTES: i32 = TASK_WORDS << 2;
 
 /** Index of the task being polled, or -1 outside a poll. */
 export let currentTask: i32 = -1;
@@ -26,25 +36,26 @@ export function setCurrentTask(task: i32): void {
 export function wake(task: Waker): void {
   if (<u32>task >= <u32>TASK_CAPACITY) return;
   const w = task >> 5;
-  unchecked(readySet[w] = readySet[w] | (1 << (task & 31)));
+  setReadyWord(w, readyWord(w) | (1 << (task & 31)));
   if (traceOn) trace(TRACE_WAKE, task, currentTask);
 }
 
 /** True if the task's ready bit is set. */
 export function isReady(task: Waker): bool {
   if (<u32>task >= <u32>TASK_CAPACITY) return false;
-  return (unchecked(readySet[task >> 5]) & (1 << (task & 31))) != 0;
+  return (readyWord(task >> 5) & (1 << (task & 31))) != 0;
 }
 
 /** Clear a task's ready bit (used when a task ends). */
 export function unready(task: Waker): void {
+  if (<u32>task >= <u32>TASK_CAPACITY) return;
   const w = task >> 5;
-  unchecked(readySet[w] = readySet[w] & ~(1 << (task & 31)));
+  setReadyWord(w, readyWord(w) & ~(1 << (task & 31)));
 }
 
 /** Number of tasks whose ready bit is set. */
 export function readyCount(): i32 {
   let n = 0;
-  for (let w = 0; w < TASK_WORDS; w++) n += <i32>popcnt(unchecked(readySet[w]));
+  for (let w = 0; w < TASK_WORDS; w++) n += <i32>popcnt(readyWord(w));
   return n;
 }
