@@ -71,6 +71,11 @@ test("a trapping firmware faults at the same time, in the same task, with the sa
   assert.match(r.fault ?? "", /^trap at [\d.]+ us in task 0 \(trapper\): RuntimeError: unreachable$/);
 });
 
+test("a runaway poll is stopped by fuel at the same point on both engines", async () => {
+  const r = await same("runaway fixture", await compileFixture("traps", "release"), { uartIn: "9", untilUs: 100_000, fuel: 200_000 });
+  assert.match(r.fault ?? "", /^runaway at [\d.]+ us in task 0 \(trapper\): did not return within 200000 work units/);
+});
+
 test("diffRuns names the first diverging trace event", async () => {
   const a = await runSim(wasm3, board, demo, { seed: 1, untilUs: 1_500_000 });
   const b = await runSim(wasm3, board, demo, { seed: 1, uartIn: "ping\n", untilUs: 1_500_000 });

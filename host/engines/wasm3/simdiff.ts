@@ -20,6 +20,8 @@ export interface SimRunOptions {
   uartIn?: string;
   /** Run on until this simulated time (µs), after the scenario if any. */
   untilUs?: number;
+  /** The simulator's fuel per step (default: the simulator's). */
+  fuel?: number | false;
 }
 
 export interface SimRun {
@@ -38,7 +40,7 @@ export interface SimRun {
 
 export async function runSim(engine: Engine, board: BoardDesc, wasm: Uint8Array, opts: SimRunOptions = {}): Promise<SimRun> {
   const t0 = performance.now();
-  const sim = new Simulator(board, { seed: opts.seed ?? 1, trace: true });
+  const sim = new Simulator(board, { seed: opts.seed ?? 1, trace: true, fuel: opts.fuel });
   let scenario = "none";
   try {
     await sim.load(engine, wasm);
