@@ -258,7 +258,10 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
   res = m3_LoadModule(in->rt, mod);
   if (res) {
     m3_FreeModule(mod);
-    snprintf(msg, sizeof msg, "wasm3 cannot load the module: %s", res);
+    if (mem_limit)
+      snprintf(msg, sizeof msg, "wasm3 cannot load the module: %s (is the memory limit of %u bytes too small?)", res, (unsigned)mem_limit);
+    else
+      snprintf(msg, sizeof msg, "wasm3 cannot load the module: %s", res);
     instance_finalize(napi, in, NULL);
     return throw_msg(napi, msg);
   }
