@@ -281,7 +281,10 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
   }
 
   uint32_t nimp = 0;
-  NAPI_OK(napi_get_array_length(napi, argv[1], &nimp));
+  if (napi_get_array_length(napi, argv[1], &nimp) != napi_ok) {
+    instance_finalize(napi, in, NULL);
+    return throw_msg(napi, "coop_wasm3: imports must be an array");
+  }
   in->links = calloc(nimp ? nimp : 1, sizeof(Link));
   if (!in->links) { instance_finalize(napi, in, NULL); return throw_msg(napi, "coop_wasm3: out of memory"); }
   for (uint32_t i = 0; i < nimp; i++) {
