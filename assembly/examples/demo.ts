@@ -56,6 +56,9 @@ class Blinky extends Future {
     while (this.tick.poll(w)) this.led.toggle();
     return false;
   }
+
+  /** Abort: releases the ticker's timer. */
+  cancel(): void { this.tick.cancel(); }
 }
 
 // ---- sensor logger: sampler -> channel -> logger, and a watchdog ----
@@ -99,6 +102,9 @@ class Sampler extends Future {
       }
     }
   }
+
+  /** Abort: releases the timer, the ADC wait, the channel slot and the UART (a message in flight is cut). */
+  cancel(): void { this.tick.cancel(); this.adc.cancel(); this.send.cancel(); this.out.cancel(); }
 }
 
 /**
@@ -137,6 +143,9 @@ class Logger extends Future {
       this.printing = true;
     }
   }
+
+  /** Abort: leaves the channel's wait list (no sample is lost) and frees the UART. */
+  cancel(): void { this.recvOrTick.cancel(); this.out.cancel(); }
 }
 
 /**
@@ -169,6 +178,9 @@ class Watchdog extends Future {
       }
     }
   }
+
+  /** Abort: releases the timeout's timer and wait-list place and frees the UART. */
+  cancel(): void { this.wait.cancel(); this.out.cancel(); }
 }
 
 // ---- button ----
@@ -192,6 +204,9 @@ class Button extends Future {
       this.printing = true;
     }
   }
+
+  /** Abort: disarms the button's edge interrupt and frees the UART. */
+  cancel(): void { this.edge.cancel(); this.out.cancel(); }
 }
 
 // ---- shell ----
@@ -318,6 +333,19 @@ class Shell extends Future {
       b.byte(0x0a);
     }
   }
+
+  /**
+   * Abort: stops reading (a partial input line is kept for a restarted
+   * shell), releases the ADC and bus waits and frees the UART (an answer in
+   * flight is cut).
+   */
+  cancel(): void {
+    this.rl.cancel();
+    this.adc.cancel();
+    this.temp.cancel();
+    this.out.cancel();
+    this.state = SH_READ;
+  }
 }
 
 // ---- start-up: build every future once, spawn in priority order ----
@@ -328,6 +356,7 @@ banner.text("coop demo ready (type help)\n");
 /** Prints the banner once, then ends. */
 class Banner extends Future {
   poll(w: Waker): bool { return banner.poll(w); }
+  cancel(): void { banner.cancel(); }
 }
 
 spawn(new Blinky(), "blinky");
