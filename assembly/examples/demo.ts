@@ -11,8 +11,10 @@
 //
 // Everything is built here at start-up; after that no task allocates (all
 // text is formatted into each task's own static buffer). On a board without
-// pins, ADC or sensor (e.g. QEMU: UART only), the tasks that need them say so
-// once and end, and the shell keeps working.
+// pins, ADC or sensor (e.g. QEMU: UART only) the sampler says so once and
+// ends, the watchdog warns once, the button task ends quietly, blinky's
+// writes are refused by the board (harmless), and the shell keeps working
+// (`adc`/`temp` answer with an error line).
 //
 // Build: npm run build (writes build/demo.wasm and build/demo.debug.wasm).
 
