@@ -254,9 +254,14 @@ static void collect(int wait, int64_t deadline) {
     s_sig_soft = 0;
     s_pending |= LINE_SOFT;
   }
-  if (s_alarm >= 0 && hal_now() >= s_alarm) {
-    s_alarm = -1;
-    s_pending |= LINE_ALARM;
+  if (s_alarm >= 0) {
+    int64_t now = hal_now();
+    if (now >= s_alarm) {
+      /* With --trace, how late the host woke us is visible: "alarm <now> <due>". */
+      if (s_trace) fprintf(stderr, "alarm %lld %lld\n", (long long)now, (long long)s_alarm);
+      s_alarm = -1;
+      s_pending |= LINE_ALARM;
+    }
   }
 }
 
