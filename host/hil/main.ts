@@ -119,6 +119,11 @@ export async function hilMain(argv: string[], print: (line: string) => void = (l
     seed: args.seed,
     slack: args.slack,
   };
+  // Every target but a serial board (which runs what it was flashed with) loads this file.
+  if (!existsSync(ctx.firmware) && args.targets.some((t) => !t.startsWith("serial:"))) {
+    process.stderr.write(`coop hil: firmware ${args.firmware ?? "build/demo.wasm"} not found${args.firmware ? "" : "; build it: npm run build"}\n`);
+    return 2;
+  }
   const results: TargetResult[] = [];
   for (const spec of args.targets) {
     const target = await createTarget(spec);

@@ -115,6 +115,7 @@ test("usage errors exit 2 before anything runs", async () => {
   assert.equal((await hil(["--target", "serial"])).status, 2);
   assert.equal((await hil(["--target", "sim", "--suite", join(TMP, "no-such-suite")])).status, 2);
   assert.equal((await hil(["--target", "sim", "--slack", "0"])).status, 2);
+  assert.equal((await hil(["--target", "sim", "--firmware", join(TMP, "no-such.wasm")])).status, 2);
 });
 
 // ---- the harness itself, on a loopback board: UART0 output = what was written to it ----
