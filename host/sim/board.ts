@@ -58,7 +58,7 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
   if (clocks.tick_hz !== 1_000_000) throw new Error("clocks.tick_hz: the simulator runs at 1000000 ticks/s (1 tick = 1 µs)");
   int(clocks.cpu_hz, "clocks.cpu_hz", 1, 10 ** 10);
   const cost = { poll_ns: 2000, unit_ns: 50, slow_poll_us: 50, ...(b.cost ?? {}) };
-  int(cost.poll_ns, "cost.poll_ns", 0, 10 ** 9);
+  int(cost.poll_ns, "cost.poll_ns", 1, 10 ** 9); // > 0: a task that keeps yielding must still move the clock
   int(cost.unit_ns, "cost.unit_ns", 0, 10 ** 9);
   int(cost.slow_poll_us, "cost.slow_poll_us", 0, 10 ** 9);
   const uarts: UartDesc[] = (b.uarts ?? []).map((u: any, i: number) => ({

@@ -87,8 +87,7 @@ export class Vcd {
   /** Freeze the initial values (call after adding all vars, before the first change). */
   start(): void {
     this.initial = this.vars.map((v) => (v.width === 1 ? `${v.value}${v.id}` : `b${v.value.toString(2)} ${v.id}`));
-    this.body.push("#0");
-    this.lastT = 0;
+    this.lastT = 0; // "#0" is written before $dumpvars; changes at t=0 follow it directly
   }
   toString(endT: number): string {
     const head = [
@@ -98,6 +97,7 @@ export class Vcd {
       ...this.vars.map((v) => `$var ${v.width === 1 ? "wire" : "reg"} ${v.width} ${v.id} ${v.name} $end`),
       "$upscope $end",
       "$enddefinitions $end",
+      "#0",
       "$dumpvars",
       ...(this.initial ?? []),
       "$end",

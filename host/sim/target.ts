@@ -8,10 +8,24 @@ import type { Simulator } from "./simulator.js";
 export class SimTarget implements ScenarioTarget {
   readonly name = "sim";
   readonly supports: ReadonlySet<StepKind> = new Set(STEP_KINDS);
-  /** Index into the UART0 output where the next wait-serial starts searching. */
-  private cursor = 0;
+  /** UART0 output after the serial cursor, decoded (at most WINDOW characters: older text is dropped). */
+  private pending = "";
+  /** How many bytes of sim.serial have been decoded into `pending`. */
+  private decoded = 0;
   private readonly decoder = new TextDecoder();
+  /** wait-serial looks at most this far back (keeps long waits linear). */
+  static readonly WINDOW = 65536;
   constructor(readonly sim: Simulator) {}
+
+  /** Decode output that arrived since the last call (streaming, so split UTF-8 sequences are fine). */
+  private catchUp(): boolean {
+    const out = this.sim.serial;
+    if (out.length === this.decoded) return false;
+    this.pending += this.decoder.decode(Uint8Array.from(out.slice(this.decoded)), { stream: true });
+    this.decoded = out.length;
+    if (this.pending.length > SimTarget.WINDOW) this.pending = this.pending.slice(-SimTarget.WINDOW);
+    return true;
+  }
 
   resolvePin(pin: PortRef): number | null {
     const p = this.sim.board.pins.find((d) => (typeof pin === "number" ? d.pin === pin : d.name === pin));
@@ -37,24 +51,17 @@ export class SimTarget implements ScenarioTarget {
   async waitSerial(pattern: RegExp, timeoutUs: number): Promise<string | null> {
     this.check();
     const end = this.sim.now() + timeoutUs;
-    let seen = -1;
-    let match: RegExpExecArray | null = null;
     const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
+    let match: RegExpExecArray | null = null;
+    let first = true;
     const test = (): boolean => {
-      const out = this.sim.serial;
-      if (out.length === seen) return false; // nothing new
-      seen = out.length;
-      // Byte offsets and string offsets differ for non-ASCII; map via a decoded prefix.
-      const text = this.decoder.decode(Uint8Array.from(out.slice(this.cursor)));
-      match = re.exec(text);
-      if (match) {
-        const consumed = Buffer.byteLength(text.slice(0, match.index + match[0].length), "utf8");
-        this.cursor += consumed;
-      }
+      if (!this.catchUp() && !first) return false; // nothing new
+      first = false;
+      match = re.exec(this.pending);
+      if (match) this.pending = this.pending.slice(match.index + match[0].length);
       return match !== null;
     };
-    if (test()) return match![0];
-    this.sim.run(end, test);
+    if (!test()) this.sim.run(end, test);
     this.check();
     return match ? (match as RegExpExecArray)[0] : null;
   }
@@ -74,7 +81,8 @@ export class SimTarget implements ScenarioTarget {
     this.check();
   }
   serialTail(n: number): string[] {
-    const text = this.decoder.decode(Uint8Array.from(this.sim.serial));
+    const out = this.sim.serial;
+    const text = new TextDecoder().decode(Uint8Array.from(out.slice(Math.max(0, out.length - 4096))));
     const lines = text.split("\n");
     if (lines.length && lines[lines.length - 1] === "") lines.pop();
     return lines.slice(-n);
