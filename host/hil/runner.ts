@@ -35,6 +35,15 @@ function oneLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0];
 }
 
+/** The scenario's `name` (so a skipped case has the same JUnit name as a run one), or its file. */
+function scenarioName(file: string, rel: string): string {
+  try {
+    return parseScenario(readFileSync(file, "utf8"), rel).name;
+  } catch {
+    return rel;
+  }
+}
+
 export interface RunOptions {
   ctx: HilContext;
   suite: string;
@@ -52,7 +61,7 @@ export async function runTarget(target: HilTarget, opts: RunOptions): Promise<Ta
     const msg = `target ${target.name} skipped: ${avail.reason}; install with: ${avail.install}`;
     print(`  SKIP all ${files.length} scenario(s): ${avail.reason}`);
     print(`       install with: ${avail.install}`);
-    for (const f of files) cases.push({ name: relative(suite, f), file: relative(suite, f), status: "skip", message: msg, seconds: 0 });
+    for (const f of files) cases.push({ name: scenarioName(f, relative(suite, f)), file: relative(suite, f), status: "skip", message: msg, seconds: 0 });
     return { target: target.name, cases };
   }
   for (const file of files) {
