@@ -121,3 +121,23 @@ test("coop boards lists both boards; coop --help", () => {
   assert.match(r.out, /tiny-m0/);
   assert.match(coop(["--help"]).out, /coop run <firmware\.wasm>/);
 });
+
+test("VCD survives GTKWave's own parser (vcd2fst + fst2vcd), when gtkwave is installed", async (t) => {
+  const have = spawnSync("vcd2fst", ["--help"], { encoding: "utf8" });
+  if (have.error) {
+    t.skip("vcd2fst not installed (Debian package gtkwave)");
+    return;
+  }
+  const blinky = join(ROOT, "build/blinky.wasm");
+  const vcd = join(dir, "blinky.vcd"), fst = join(dir, "blinky.fst");
+  const r = coop(["run", blinky, "--until", "2s", "--vcd", vcd, "--quiet"]);
+  assert.equal(r.code, 0, r.err);
+  const conv = spawnSync("vcd2fst", [vcd, fst], { encoding: "utf8" });
+  assert.equal(conv.status, 0, conv.stderr);
+  const back = spawnSync("fst2vcd", [fst], { encoding: "utf8" }).stdout;
+  assert.match(back, /\$var wire 1 (\S+) LED \$end/);
+  const id = /\$var wire 1 (\S+) LED \$end/.exec(back)![1];
+  const esc = id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  assert.match(back, new RegExp(`#0\\n\\$dumpvars[^]*\\n0${esc}\\n[^]*\\$end`), "initial LED level kept");
+  assert.match(back, new RegExp(`#500000\\n1${esc}\\n#1000000\\n0${esc}\\n#1500000\\n1${esc}`), "LED toggles every 500 ms");
+});
