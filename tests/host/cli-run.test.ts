@@ -141,3 +141,19 @@ test("VCD survives GTKWave's own parser (vcd2fst + fst2vcd), when gtkwave is ins
   assert.match(back, new RegExp(`#0\\n\\$dumpvars[^]*\\n0${esc}\\n[^]*\\$end`), "initial LED level kept");
   assert.match(back, new RegExp(`#500000\\n1${esc}\\n#1000000\\n0${esc}\\n#1500000\\n1${esc}`), "LED toggles every 500 ms");
 });
+
+test("engine-agnostic: V8 and wasm3 give byte-identical traces and the same runaway report (skipped without wasm3)", async (t) => {
+  const echo = await fixture("echo");
+  const probe = coop(["run", echo, "--engine", "wasm3", "--until", "1ms", "--quiet"]);
+  if (probe.code !== 0) {
+    t.skip(`wasm3 engine not available: ${probe.err.trim()}`);
+    return;
+  }
+  const input = file("engines.txt", "ping\nadc0\ntemp\nid\nhello\n");
+  for (const e of ["v8", "wasm3"]) {
+    const r = coop(["run", echo, "--engine", e, "--uart-in", input, "--until", "1s", "--seed", "3", "--trace", join(dir, `eng-${e}.json`), "--quiet"]);
+    assert.equal(r.code, 0, r.err);
+  }
+  assert.ok(readFileSync(join(dir, "eng-v8.json")).equals(readFileSync(join(dir, "eng-wasm3.json"))), "fuel counts and cost model are the same on both engines");
+  refuses(["run", echo, "--engine", "wasm3", "--uart-in", "-", "--quiet", "--fuel", "1000000"], 4, /runaway: task "shell" \(slot 0\) did not return from its poll within 1000000 work units.*t=0\.000434 s/, "spin\n");
+});
