@@ -293,13 +293,19 @@ export class Simulator implements PeriphCtx {
 
   /** Instantiate the firmware (fuel-instrumented unless disabled), turn tracing on, run _start. */
   async load(engine: Engine, wasm: Uint8Array): Promise<void> {
-    const { checkModule } = await import("../engines/v8.js");
+    const { checkModule, EngineError, oneLine } = await import("../engines/v8.js");
     checkModule(wasm); // refuse bad modules with the engine's one-line messages before instrumenting
-    const bytes = this.fuel === false ? wasm : addFuel(wasm, this.fuel);
+    let bytes = wasm;
+    if (this.fuel !== false) {
+      try {
+        bytes = addFuel(wasm, this.fuel);
+      } catch (e) {
+        throw new EngineError(`cannot add fuel metering to this module (try --fuel 0): ${oneLine(e)}`);
+      }
+    }
     this.fw = await engine.load(bytes, this.imports());
     this.fw.setTrace(true);
     this.call(() => this.fw!.start());
-    if (this.fault) this.fault.kind = this.fault.kind === "runaway" ? "runaway" : this.fault.kind;
     this.resolveNames();
   }
 
