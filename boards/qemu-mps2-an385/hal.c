@@ -97,9 +97,51 @@ void TIMER1_IRQHandler(void) {
   alarm_program(); /* raises ALARM if due, else re-arms for the rest of a long wait */
 }
 
+/* ---- latency probe (benchmark builds only) -------------------------------- */
+
+#ifdef MPS2_LATENCY_PROBE
+/*
+ * Stamps TIMER0 at UART0 RX interrupt entry and when the firmware next reads
+ * UART0 (the waiting task's poll reading the byte), and with
+ * MPS2_LATENCY_SPLIT also at the first return from hal_idle and the first
+ * hal_irq_take after it; prints the differences from the ISR entry in CPU
+ * cycles over semihosting (0 for marks not compiled in). Run with
+ * -icount shift=10 each instruction takes 1024 ns of virtual time = 25.6
+ * timer cycles, so cycles / 25.6 is an exact instruction count
+ * (host/mcu/latency.ts).
+ */
+static volatile uint32_t probe_t0, probe_idle, probe_take;
+static volatile uint8_t probe_armed;
+static inline uint32_t probe_now(void) { return 0xFFFFFFFFu - TIMER0->VALUE; }
+#define PROBE_ISR_ENTRY() do { if (!probe_armed) { probe_t0 = probe_now(); probe_idle = probe_take = 0; probe_armed = 1; } } while (0)
+#ifdef MPS2_LATENCY_SPLIT /* intermediate marks cost instructions themselves: a separate build */
+#define PROBE_MARK(v) do { if (probe_armed && !(v)) (v) = probe_now() - probe_t0; } while (0)
+#else
+#define PROBE_MARK(v) do {} while (0)
+#endif
+static void probe_read(void) {
+  if (!probe_armed) return;
+  uint32_t d = probe_now() - probe_t0;
+  probe_armed = 0;
+  char buf[96] = "[mcu] rx-latency cycles ", *p = buf + 24;
+  p = fmt_u32(p, d);
+  memcpy(p, " idle-return ", 13); p += 13;
+  p = fmt_u32(p, probe_idle);
+  memcpy(p, " irq-take ", 10); p += 10;
+  p = fmt_u32(p, probe_take);
+  *p++ = '\n'; *p = 0;
+  semihost_write0(buf);
+}
+#else
+#define PROBE_ISR_ENTRY() do {} while (0)
+#define PROBE_MARK(v) do {} while (0)
+#define probe_read() do {} while (0)
+#endif
+
 /* ---- interrupts and idle ---------------------------------------------- */
 
 uint32_t hal_irq_take(void) {
+  PROBE_MARK(probe_take);
   uint32_t m = irq_save();
   uint32_t p = pending;
   pending = 0;
@@ -138,35 +180,8 @@ void hal_idle(int64_t deadline) {
   irq_disable();
   if (pending == 0 && (deadline < 0 || hal_now() < deadline)) wfi();
   irq_enable();
+  PROBE_MARK(probe_idle);
 }
-
-/* ---- latency probe (benchmark builds only) -------------------------------- */
-
-#ifdef MPS2_LATENCY_PROBE
-/*
- * Stamps TIMER0 at UART0 RX interrupt entry and again when the firmware next
- * reads UART0 (the waiting task's poll reading the byte), and prints the
- * difference in CPU cycles over semihosting. Run with -icount shift=10 each
- * instruction takes 1024 ns of virtual time = 25.6 timer cycles, so
- * cycles / 25.6 is an exact instruction count (host/mcu/latency.ts).
- */
-static volatile uint32_t probe_t0;
-static volatile uint8_t probe_armed;
-static inline uint32_t probe_now(void) { return 0xFFFFFFFFu - TIMER0->VALUE; }
-#define PROBE_ISR_ENTRY() do { if (!probe_armed) { probe_t0 = probe_now(); probe_armed = 1; } } while (0)
-static void probe_read(void) {
-  if (!probe_armed) return;
-  uint32_t d = probe_now() - probe_t0;
-  probe_armed = 0;
-  char buf[40] = "[mcu] rx-latency cycles ", *p = buf + 24;
-  p = fmt_u32(p, d);
-  *p++ = '\n'; *p = 0;
-  semihost_write0(buf);
-}
-#else
-#define PROBE_ISR_ENTRY() do {} while (0)
-#define probe_read() do {} while (0)
-#endif
 
 /* ---- UART0 ---------------------------------------------------------------- */
 

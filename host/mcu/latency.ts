@@ -25,8 +25,17 @@ const CYCLES_PER_INSN = (25_000_000 * 2 ** SHIFT) / 1e9; // 25.6
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Sample {
+  /** ISR entry -> the task's UART read. */
+  total: number;
+  /** ISR entry -> hal_idle returns to the board loop (ISR + wake-up; the same C code in both firmwares). */
+  idle: number;
+  /** ISR entry -> first hal_irq_take (C: the main loop takes the flag; wasm3: coop_step's IRQ dispatch calls board.irq_take). */
+  take: number;
+}
+
 /** Boots `elf`, waits for its first UART output (+ settle), sends `n` bytes one at a time, returns the probe's figures in instructions. */
-async function measure(elf: string, n: number, settleMs: number): Promise<number[]> {
+async function measure(elf: string, n: number, settleMs: number): Promise<Sample[]> {
   const child = spawn(QEMU, qemuArgs(elf, [], `shift=${SHIFT}`), { stdio: ["pipe", "pipe", "pipe"] });
   let uart = "", diag = "";
   child.stdout.setEncoding("latin1").on("data", (d: string) => (uart += d));
@@ -45,14 +54,19 @@ async function measure(elf: string, n: number, settleMs: number): Promise<number
     child.kill("SIGKILL");
     await done;
   }
-  const got = [...diag.matchAll(/\[mcu\] rx-latency cycles (\d+)/g)].map((m) => Number(m[1]) / CYCLES_PER_INSN);
+  const got = [...diag.matchAll(/\[mcu\] rx-latency cycles (\d+) idle-return (\d+) irq-take (\d+)/g)].map((m) => ({
+    total: Number(m[1]) / CYCLES_PER_INSN,
+    idle: Number(m[2]) / CYCLES_PER_INSN,
+    take: Number(m[3]) / CYCLES_PER_INSN,
+  }));
   if (got.length === 0) throw new BuildError(`no latency figures from ${elf} (uart: ${uart.trim().split("\n").at(-1) ?? ""})`);
   return got;
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { n: s.length, min: s[0], median: s[s.length >> 1], max: s[s.length - 1] };
+const stats = (samples: Sample[]) => {
+  const s = [...samples].sort((a, b) => a.total - b.total);
+  const med = s[s.length >> 1];
+  return { n: s.length, min: s[0].total, median: med.total, max: s[s.length - 1].total, medIdle: med.idle, medTake: med.take };
 };
 const f = (x: number) => x.toFixed(0);
 
@@ -67,16 +81,25 @@ async function main(): Promise<void> {
   const missing = missingTools();
   if (missing.length) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
   if (!existsSync(wasm)) throw new BuildError(`no such file: ${wasm} (build it: npm run build)`);
-  const out = join("build", "mcu", "bench");
-  const probe = ["-DMPS2_LATENCY_PROBE"];
-  const cElf = await buildBoardC(".", out, "c_rx", ["bench/c_rx.c"], probe);
-  const wasmElf = (await buildMcu({ wasm, out, defines: probe, quiet: true })).elf;
-  const c = stats(await measure(cElf, bytes, 100));
-  const w = stats(await measure(wasmElf, bytes, 1500));
-  console.log(`rx latency, UART0 RX interrupt entry -> task reads the byte (instructions, QEMU -icount shift=${SHIFT}, ${bytes} bytes each):`);
-  console.log(`  plain C  (${cElf}): min ${f(c.min)}, median ${f(c.median)}, max ${f(c.max)} (n=${c.n})`);
+  // Two builds of each: endpoints only (the headline), and with the
+  // intermediate marks, whose own cost (a few instructions each) inflates them.
+  const run = async (split: boolean) => {
+    const out = join("build", "mcu", split ? "bench-split" : "bench");
+    const defs = ["-DMPS2_LATENCY_PROBE", ...(split ? ["-DMPS2_LATENCY_SPLIT"] : [])];
+    const cElf = await buildBoardC(".", out, "c_rx", ["bench/c_rx.c"], defs);
+    const wasmElf = (await buildMcu({ wasm, out, defines: defs, quiet: true })).elf;
+    return { c: stats(await measure(cElf, bytes, 100)), w: stats(await measure(wasmElf, bytes, 1500)), cElf };
+  };
+  const plain = await run(false);
+  const split = await run(true);
+  const { c, w } = plain;
+  console.log(`rx latency, UART0 RX interrupt entry -> the waiting task reads the byte (instructions, QEMU -icount shift=${SHIFT}, ${bytes} bytes each):`);
+  console.log(`  plain C    (${plain.cElf}): min ${f(c.min)}, median ${f(c.median)}, max ${f(c.max)} (n=${c.n})`);
   console.log(`  coop+wasm3 (${wasm}): min ${f(w.min)}, median ${f(w.median)}, max ${f(w.max)} (n=${w.n})`);
   console.log(`  ratio (median): ${(w.median / c.median).toFixed(1)}x`);
+  console.log(`split (medians, from ISR entry; this build's marks add their own instructions):`);
+  for (const [label, s] of [["plain C   ", split.c], ["coop+wasm3", split.w]] as const)
+    console.log(`  ${label}: ISR + wake-up back in the board loop ${f(s.medIdle)}, first irq_take ${f(s.medTake)}, the task's uart_read ${f(s.median)}`);
 }
 
 main().catch((e: Error) => {
