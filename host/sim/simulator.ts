@@ -130,7 +130,15 @@ export class Simulator implements PeriphCtx {
     }
     this.pending |= 1 << line;
     this.isrCount[line]++;
-    this.chrome?.isr(line, irqName(line), this.t);
+    if (this.chrome) this.isrBatch.push(line);
+  }
+  /** ISR spans of the current tick, emitted in priority order (ascending line) by flushIsrs. */
+  private isrBatch: number[] = [];
+  private flushIsrs(): void {
+    if (!this.isrBatch.length) return;
+    const lines = [...new Set(this.isrBatch)].sort((a, b) => a - b);
+    this.isrBatch = [];
+    for (const l of lines) this.chrome!.isr(l, irqName(l), this.t);
   }
   memory(): FirmwareMemory | null {
     return this.fw ? this.fw.memory : null;
@@ -141,17 +149,26 @@ export class Simulator implements PeriphCtx {
     this.opts.onUart?.(port, b);
   }
 
-  /** Advance the clock by dt µs, running the events that fall due (ISRs may fire mid-step). */
+  /** Advance the clock by dt µs, running the events that fall due (ISRs may fire mid-step), each at its own time. */
   private advance(dt: number): void {
-    this.t += dt;
-    this.runDue();
+    this.runTo(this.t + dt);
   }
   private runDue(): void {
+    this.runTo(this.t);
+  }
+  private runTo(target: number): void {
+    this.flushIsrs(); // raises from outside events (scenario set-pin) belong to the current tick
     for (;;) {
-      const e = this.events.popDue(this.t);
-      if (!e) return;
+      const e = this.events.popDue(target);
+      if (!e) break;
+      if (e.t > this.t) {
+        this.flushIsrs();
+        this.t = e.t;
+      }
       e.fn();
     }
+    this.flushIsrs();
+    if (target > this.t) this.t = target;
   }
 
   // ---- the ABI imports ----

@@ -148,3 +148,17 @@ test("metrics: polls, wakes and scheduled time add up", async () => {
   assert.ok(shell.busyUs >= shell.polls * 2, "at least poll_ns (2 µs) per poll");
   assert.equal(m.find((x) => x.name === "mirror")!.polls, 1);
 });
+
+test("interrupt controller: same-tick ISRs appear in priority order (ascending line); disabled lines are dropped and counted", () => {
+  const sim = new Simulator(board(), { trace: true });
+  sim.events.at(10, () => { sim.raise(18); sim.raise(5); sim.raise(1); });
+  sim.events.at(12, () => sim.raise(0));
+  sim.events.at(12, () => sim.raise(3)); // UART1_RX: sim-devkit has no UART1
+  (sim as unknown as { runTo(t: number): void }).runTo(20);
+  const isrs = JSON.parse(sim.chrome!.toJSON()).traceEvents.filter((e: { name: string }) => e.name.startsWith("ISR"));
+  assert.deepEqual(isrs.map((e: { name: string; ts: number }) => `${e.ts} ${e.name}`), ["10 ISR UART0_RX", "10 ISR ADC", "10 ISR GPIO2", "12 ISR ALARM"]);
+  assert.equal(sim.pending, (1 << 18) | (1 << 5) | (1 << 1) | 1);
+  assert.equal(sim.irqDropped, 1);
+  assert.equal(sim.imports().irq_take(), ((1 << 18) | (1 << 5) | (1 << 1) | 1) >>> 0);
+  assert.equal(sim.imports().irq_take(), 0, "read-and-clear");
+});
