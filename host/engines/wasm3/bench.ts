@@ -3,7 +3,7 @@
 // 1. cost of one board import call, V8 vs wasm3 (loop with the call minus the same loop without);
 // 2. raw compute speed (a loop with no imports);
 // 3. the floor of the rejected design (pywasm3 in a helper process): one pipe round trip Node <-> Python;
-// 4. the demo in the simulator: same simulated run on V8 and on wasm3, wall time (median of 3).
+// 4. the demo in the simulator: same simulated run on V8 and on wasm3, wall time (median of 5).
 // Figures are wall-clock and vary with the machine; nothing here asserts them.
 
 import { spawn } from "node:child_process";
@@ -130,11 +130,12 @@ async function main(): Promise<void> {
 
   const demo = new Uint8Array(readFileSync(join(ROOT, "build/demo.wasm")));
   const counter = { n: 0 };
+  // Also warms up binaryen (fuel instrumentation), so the first engine measured is not charged for it.
   await demoRun(counting(new V8Engine(), counter), demo, seconds * 1e6);
   console.log(`\n4. demo (build/demo.wasm) in the simulator, ${seconds} s simulated, seed 1, shell input; ${counter.n} import calls`);
   for (const engine of [new V8Engine(), new Wasm3Engine()]) {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await demoRun(engine, demo, seconds * 1e6));
+    for (let i = 0; i < 5; i++) runs.push(await demoRun(engine, demo, seconds * 1e6));
     const r = runs[0];
     console.log(`  ${engine.name.padEnd(5)} load+instrument ${median(runs.map((x) => x.loadMs)).toFixed(0).padStart(5)} ms, run ${median(runs.map((x) => x.runMs)).toFixed(0).padStart(5)} ms (${r.steps} steps, ${r.serial} UART bytes)`);
   }
