@@ -41,6 +41,7 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   const futures = best(() => x.pingpong_no_executor(N));
   const empty = best(() => x.step_empty(N));
   const slot = best(() => x.pingpong_slot(N));
+  const call = best(() => x.board_calls(N));
   const flags = process.execArgv.filter((a) => a.startsWith("--")).join(" ") || "default V8 flags";
   console.log(`coop on V8 (${flags}), ${name}: ns per round trip (min of ${REPS} x ${N})`);
   console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
@@ -48,6 +49,7 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
   console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
   console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
+  console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
 }
 
 // The same split on wasm3, through the bench harness (each export is a "workload" to it).
@@ -63,13 +65,14 @@ if (!process.execArgv.length) {
         if (r.status !== 0) return NaN;
         return Math.min(...r.stdout.trim().split("\n").map((l) => JSON.parse(l).ns / n));
       };
-      const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot");
+      const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot"), call = t("board_calls");
       console.log(`coop on wasm3, ${name}: ns per round trip (min of ${REPS} x ${n})`);
       console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
       console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
       console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
       console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
       console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
+      console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
     }
   }
 }
