@@ -49,7 +49,7 @@ test("serial timing follows the baud rate: 'ping\\n' in + 'pong\\n' out takes >=
   await say(target, "ping", /pong\n/);
   const byteUs = 10e6 / 115200;
   const dt = target.now() - t0;
-  assert.ok(dt >= 10 * byteUs && dt < 12 * byteUs, `took ${dt} µs`);
+  assert.ok(dt >= 10 * byteUs - 1e-6 && dt < 12 * byteUs, `took ${dt} µs`);
 });
 
 test("GPIO edge IRQ: the mirror task copies BUTTON to LED2 on both edges", async () => {
@@ -161,4 +161,20 @@ test("interrupt controller: same-tick ISRs appear in priority order (ascending l
   assert.equal(sim.irqDropped, 1);
   assert.equal(sim.imports().irq_take(), ((1 << 18) | (1 << 5) | (1 << 1) | 1) >>> 0);
   assert.equal(sim.imports().irq_take(), 0, "read-and-clear");
+});
+
+test("a board is data: the same firmware on tiny-m0 runs with its 9600-baud UART, 4-byte FIFO and pin map", async () => {
+  const sim = new Simulator(loadBoard(findBoard("tiny-m0", ROOT)));
+  await sim.load(new V8Engine(), bytes(await fixture("echo")));
+  const t = new SimTarget(sim);
+  const t0 = t.now();
+  assert.equal(await say(t, "ping", /pong\n/, 1_000_000), "pong\n");
+  const dt = t.now() - t0;
+  const byteUs = 10e6 / 9600;
+  assert.ok(dt >= 10 * byteUs - 1e-6 && dt < 12 * byteUs, `10 bytes at 9600 baud: ${dt} µs`);
+  assert.equal(await say(t, "led1", /ok\n/, 1_000_000), "ok\n");
+  assert.equal(await t.readPin(5), 0, "the echo firmware drives pin 0, which tiny-m0 does not have (EBADPORT); its LED (pin 5) stays off");
+  assert.equal(t.resolvePin("LED"), 5);
+  assert.equal(t.resolvePin("LED2"), null);
+  assert.equal(await say(t, "temp", /bus=-?\d+\n/, 1_000_000), "bus=-1\n", "no I2C device on tiny-m0");
 });
