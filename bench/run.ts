@@ -147,7 +147,7 @@ const IMPLS: Impl[] = [
   },
   {
     id: "embassy", label: "Embassy executor (Rust, host)", scale: 1,
-    install: "install Rust (rustup, or apt-get install cargo for a recent enough Debian)",
+    install: "Rust >= 1.87 with cargo (rustup; Debian 12's rustc 1.63 is too old for these crates)",
     build: () => {
       if (!has("cargo")) return "cargo: not installed";
       return sh("cargo", ["build", "--release", "--locked", "--quiet", "--manifest-path", "bench/embassy/Cargo.toml"],
