@@ -128,11 +128,12 @@ function sizes(elf: string): { text: number; data: number; bss: number } {
 
 export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
   const say = (s: string) => { if (!o.quiet) console.log(s); };
-  const missing = missingTools();
-  if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
+  // The user's input first, then the machine: a wrong path is reported as such even without a toolchain.
   if (!existsSync(o.wasm)) throw new BuildError(`no such file: ${o.wasm}`);
   const bytes = new Uint8Array(readFileSync(o.wasm));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new BuildError(`${o.wasm} is not a WebAssembly module (no \\0asm header)`);
+  const missing = missingTools();
+  if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
 
   const root = o.root ?? ".";
   const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), W3 = join(root, WASM3_DIR);
