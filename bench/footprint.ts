@@ -3,7 +3,7 @@
 // two table sizes and diffing the heap after start-up), and the MCU firmware's
 // flash and RAM as `npm run build:mcu` recorded them in build/mcu/demo.json.
 
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
 
 export interface Footprint {
   entries: { what: string; bytes: number | null; how: string }[];
@@ -13,8 +13,12 @@ const OUT = "build/bench/footprint";
 
 async function compile(entry: string, out: string, extra: string[] = []): Promise<string | null> {
   const asc = await import("assemblyscript/asc");
-  const { error, stderr } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "-o", out, ...extra]);
-  return error ? `${error.message} ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}` : null;
+  // Private name, then rename: concurrent bench runs never read a half-written module.
+  const tmp = `${out}.tmp-${process.pid}`;
+  const { error, stderr } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "-o", tmp, ...extra]);
+  if (error) return `${error.message} ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}`;
+  renameSync(tmp, out);
+  return null;
 }
 
 /** Reads a LEB128 unsigned integer at p; returns [value, next position]. */

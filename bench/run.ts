@@ -11,13 +11,28 @@
 // MCU flash/RAM.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, release, platform } from "node:os";
 import { WORKLOADS, type Workload, xorshift } from "./impls/proto.js";
 import { footprint, type Footprint } from "./footprint.js";
 
 const OUT = "build/bench";
 const W3 = ".cache/wasm3/pywasm3-0.5.0/wasm3";
+
+// Several people (and their `npm test`) may run the bench at once in one work
+// tree: every artifact is written under a private name and renamed into place,
+// so no run ever reads a half-written file.
+const tmp = (path: string) => `${path}.tmp-${process.pid}`;
+export function writeAtomic(path: string, data: string | Uint8Array): void {
+  writeFileSync(tmp(path), data);
+  renameSync(tmp(path), path);
+}
+/** Runs a compiler that writes `out` (passed as its argument `out`) into a private name, then renames it into place. */
+function shTo(out: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string | null {
+  const why = sh(cmd, args.map((a) => (a === out ? tmp(out) : a)), env);
+  if (!why) renameSync(tmp(out), out);
+  return why;
+}
 
 interface Opts { smoke: boolean; only: string[] | null; reps: number }
 
@@ -100,19 +115,21 @@ async function buildWasm(): Promise<string | null> {
     // The same code optimised for speed instead of size (shrinkLevel 0): shows what inlining buys.
     ["coop-fast", ["bench/as/bench.ts", "--config", "asconfig.json", "--target", "release", "--shrinkLevel", "0", "-o", `${OUT}/coop-fast/coop.wasm`]],
   ];
+  mkdirSync(`${OUT}/coop-fast`, { recursive: true });
   for (const [name, args] of jobs) {
-    const { error, stderr } = await asc.main(args);
+    const out = args[args.indexOf("-o") + 1];
+    const { error, stderr } = await asc.main(args.map((a) => (a === out ? tmp(out) : a)));
     if (error) return `asc ${name}: ${error.message}: ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}`;
+    renameSync(tmp(out), out);
   }
-  const fast = `${OUT}/coop-fast`;
-  writeFileSync(`${fast}/board.wasm`, readFileSync(`${OUT}/board.wasm`));
+  writeAtomic(`${OUT}/coop-fast/board.wasm`, readFileSync(`${OUT}/board.wasm`));
   return null;
 }
 
 const IMPLS: Impl[] = [
   {
     id: "c-floor", label: "C bitmask floor (-O2)", scale: 1, install: "apt-get install gcc",
-    build: () => (has("gcc") ? (stale(`${OUT}/floor`, ["bench/c/floor.c"]) ? sh("gcc", ["-O2", "-o", `${OUT}/floor`, "bench/c/floor.c"]) : null) : "gcc: not installed"),
+    build: () => (has("gcc") ? (stale(`${OUT}/floor`, ["bench/c/floor.c"]) ? shTo(`${OUT}/floor`, "gcc", ["-O2", "-o", `${OUT}/floor`, "bench/c/floor.c"]) : null) : "gcc: not installed"),
     argv: (...a) => [`${OUT}/floor`, proto(...a)],
   },
   {
@@ -135,7 +152,7 @@ const IMPLS: Impl[] = [
       }
       if (!stale(`${OUT}/coop-wasm3`, ["bench/wasm3/harness.c", W3])) return null;
       const srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => `${W3}/${f}`);
-      return sh("gcc", ["-O3", "-g0", "-fomit-frame-pointer", "-fno-stack-check", "-fno-stack-protector", "-DNASSERTS",
+      return shTo(`${OUT}/coop-wasm3`, "gcc", ["-O3", "-g0", "-fomit-frame-pointer", "-fno-stack-check", "-fno-stack-protector", "-DNASSERTS",
         `-I${W3}`, "-o", `${OUT}/coop-wasm3`, "bench/wasm3/harness.c", ...srcs, "-lm"]);
     },
     argv: (...a) => [`${OUT}/coop-wasm3`, [`${OUT}/coop.wasm`, ...proto(...a)]],
@@ -282,8 +299,8 @@ async function main(): Promise<void> {
     skipped, failures, footprint: fp,
   };
   const jsonPath = o.smoke || o.only ? `${OUT}/results-${o.smoke ? "smoke" : "partial"}.json` : "bench/results.json";
-  writeFileSync(jsonPath, JSON.stringify(result, null, 2) + "\n");
-  if (!o.smoke && !o.only) writeFileSync("bench/results.md", md);
+  writeAtomic(jsonPath, JSON.stringify(result, null, 2) + "\n");
+  if (!o.smoke && !o.only) writeAtomic("bench/results.md", md);
   process.stdout.write(`\nbench: wrote ${jsonPath}${!o.smoke && !o.only ? " and bench/results.md" : ""}\n`);
   if (failures.length) bail(`${failures.length} run(s) failed (above)`);
 }
