@@ -121,6 +121,7 @@ static Instance *get_instance(napi_env napi, napi_value v) {
 
 /* V8's ToInt32 for a value an import returned into an i32 result. */
 static int to_i32(napi_env napi, napi_value v, int32_t *out) {
+  if (napi_get_value_int32(napi, v, out) == napi_ok) return 1; /* the common case: already a Number */
   napi_value num;
   if (napi_coerce_to_number(napi, v, &num) != napi_ok) return 0;
   return napi_get_value_int32(napi, num, out) == napi_ok; /* NaN/Inf -> 0, wraps mod 2^32 like ToInt32 */
