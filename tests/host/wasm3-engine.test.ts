@@ -200,6 +200,32 @@ test("recursion 3000 deep: fine on V8, stack overflow on wasm3's default 16 KiB 
   assert.equal(out(c), 3000);
 });
 
+test("odd i32 import results (too big, fractional, NaN, boolean, string, undefined) convert as V8 converts them", async () => {
+  const wasm = await compileFixture("workload");
+  // The workload's edge task prints gpio_read's result (as u32, hex) after a GPIO 2 edge.
+  const seen = async (engine: Engine, value: unknown): Promise<string> => {
+    let out = "";
+    let fired = false;
+    let fw: Firmware | null = null;
+    const board = stubBoard({
+      irq_take: () => (fired ? 0 : ((fired = true), 1 << 18)),
+      gpio_read: (() => value) as unknown as (pin: number) => number,
+      uart_write: (_p, ptr, len) => { out += Buffer.from(fw!.memory.read(ptr, len)!).toString("latin1"); return len; },
+    });
+    fw = await engine.load(wasm, board);
+    fw.start();
+    fw.step();
+    fw.close();
+    return out.split("\n").find((l) => l.startsWith("G ")) ?? `<no G line in ${JSON.stringify(out)}>`;
+  };
+  for (const v of [2 ** 32 + 5, -1.5, 3.99, NaN, Infinity, true, "7", undefined, null, 2 ** 31]) {
+    const a = await seen(new V8Engine(), v);
+    const b = await seen(wasm3, v);
+    assert.match(a, /^G [0-9a-f]{16}$/);
+    assert.equal(b, a, `gpio_read returning ${String(v)}`);
+  }
+});
+
 test("an i64 import returning a Number is a TypeError on both engines", async () => {
   for (const engine of [new V8Engine(), wasm3]) {
     const r = await trapRun(engine, "0", "release", { now: (() => 5) as unknown as () => bigint });
