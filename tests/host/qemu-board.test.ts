@@ -23,17 +23,33 @@ const opts = { skip, timeout: 120_000 };
 let selftest: Promise<string> | null = null;
 const selftestElf = () => (selftest ??= buildBoardC(root, out, "selftest", ["selftest/selftest.c"]));
 
-let fault: Promise<string> | null = null;
-const faultElf = () =>
-  (fault ??= (async () => {
+let faultWasm: Promise<string> | null = null;
+const faultWasmPath = () =>
+  (faultWasm ??= (async () => {
     mkdirSync(out, { recursive: true });
     const wasm = join(out, "fault.wasm");
     const { error, stderr } = await asc.main([
       join(root, "boards/qemu-mps2-an385/fixtures/fault.ts"), "--config", join(root, "asconfig.json"), "--target", "release", "-o", wasm,
     ]);
     if (error) throw new Error(`fixture does not compile: ${stderr.toString()}`);
-    return (await buildMcu({ wasm, root, out, quiet: true })).elf;
+    return wasm;
   })());
+let fault: ReturnType<typeof buildMcu> | null = null;
+const faultBuild = () => (fault ??= faultWasmPath().then((wasm) => buildMcu({ wasm, root, out, quiet: true })));
+const faultElf = async () => (await faultBuild()).elf;
+
+test("build:mcu: caps linear memory to what the firmware needs and measures RAM", opts, async () => {
+  const r = await faultBuild();
+  assert.ok(r.memoryLimit >= 1024 && r.memoryLimit < 65536 && r.memoryLimit % 1024 === 0, `limit ${r.memoryLimit}`);
+  assert.ok(r.flash > r.wasmBytes && r.text > 0, "the .wasm is in flash");
+  assert.ok(r.heapPeak !== null && r.heapPeak > r.memoryLimit + r.stackBytes, `heap peak ${r.heapPeak} holds linear memory and value stack`);
+  assert.ok(r.stackPeak !== null && r.stackPeak > 0 && r.stackPeak < 64 * 1024, `stack peak ${r.stackPeak}`);
+  // One KiB less than the probe found is refused: the firmware traps while starting.
+  await assert.rejects(
+    buildMcu({ wasm: await faultWasmPath(), root, out: join(out, "small"), quiet: true, memoryLimit: r.memoryLimit - 1024 }),
+    /the firmware stopped with status 3 in the measuring run: coop: trap in _start/,
+  );
+});
 
 test("setup:mcu is idempotent and says what it did", { skip }, () => {
   const r = spawnSync("sh", [join(root, "boards/qemu-mps2-an385/setup.sh")], { encoding: "utf8" });
