@@ -9,11 +9,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseScenario, runScenario, checkScenario, formatFailure } from "../../host/scenario.js";
-import { createTarget } from "../../host/hil/targets/qemu.js";
+import { QemuHilTarget } from "../../host/hil/targets/qemu.js";
 import type { HilContext } from "../../host/hil/targets/types.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
-const target = createTarget(null);
+const target = new QemuHilTarget();
 const ctx: HilContext = { root, firmware: join(root, "build", "demo.wasm"), board: "sim-devkit", seed: 1, slack: 3 };
 const avail = await target.available(ctx);
 const skip = avail.ok ? false : `qemu target unavailable: ${avail.reason}; install with: ${avail.install}`;
@@ -41,5 +41,9 @@ for (const file of files) {
     } finally {
       await t.close();
     }
+    // No allocation after start-up, on the real firmware: the board reports
+    // the heap peak whenever it grows, so every report must show one value.
+    const peaks = new Set([...t.diagnostics().matchAll(/heap peak (\d+) B/g)].map((m) => m[1]));
+    assert.equal(peaks.size, 1, `heap peak changed during the scenario: ${[...peaks].join(", ")} B`);
   });
 }

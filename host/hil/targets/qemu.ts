@@ -17,6 +17,11 @@ import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js
 
 const SUPPORTS: ReadonlySet<StepKind> = new Set<StepKind>(["write-serial", "wait-serial", "wait"]);
 
+/** An open QEMU target also exposes the board's semihosting diagnostics ("[mcu] ..." lines, QEMU's stderr). */
+export interface QemuOpenTarget extends OpenTarget {
+  diagnostics(): string;
+}
+
 export class QemuHilTarget implements HilTarget {
   readonly name = "qemu";
   readonly describe = "wasm3 in Cortex-M3 firmware on QEMU mps2-an385 (real interrupts, UART0 on stdio), real time";
@@ -44,7 +49,7 @@ export class QemuHilTarget implements HilTarget {
     return p;
   }
 
-  async open(ctx: HilContext): Promise<OpenTarget> {
+  async open(ctx: HilContext): Promise<QemuOpenTarget> {
     if (!existsSync(ctx.firmware)) throw new Error(`firmware ${ctx.firmware} not found (build it: npm run build)`);
     const elf = await this.elfFor(ctx);
     return new Promise((resolve, reject) => {
@@ -61,7 +66,8 @@ export class QemuHilTarget implements HilTarget {
               child.stdin.write(data, (err) => (err ? rej(new Error(`cannot write to QEMU: ${err.message}`)) : res()));
             }),
         },
-      }) as StreamTarget & OpenTarget;
+      }) as StreamTarget & QemuOpenTarget;
+      target.diagnostics = () => diag;
       child.stdout.on("data", (d: Buffer) => target.push(d));
       child.stderr.setEncoding("utf8").on("data", (d: string) => (diag += d));
       child.stdin.on("error", () => {}); // EPIPE after QEMU exited: reported through exit
