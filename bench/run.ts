@@ -173,6 +173,17 @@ const IMPLS: Impl[] = [
     argv: (...a) => [`${OUT}/cargo/release/coop-bench-embassy`, proto(...a)],
   },
   {
+    id: "localpool", label: "futures LocalPool (Rust, host)", scale: 1,
+    install: "Rust >= 1.87 with cargo (rustup; Debian 12's rustc 1.63 is too old for these crates)",
+    build: () => {
+      if (!has("cargo")) return "cargo: not installed";
+      // Same crate as the Embassy row (src/bin/localpool.rs); cargo's lock makes a concurrent build safe.
+      return sh("cargo", ["build", "--release", "--locked", "--quiet", "--manifest-path", "bench/embassy/Cargo.toml"],
+        { CARGO_TARGET_DIR: `${OUT}/cargo` });
+    },
+    argv: (...a) => [`${OUT}/cargo/release/localpool`, proto(...a)],
+  },
+  {
     id: "js-promises", label: "JS async/await (Node)", scale: 0.25, install: "(Node itself)",
     build: () => null,
     argv: (...a) => [node, ["build/js/bench/impls/promises.js", ...proto(...a)]],

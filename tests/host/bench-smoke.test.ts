@@ -26,7 +26,7 @@ test("bench --smoke runs every available implementation on every workload", { ti
   for (const row of res.rows) assert.ok(row.ns_per_op > 0, `${row.impl} ${row.workload}: no time measured`);
   // Skipped implementations are named with an install command, never dropped silently.
   for (const s of res.skipped) assert.ok(s.install && s.reason, JSON.stringify(s));
-  assert.equal(ran.size + res.skipped.length, 7);
+  assert.equal(ran.size + res.skipped.length, 8);
   assert.match(r.stdout, /\| workload \| implementation \| ns\/op/);
   assert.match(r.stdout, /executor bytes per task slot/);
 });
