@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync, readFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, readFileSync, mkdtempSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixture, CLI, ROOT } from "./fixtures/build.js";
@@ -156,4 +156,15 @@ test("engine-agnostic: V8 and wasm3 give byte-identical traces and the same runa
   }
   assert.ok(readFileSync(join(dir, "eng-v8.json")).equals(readFileSync(join(dir, "eng-wasm3.json"))), "fuel counts and cost model are the same on both engines");
   refuses(["run", echo, "--engine", "wasm3", "--uart-in", "-", "--quiet", "--fuel", "1000000"], 4, /runaway: task "shell" \(slot 0\) did not return from its poll within 1000000 work units.*t=0\.000434 s/, "spin\n");
+});
+
+test("npm start's run: the demo answers ping under tests/hil/ping.yaml and prints the metrics table", () => {
+  const demo = join(ROOT, "build/demo.wasm");
+  assert.ok(existsSync(demo), "build/demo.wasm missing: run npm run build first");
+  const r = coop(["run", demo, "--script", "tests/hil/ping.yaml", "--until", "5s"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /pong\n/);
+  assert.match(r.err, /scenario "shell answers ping": passed 2 steps/);
+  assert.match(r.out, /--- sim-devkit: 5\.000000 s simulated in [\d.]+ s wall \(\d+x\), \d+ steps ---/);
+  for (const task of ["blinky", "shell"]) assert.match(r.out, new RegExp(`^ +\\d+  ${task} +\\d+ `, "m"));
 });
