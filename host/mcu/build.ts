@@ -92,8 +92,19 @@ async function cc(args: string[]): Promise<void> {
   }
 }
 
-/** Compiles `srcs` into `objDir` unless an object is newer than its source and the flags are unchanged. */
-async function compileAll(srcs: string[], objDir: string, flags: string[]): Promise<string[]> {
+/** Newest modification time of the .h files in `dirs` (an object older than that is rebuilt). */
+function newestHeader(dirs: string[]): number {
+  let t = 0;
+  for (const d of dirs) for (const f of readdirSync(d)) if (f.endsWith(".h")) t = Math.max(t, statSync(join(d, f)).mtimeMs);
+  return t;
+}
+
+/**
+ * Compiles `srcs` into `objDir` unless an object is newer than its source and
+ * than every header in `headerDirs`, and the flags are unchanged.
+ */
+async function compileAll(srcs: string[], objDir: string, flags: string[], headerDirs: string[]): Promise<string[]> {
+  const headers = newestHeader(headerDirs);
   mkdirSync(objDir, { recursive: true });
   const stamp = join(objDir, ".flags");
   const sig = flags.join(" ");
@@ -102,7 +113,7 @@ async function compileAll(srcs: string[], objDir: string, flags: string[]): Prom
   await Promise.all(
     srcs.map(async (src, i) => {
       const o = objs[i];
-      if (same && existsSync(o) && statSync(o).mtimeMs >= statSync(src).mtimeMs) return;
+      if (same && existsSync(o) && statSync(o).mtimeMs >= Math.max(statSync(src).mtimeMs, headers)) return;
       await cc([...flags, "-c", src, "-o", o]);
     }),
   );
@@ -147,12 +158,13 @@ export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
 
   const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
   // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
-  const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`]);
+  const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
   const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${EMBED}`, `-I${BOARD}`, ...(o.defines ?? [])];
   const boardObjs = await compileAll(
     [...BOARD_SRCS.map((s) => join(BOARD, s)), join(EMBED, "coop_wasm3.c")],
     join(out, "obj", "board"),
     ourFlags,
+    [W3, EMBED, BOARD],
   );
   const wasmC = join(out, `${name}_wasm.c`);
   writeFileSync(wasmC, wasmAsC(bytes, o.wasm));
