@@ -12,6 +12,8 @@
  *   COOP_LAZY_COMPILE  1: wasm3 compiles each function at its first call
  *                      (less RAM for code never run; allocation then
  *                      continues after _start), 0 (default): all at load
+ *   COOP_TRACE         1: coop_set_trace(1) before _start; events go to
+ *                      QEMU's stderr as "[trace] kind a b" (docs/abi.md)
  *   COOP_UNTIL         stop with status 0 at this tick (-1 = never; the
  *                      build's memory probe uses it)
  */
@@ -29,6 +31,9 @@
 #ifndef COOP_LAZY_COMPILE
 #define COOP_LAZY_COMPILE 0
 #endif
+#ifndef COOP_TRACE
+#define COOP_TRACE 0
+#endif
 #ifndef COOP_UNTIL
 #define COOP_UNTIL (-1)
 #endif
@@ -44,5 +49,6 @@ int main(void) {
   cfg.stack_bytes = COOP_STACK_BYTES;
   cfg.until = COOP_UNTIL;
   cfg.lazy_compile = COOP_LAZY_COMPILE;
+  cfg.trace = COOP_TRACE;
   coop_wasm3_run(coop_firmware_wasm, coop_firmware_wasm_len, &cfg);
 }
