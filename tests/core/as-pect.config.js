@@ -7,7 +7,7 @@ export default {
   async instantiate(memory, createImports, instantiate, binary) {
     let instance;
     const { board, fake } = createFakeBoard(() => instance.exports.memory);
-    instance = instantiate(binary, createImports({ env: { memory }, board, fake }));
+    instance = await instantiate(binary, createImports({ env: { memory }, board, fake }));
     return instance;
   },
   outputBinary: false,
