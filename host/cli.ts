@@ -187,10 +187,20 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     if (serialBuf) out.stdout(serialBuf);
     serialBuf = "";
   };
-  const sim = new Simulator(board, {
+  // Output files are opened before running, so an unwritable path is an input error, not a lost run.
+  if (o.vcd !== undefined) {
+    try {
+      writeFileSync(o.vcd, "");
+    } catch (e) {
+      throw new UsageError(`cannot write VCD file ${o.vcd}: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  let sim: Simulator;
+  try {
+    sim = new Simulator(board, {
     seed,
     fuel,
-    trace: o.trace !== undefined,
+    trace: o.trace,
     vcd: o.vcd !== undefined,
     onUart: quiet ? undefined : (port, b) => {
       if (port !== 0) return;
@@ -202,6 +212,10 @@ async function runCmd(args: string[], out: Out): Promise<number> {
       out.stderr(`[log ${formatTime(t)}] ${line}\n`);
     },
   });
+  } catch (e) {
+    // Bad source parameters in the board file, or an unwritable trace path.
+    throw new UsageError((e as Error).message.split("\n")[0]);
+  }
   const target = new SimTarget(sim);
   if (scenario) {
     // Unknown pins/channels and unsupported steps are input errors: refuse before loading.
@@ -210,7 +224,12 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     if (problems.length) throw new ScenarioError(problems[0]);
   }
   const wall0 = performance.now();
-  await sim.load(engine, wasm);
+  try {
+    await sim.load(engine, wasm);
+  } catch (e) {
+    sim.chrome?.finish(); // leave a valid (empty) trace file behind
+    throw e;
+  }
   if (uartIn && !sim.fault) {
     const u = sim.uarts.get(0);
     if (!u) throw new UsageError(`board ${board.name} has no UART0 for --uart-in`);
@@ -244,7 +263,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     out.stderr(`coop: UART RX overrun: ${overruns} input byte(s) dropped because the RX FIFO was full (input faster than the firmware reads)\n`);
     if (code === EXIT.OK) code = EXIT.UART_OVERRUN;
   }
-  if (o.trace) writeFileSync(o.trace, sim.chrome!.toJSON());
+  if (o.trace) sim.chrome!.finish();
   if (o.vcd) writeFileSync(o.vcd, sim.vcd!.toString(sim.now()));
 
   const metrics = sim.taskMetrics();
@@ -270,5 +289,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.stderr.write(`coop: internal error: ${e.message.split("\n")[0]}\n`);
     process.exit(EXIT.INTERNAL);
   });
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // exitCode, not exit(): let piped stdout drain first.
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }

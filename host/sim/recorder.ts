@@ -6,17 +6,55 @@
 /** Round µs to ns precision so float noise never shows in files. */
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+import { openSync, writeSync, closeSync } from "node:fs";
+
+const HEAD = `{"displayTimeUnit":"ns","traceEvents":[\n`;
+const TAIL = `\n]}\n`;
+
+/**
+ * Chrome trace event writer. In memory (toJSON) by default; given a path it
+ * streams to the file in 1 MiB chunks, so a trace of 24 simulated hours does
+ * not have to fit in memory. Call finish() to complete the file.
+ */
 export class ChromeTrace {
   private events: string[] = [];
   private named = new Set<string>();
-  constructor() {
+  private fd: number | null = null;
+  private buf = "";
+  private first = true;
+  constructor(path?: string) {
+    if (path !== undefined) {
+      try {
+        this.fd = openSync(path, "w");
+      } catch (e) {
+        throw new Error(`cannot write trace file ${path}: ${(e as Error).message.split("\n")[0]}`);
+      }
+      this.buf = HEAD;
+    }
     this.meta(1, 0, "process_name", "firmware");
     this.meta(2, 0, "process_name", "board");
     this.meta(2, 1, "thread_name", "interrupts (ISRs)");
     this.meta(2, 2, "thread_name", "IRQ deliveries");
   }
   private push(o: Record<string, unknown>): void {
-    this.events.push(JSON.stringify(o));
+    if (this.fd === null) {
+      this.events.push(JSON.stringify(o));
+      return;
+    }
+    this.buf += (this.first ? "" : ",\n") + JSON.stringify(o);
+    this.first = false;
+    if (this.buf.length > 1 << 20) {
+      writeSync(this.fd, this.buf);
+      this.buf = "";
+    }
+  }
+  /** Complete and close a streamed file (no-op in memory). */
+  finish(): void {
+    if (this.fd === null) return;
+    writeSync(this.fd, this.buf + TAIL);
+    closeSync(this.fd);
+    this.fd = null;
+    this.buf = "";
   }
   meta(pid: number, tid: number, name: string, value: string): void {
     this.push({ ph: "M", pid, tid, name, args: { name: value } });
@@ -52,7 +90,7 @@ export class ChromeTrace {
     this.push({ ph: "i", s: "g", pid: 2, tid: 1, name, ts: r3(ts), args });
   }
   toJSON(): string {
-    return `{"displayTimeUnit":"ns","traceEvents":[\n${this.events.join(",\n")}\n]}\n`;
+    return HEAD + this.events.join(",\n") + TAIL;
   }
 }
 

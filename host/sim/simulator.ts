@@ -19,7 +19,8 @@ export interface SimOptions {
   onUart?: (port: number, byte: number) => void;
   /** Called for each board.log line. */
   onLog?: (line: string, tUs: number) => void;
-  trace?: boolean;
+  /** Record a Chrome trace: true keeps it in memory (chrome.toJSON()), a path streams it to that file (call chrome.finish()). */
+  trace?: boolean | string;
   vcd?: boolean;
 }
 
@@ -73,7 +74,7 @@ export class Simulator implements PeriphCtx {
     this.opts = opts;
     this.rng = new Prng(opts.seed ?? 1);
     this.fuel = opts.fuel === undefined ? DEFAULT_FUEL : opts.fuel;
-    this.chrome = opts.trace ? new ChromeTrace() : null;
+    this.chrome = typeof opts.trace === "string" ? new ChromeTrace(opts.trace) : opts.trace ? new ChromeTrace() : null;
     this.vcd = opts.vcd ? new Vcd() : null;
     this.alarm = new Alarm(this);
     this.enable(0);

@@ -51,6 +51,10 @@ test("bad options: unknown option, bad --until, unknown engine, unknown board, b
   refuses(["run", echo, "--seed", "x3"], 2, /--seed must be an integer/);
   refuses(["run", echo, "--uart-in", join(dir, "none.txt")], 2, /UART input file not found/);
   refuses(["launch"], 2, /unknown command "launch"/);
+  refuses(["run", echo, "--trace", join(dir, "no/such/dir/t.json")], 2, /cannot write trace file .*t\.json/);
+  refuses(["run", echo, "--vcd", join(dir, "no/such/dir/w.vcd")], 2, /cannot write VCD file .*w\.vcd/);
+  refuses(["run", echo, "--board", file("badsrc.json", JSON.stringify({ name: "b", adc: { channels: [{ channel: 0, name: "X", source: { type: "sine" } }] } }))], 2, /board b: ADC channel X: source sine: `offset` must be a number/);
+  refuses(["run", echo, "--board", file("badjson.json", "{ nope")], 2, /board file .*badjson\.json is not valid JSON/);
 });
 
 test("bad scenarios: does not parse (with line), bad regex, unknown pin, unknown channel", async () => {
