@@ -33,7 +33,6 @@ export class ChromeTrace {
     }
     this.meta(1, 0, "process_name", "firmware");
     this.meta(2, 0, "process_name", "board");
-    this.meta(2, 1, "thread_name", "interrupts (ISRs)");
     this.meta(2, 2, "thread_name", "IRQ deliveries");
   }
   private push(o: Record<string, unknown>): void {
@@ -70,8 +69,15 @@ export class ChromeTrace {
   poll(slot: number, ts: number, dur: number, done: boolean, units: number): void {
     this.push({ ph: "X", pid: 1, tid: slot + 1, name: "poll", ts: r3(ts), dur: r3(dur), args: { done, work_units: units } });
   }
+  /** ISR span, on one track per line (tid 100 + line) so spans of different lines never overlap on a track. */
   isr(line: number, name: string, ts: number): void {
-    this.push({ ph: "X", pid: 2, tid: 1, name: `ISR ${name}`, ts: r3(ts), dur: 1, args: { line } });
+    const tid = 100 + line;
+    if (!this.named.has(`isr${line}`)) {
+      this.named.add(`isr${line}`);
+      this.meta(2, tid, "thread_name", `ISR ${name} (line ${line})`);
+      this.push({ ph: "M", pid: 2, tid, name: "thread_sort_index", args: { sort_index: tid } });
+    }
+    this.push({ ph: "X", pid: 2, tid, name: `ISR ${name}`, ts: r3(ts), dur: 1, args: { line } });
   }
   irqDelivered(line: number, name: string, woken: number, ts: number): void {
     this.push({ ph: "i", s: "t", pid: 2, tid: 2, name: `deliver ${name}`, ts: r3(ts), args: { line, waiters_woken: woken } });

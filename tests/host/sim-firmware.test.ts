@@ -136,6 +136,21 @@ test("determinism: same firmware + inputs + seed -> byte-identical trace; anothe
   for (const ph of ["X", "i", "C", "M"]) assert.ok(phases.has(ph), `has ${ph} events`);
   assert.ok(t.traceEvents.some((e: { ph: string; args?: { name?: string } }) => e.ph === "M" && e.args?.name === "task 0: shell"));
   assert.ok(t.traceEvents.some((e: { ph: string; name: string }) => e.ph === "X" && e.name === "ISR UART0_RX"));
+  // Perfetto's JSON importer needs the X spans of one track to be well nested: here, never overlapping.
+  const tracks = new Map<string, { ts: number; dur: number }[]>();
+  for (const e of t.traceEvents) {
+    if (e.ph !== "X") continue;
+    assert.ok(typeof e.ts === "number" && typeof e.dur === "number" && e.dur >= 0);
+    const k = `${e.pid}/${e.tid}`;
+    if (!tracks.has(k)) tracks.set(k, []);
+    tracks.get(k)!.push(e);
+  }
+  for (const [k, spans] of tracks) {
+    spans.sort((x, y) => x.ts - y.ts);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i].ts >= spans[i - 1].ts + spans[i - 1].dur - 1e-9, `overlapping spans on track ${k} at ${spans[i].ts}`);
+  }
+  const named = new Set(t.traceEvents.filter((e: { ph: string; name: string }) => e.ph === "M" && e.name === "thread_name").map((e: { pid: number; tid: number }) => `${e.pid}/${e.tid}`));
+  for (const k of tracks.keys()) assert.ok(named.has(k), `track ${k} has a name`);
 });
 
 test("metrics: polls, wakes and scheduled time add up", async () => {
