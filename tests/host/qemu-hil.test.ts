@@ -28,6 +28,7 @@ test("the HIL suite has serial scenarios for the qemu target", () => {
   assert.ok(files.length >= 4, `expected the suite's scenarios in ${suite}, found ${files.length}`);
 });
 
+let reported = 0;
 for (const file of files) {
   const sc = parseScenario(readFileSync(file, "utf8"), file);
   test(`qemu: ${sc.name} (${file.slice(root.length + 1)})`, { skip, timeout: 120_000 }, async () => {
@@ -42,8 +43,14 @@ for (const file of files) {
       await t.close();
     }
     // No allocation after start-up, on the real firmware: the board reports
-    // the heap peak whenever it grows, so every report must show one value.
+    // the heap peak whenever it grows (first at its first idle, which a short
+    // scenario may end before), so all reports must show one value.
     const peaks = new Set([...t.diagnostics().matchAll(/heap peak (\d+) B/g)].map((m) => m[1]));
-    assert.equal(peaks.size, 1, `heap peak changed during the scenario: ${[...peaks].join(", ")} B`);
+    assert.ok(peaks.size <= 1, `heap peak changed during the scenario: ${[...peaks].join(", ")} B`);
+    reported += peaks.size;
   });
 }
+
+test("qemu: the board reported its heap peak in the scenarios above", { skip }, () => {
+  assert.ok(reported > 0, "no [mcu] heap peak report in any scenario's diagnostics");
+});

@@ -75,8 +75,9 @@ export class QemuHilTarget implements HilTarget {
         exited = true;
         reject(new Error(`cannot run ${QEMU}: ${e.message} (install: ${SETUP_HINT})`));
       });
+      // "close" (not "exit"): all of QEMU's output has been read by then.
       const exitedP = new Promise<void>((res) =>
-        child.on("exit", (code, signal) => {
+        child.on("close", (code, signal) => {
           exited = true;
           const last = target.serialTail(1)[0] ?? diag.trim().split("\n").at(-1) ?? "";
           target.end(`firmware exited (${signal ?? `semihosting status ${code}`})${last ? `: ${last.trim()}` : ""}`);
