@@ -71,13 +71,18 @@ export class ChromeTrace {
   }
   /** ISR span, on one track per line (tid 100 + line) so spans of different lines never overlap on a track. */
   isr(line: number, name: string, ts: number): void {
+    const tid = this.isrTrack(line, name);
+    this.push({ ph: "X", pid: 2, tid, name: `ISR ${name}`, ts: r3(ts), dur: 1, args: { line } });
+  }
+  /** Name the ISR track of a line (once); the board names all its enabled lines up front. */
+  isrTrack(line: number, name: string): number {
     const tid = 100 + line;
     if (!this.named.has(`isr${line}`)) {
       this.named.add(`isr${line}`);
       this.meta(2, tid, "thread_name", `ISR ${name} (line ${line})`);
       this.push({ ph: "M", pid: 2, tid, name: "thread_sort_index", args: { sort_index: tid } });
     }
-    this.push({ ph: "X", pid: 2, tid, name: `ISR ${name}`, ts: r3(ts), dur: 1, args: { line } });
+    return tid;
   }
   irqDelivered(line: number, name: string, woken: number, ts: number): void {
     this.push({ ph: "i", s: "t", pid: 2, tid: 2, name: `deliver ${name}`, ts: r3(ts), args: { line, waiters_woken: woken } });

@@ -106,6 +106,8 @@ export class Simulator implements PeriphCtx {
     this.enable(6);
     this.enable(7);
     this.vcd?.start();
+    // A fixed track list (every enabled line), so two runs differ only in real events.
+    for (let l = 0; l < 32; l++) if ((this.enabled >>> l) & 1) this.chrome?.isrTrack(l, irqName(l));
   }
 
   private source(spec: unknown, what: string): Source {
