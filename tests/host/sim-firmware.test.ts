@@ -193,3 +193,17 @@ test("a board is data: the same firmware on tiny-m0 runs with its 9600-baud UART
   assert.equal(t.resolvePin("LED2"), null);
   assert.equal(await say(t, "temp", /bus=-?\d+\n/, 1_000_000), "bus=-1\n", "no I2C device on tiny-m0");
 });
+
+test("a task that yields forever: the board never sleeps, the clock moves by poll cost, self-wakes counted, the ticker keeps time", async () => {
+  const sim = new Simulator(board());
+  await sim.load(new V8Engine(), bytes(await fixture("yielder")));
+  sim.run(100_000);
+  const m = sim.taskMetrics();
+  const spinner = m.find((x) => x.name === "spinner")!, ticker = m.find((x) => x.name === "ticker")!;
+  assert.ok(spinner.polls > 1000, `spinner polled ${spinner.polls} times`);
+  assert.equal(spinner.selfWakes, spinner.polls, "every spinner poll woke itself");
+  assert.ok(ticker.polls >= 10 && ticker.polls <= 12, `ticker polls ${ticker.polls} in 100 ms`);
+  assert.ok(ticker.schedMaxUs < 100, `ticker scheduled within ${ticker.schedMaxUs} µs: the spinner does not starve it`);
+  // A step is not interruptible: the run ends after the step that crosses 100 ms (one poll budget).
+  assert.ok(sim.now() >= 100_000 && sim.now() < 110_000, `ended at ${sim.now()}`);
+});
