@@ -59,6 +59,8 @@ export class Simulator implements PeriphCtx {
   readonly vcd: Vcd | null;
   readonly fuel: number | false;
   private readonly opts: SimOptions;
+  /** Level changes per pin (for --json). */
+  readonly pinChanges = new Map<number, number>();
 
   // Per-task bookkeeping from the trace import.
   private metrics: TaskMetrics[] = [];
@@ -88,7 +90,10 @@ export class Simulator implements PeriphCtx {
       this.enable(16 + p.pin);
       this.vcd?.addVar(`pin${p.pin}`, p.name, 1, p.initial);
     }
-    this.gpio = new Gpio(this, pins, (pin, level) => this.vcd?.change(`pin${pin}`, this.t, level));
+    this.gpio = new Gpio(this, pins, (pin, level) => {
+      this.pinChanges.set(pin, (this.pinChanges.get(pin) ?? 0) + 1);
+      this.vcd?.change(`pin${pin}`, this.t, level);
+    });
     const sources = new Map<number, Source>();
     for (const c of board.adc.channels) {
       sources.set(c.channel, this.source(c.source, `ADC channel ${c.name}`));
@@ -391,6 +396,7 @@ export class Simulator implements PeriphCtx {
       polls: fw && !this.fault ? Number(fw.stat(0)) : null,
       uart: [...this.uarts.values()].map((u) => ({ port: u.port, sent: u.sent, received: u.received, overruns: u.overruns, inputPending: u.inputPending })),
       isr: Object.fromEntries(this.isrCount.map((n, l) => [irqName(l), n]).filter(([, n]) => (n as number) > 0)),
+      pins: Object.fromEntries(this.board.pins.map((p) => [p.name, { pin: p.pin, dir: p.dir, level: this.gpio.level(p.pin), changes: this.pinChanges.get(p.pin) ?? 0 }])),
       irqDropped: this.irqDropped,
       adcConversions: this.adc.conversions,
       busTransfers: this.bus.transfers,

@@ -111,6 +111,8 @@ test("idle firmware: the clock jumps (24 h of blinky in few steps), LED toggles 
   assert.ok(sim.steps - steps0 <= 119, `one step per toggle: ${sim.steps - steps0}`);
   const m = sim.taskMetrics().find((x) => x.name === "blinky")!;
   assert.equal(m.polls, 120, "the first poll, then one per toggle at 0.5 s .. 59.5 s");
+  const pins = sim.summary().pins as Record<string, { changes: number; level: number }>;
+  assert.deepEqual(pins.LED, { pin: 0, dir: "out", level: 1, changes: 119 });
   assert.ok(m.busyUs > 0 && m.slowPolls === 0);
   const vcd = sim.vcd!.toString(sim.now());
   assert.match(vcd, /\$var wire 1 ! LED \$end/);
