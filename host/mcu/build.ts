@@ -20,7 +20,7 @@
 // left under the final name.
 
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
@@ -137,7 +137,46 @@ function sizes(elf: string): { text: number; data: number; bss: number } {
   return { text: Number(m[1]), data: Number(m[2]), bss: Number(m[3]) };
 }
 
+/**
+ * One build at a time per output folder, across processes (the HIL CLI and
+ * the tests may build the same firmware into build/mcu/hil at once, and two
+ * compilers writing one object file corrupt it). A lock left by a dead
+ * process is taken over.
+ */
+async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, ".lock");
+  for (let waited = 0; ; waited += 200) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let holder = NaN;
+      try { holder = Number(readFileSync(lock, "utf8")); } catch { /* just released */ }
+      let alive = true;
+      if (Number.isInteger(holder) && holder > 0) {
+        try { process.kill(holder, 0); } catch (k) { alive = (k as NodeJS.ErrnoException).code === "EPERM"; }
+      }
+      if (!alive) { rmSync(lock, { force: true }); continue; }
+      if (waited > 300_000) throw new BuildError(`${dir} is locked by process ${holder} for more than 5 minutes (remove ${lock} if it is stale)`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 export async function buildMcu(o: McuBuildOptions): Promise<McuBuildResult> {
+  return withLock(o.out ?? join(o.root ?? ".", "build", "mcu"), () => buildMcuUnlocked(o));
+}
+
+async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const say = (s: string) => { if (!o.quiet) console.log(s); };
   // The user's input first, then the machine: a wrong path is reported as such even without a toolchain.
   if (!existsSync(o.wasm)) throw new BuildError(`no such file: ${o.wasm}`);
