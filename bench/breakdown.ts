@@ -42,6 +42,7 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   const empty = best(() => x.step_empty(N));
   const slot = best(() => x.pingpong_slot(N));
   const call = best(() => x.board_calls(N));
+  const chan = best(() => x.channel(N)), chanFut = best(() => x.channel_no_executor(N));
   const flags = process.execArgv.filter((a) => a.startsWith("--")).join(" ") || "default V8 flags";
   console.log(`coop on V8 (${flags}), ${name}: ns per round trip (min of ${REPS} x ${N})`);
   console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
@@ -50,6 +51,7 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
   console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
   console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
+  console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
 }
 
 // The same split on wasm3, through the bench harness (each export is a "workload" to it).
@@ -65,7 +67,7 @@ if (!process.execArgv.length) {
         if (r.status !== 0) return NaN;
         return Math.min(...r.stdout.trim().split("\n").map((l) => JSON.parse(l).ns / n));
       };
-      const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot"), call = t("board_calls");
+      const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot"), call = t("board_calls"), chan = t("channel"), chanFut = t("channel_no_executor");
       console.log(`coop on wasm3, ${name}: ns per round trip (min of ${REPS} x ${n})`);
       console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
       console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
@@ -73,6 +75,7 @@ if (!process.execArgv.length) {
       console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
       console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
       console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
+      console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
     }
   }
 }

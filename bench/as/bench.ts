@@ -331,3 +331,17 @@ export function board_calls(n: i32): i64 {
   for (let i = 0; i < n; i++) s += now();
   return s == 0 ? <i64>n : -1; // virtual time stays 0
 }
+
+/** n channel messages with producer and consumer polled by hand, no executor: the channel futures' own cost. */
+export function channel_no_executor(n: i32): i64 {
+  resetBoard();
+  producer.n = n; consumer.n = n; consumer.sum = 0;
+  let a = false, b = false, rounds: i64 = 0;
+  while (!(a && b)) {
+    if (!a) a = producer.poll(0);
+    if (!b) b = consumer.poll(1);
+    if (++rounds > <i64>n + 2) return -1; // stalled
+  }
+  step(); // drop the ready bits the wakes left
+  return consumer.sum;
+}
