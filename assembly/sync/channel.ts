@@ -8,6 +8,12 @@
 // waiting for space are granted a reserved free slot in the same way. Values
 // never leave the ring until a receiver's poll takes one, which is what makes
 // cancelling a receive lossless.
+//
+// Fast paths: the grant loops run only when someone waits on the other side
+// (push checks recvQ, pop checks sendQ: one load each), and a Send/Recv that
+// is not waiting goes straight to the ring when `canSend`/`canRecv` say it
+// overtakes nobody. Those checks are exactly the fairness rule, so the fast
+// paths change cost, not behaviour.
 
 import { Waker, OK } from "../coop";
 import { E_FULL, E_CLOSED, zeroOf } from "./errors";
@@ -73,7 +79,7 @@ export class Channel<T> {
    */
   trySend(v: T): i32 {
     if (this.isClosed) return E_CLOSED;
-    if (this.full || !this.sendQ.isEmpty) {
+    if (!this.canSend) {
       this.fullTotal++;
       return E_FULL;
     }
@@ -87,7 +93,7 @@ export class Channel<T> {
    * finished). Wakes the oldest waiting sender.
    */
   tryRecv(): bool {
-    if (this.empty) return false;
+    if (!this.canRecv) return false;
     this.received = this.pop();
     return true;
   }
@@ -111,6 +117,11 @@ export class Channel<T> {
 
   // ---- internals used by Send and Recv ----
 
+  /** A value may go in now without overtaking anyone: no sender queued and an unreserved free slot. */
+  get canSend(): bool { return this.sendQ.head === null && this.count + this.spaceReserved < this.capacity; }
+  /** A value may come out now: one that is not reserved for a woken receiver. */
+  get canRecv(): bool { return this.count > this.itemsReserved; }
+
   push(v: T): void {
     const cap = this.capacity;
     let i = this.head + this.count;
@@ -118,7 +129,8 @@ export class Channel<T> {
     unchecked(this.buf[i] = v);
     this.count++;
     this.sentTotal++;
-    this.grantRecv();
+    // Fast path: with no receiver waiting there is nothing to grant.
+    if (this.recvQ.head) this.grantRecv();
   }
 
   pop(): T {
@@ -128,19 +140,44 @@ export class Channel<T> {
     this.head = h;
     this.count--;
     this.receivedTotal++;
-    this.grantSend();
+    if (this.sendQ.head) this.grantSend();
     return v;
   }
 
   /** Hand each unreserved value to the oldest waiting receiver. */
   grantRecv(): void {
-    while (this.count - this.itemsReserved > 0 && this.recvQ.grantFront(GRANT_ONE)) this.itemsReserved++;
+    while (this.count > this.itemsReserved && this.recvQ.grantFront(GRANT_ONE)) this.itemsReserved++;
   }
 
   /** Hand each unreserved free slot to the oldest waiting sender. */
   grantSend(): void {
-    while (this.capacity - this.count - this.spaceReserved > 0 && this.sendQ.grantFront(GRANT_ONE)) this.spaceReserved++;
+    while (this.count + this.spaceReserved < this.capacity && this.sendQ.grantFront(GRANT_ONE)) this.spaceReserved++;
   }
+
+  /**
+   * A Send (sending) or Recv leaves: out of its queue, and a slot or value
+   * granted to it goes to the next waiter on its side (or back to the pool).
+   */
+  leave(op: Waiter, sending: bool): void {
+    const granted = op.qGrant == GRANT_ONE;
+    op.qGrant = GRANT_NONE;
+    if (sending) {
+      this.sendQ.remove(op);
+      if (granted) { this.spaceReserved--; this.grantSend(); }
+    } else {
+      this.recvQ.remove(op);
+      if (granted) { this.itemsReserved--; this.grantRecv(); }
+    }
+  }
+}
+
+/** What Send and Recv share: the channel, the value moved, the result code. */
+export abstract class ChannelOp<T> extends Waiter {
+  /** Send: the value to send (set before polling). Recv: the value received. */
+  value: T = zeroOf<T>();
+  /** OK, or E_CLOSED; valid once a poll returned true. */
+  error: i32 = OK;
+  constructor(public channel: Channel<T>) { super(); }
 }
 
 /**
@@ -155,45 +192,35 @@ export class Channel<T> {
  * partial: it happens entirely inside the poll that completes). A free slot
  * that was already granted to it is passed to the next waiting sender.
  */
-export class Send<T> extends Waiter {
-  value: T = zeroOf<T>();
-  error: i32 = OK;
-  constructor(public channel: Channel<T>) { super(); }
+export class Send<T> extends ChannelOp<T> {
+  constructor(channel: Channel<T>) { super(channel); }
 
   poll(w: Waker): bool {
     const ch = this.channel;
-    if (this.qGrant == GRANT_ONE) {
+    const g = this.qGrant;
+    let go: bool;
+    if (g == GRANT_NONE) {
+      go = !this.qQueued && ch.canSend; // fast path: a free slot and nobody queued ahead
+    } else {
       this.qGrant = GRANT_NONE;
-      ch.spaceReserved--;
-      if (ch.closed) { this.error = E_CLOSED; return true; }
-      ch.push(this.value);
-      this.error = OK;
-      return true;
+      go = g == GRANT_ONE;
+      if (go) ch.spaceReserved--; // the granted slot: used below, or (closed) given up
     }
-    this.qGrant = GRANT_NONE;
     if (ch.closed) {
       ch.sendQ.remove(this);
       this.error = E_CLOSED;
       return true;
     }
-    if (!this.qQueued && ch.sendQ.isEmpty && !ch.full) {
-      ch.push(this.value);
-      this.error = OK;
-      return true;
+    if (!go) {
+      ch.sendQ.push(this, w); // joins the queue, or (already queued) updates its waker
+      return false;
     }
-    ch.sendQ.push(this, w);
-    return false;
+    ch.push(this.value);
+    this.error = OK;
+    return true;
   }
 
-  cancel(): void {
-    const ch = this.channel;
-    ch.sendQ.remove(this);
-    if (this.qGrant == GRANT_ONE) {
-      ch.spaceReserved--;
-      ch.grantSend();
-    }
-    this.qGrant = GRANT_NONE;
-  }
+  cancel(): void { this.channel.leave(this, true); }
 }
 
 /**
@@ -208,45 +235,37 @@ export class Send<T> extends Waiter {
  * not yet taken stays in the ring and is passed to the next waiting receiver
  * (or to the next tryRecv).
  */
-export class Recv<T> extends Waiter {
-  value: T = zeroOf<T>();
-  error: i32 = OK;
-  constructor(public channel: Channel<T>) { super(); }
+export class Recv<T> extends ChannelOp<T> {
+  constructor(channel: Channel<T>) { super(channel); }
 
   poll(w: Waker): bool {
     const ch = this.channel;
-    if (this.qGrant == GRANT_ONE) {
+    const g = this.qGrant;
+    let take = false;
+    if (g != GRANT_NONE) {
       this.qGrant = GRANT_NONE;
-      ch.itemsReserved--;
-      this.value = ch.pop();
-      this.error = OK;
-      return true;
+      take = g == GRANT_ONE;
+      if (take) ch.itemsReserved--; // the value reserved for it is taken below
     }
-    this.qGrant = GRANT_NONE;
-    if (!this.qQueued || ch.recvQ.head === this) {
-      if (!ch.empty) {
+    if (!take) {
+      if (ch.canRecv) {
+        // Fast path: an unreserved value, and this receiver is not waiting (or is first in line).
+        take = !this.qQueued || ch.recvQ.head === this;
+      } else if (ch.closed) {
         ch.recvQ.remove(this);
-        this.value = ch.pop();
-        this.error = OK;
+        this.error = E_CLOSED;
         return true;
       }
-    }
-    if (ch.closed && ch.empty) {
+      if (!take) {
+        ch.recvQ.push(this, w);
+        return false;
+      }
       ch.recvQ.remove(this);
-      this.error = E_CLOSED;
-      return true;
     }
-    ch.recvQ.push(this, w);
-    return false;
+    this.value = ch.pop();
+    this.error = OK;
+    return true;
   }
 
-  cancel(): void {
-    const ch = this.channel;
-    ch.recvQ.remove(this);
-    if (this.qGrant == GRANT_ONE) {
-      ch.itemsReserved--;
-      ch.grantRecv();
-    }
-    this.qGrant = GRANT_NONE;
-  }
+  cancel(): void { this.channel.leave(this, false); }
 }

@@ -3,7 +3,7 @@
 
 export { E_FULL, E_CLOSED, E_NOT_HELD, E_INVALID, zeroOf } from "./errors";
 export { Waiter, WaitQueue, GRANT_NONE, GRANT_ONE, GRANT_ALL } from "./waitqueue";
-export { Channel, Send, Recv } from "./channel";
+export { Channel, ChannelOp, Send, Recv } from "./channel";
 export { Signal, SignalWait } from "./signal";
 export { Notify, Notified } from "./notify";
 export { Oneshot, OneshotRecv } from "./oneshot";
