@@ -34,7 +34,9 @@ export class WaitQueue {
   tail: Waiter | null = null;
   length: i32 = 0;
 
-  get isEmpty(): bool { return this.head === null; }
+  /** True if nobody waits. */
+  // @ts-ignore: decorator
+  @inline get isEmpty(): bool { return this.head === null; }
 
   /** Append n with waker w; if n is already queued only its waker is updated (it keeps its place). */
   push(n: Waiter, w: Waker): void {
@@ -52,11 +54,10 @@ export class WaitQueue {
   /** Unlink n if it is queued (safe to call when it is not). */
   remove(n: Waiter): void {
     if (!n.qQueued) return;
+    // qPrev/qNext of an unqueued node are stale, not cleared: push sets both before reading them.
     const p = n.qPrev, x = n.qNext;
     if (p) p.qNext = x; else this.head = x;
     if (x) x.qPrev = p; else this.tail = p;
-    n.qPrev = null;
-    n.qNext = null;
     n.qQueued = false;
     this.length--;
   }
@@ -65,7 +66,11 @@ export class WaitQueue {
   grantFront(grant: i32 = GRANT_ONE): Waiter | null {
     const n = this.head;
     if (!n) return null;
-    this.remove(n);
+    const x = n.qNext; // unlinking the head needs no qPrev
+    this.head = x;
+    if (x) x.qPrev = null; else this.tail = null;
+    n.qQueued = false;
+    this.length--;
     n.qGrant = grant;
     wake(n.qWaker);
     return n;
