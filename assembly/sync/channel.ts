@@ -34,14 +34,14 @@ import { Waiter, WaitQueue, GRANT_ONE, GRANT_NONE } from "./waitqueue";
  * - Interrupt side: trySend, tryRecv and close may be called outside any task
  *   (init, a driver polled from IRQ dispatch, waker -1); they never allocate.
  *
- * Static RAM: header + 44 bytes of fields + the ring (capacity * sizeof<T>()
- * + an array header) + two WaitQueues (12 bytes + header each).
+ * Static RAM: header + 44 bytes of fields (with padding) + sizeof<T>() + the ring
+ * (capacity * sizeof<T>() + an array header) + two WaitQueues (12 bytes +
+ * header each).
  */
 export class Channel<T> {
   readonly capacity: i32;
   buf: StaticArray<T>;
   private head: i32 = 0;
-  private count: i32 = 0;
   /** Buffered values promised to granted (woken, not yet polled) receivers. */
   itemsReserved: i32 = 0;
   /** Free slots promised to granted senders. */
@@ -49,10 +49,10 @@ export class Channel<T> {
   private isClosed: bool = false;
   /** The value taken by the last successful tryRecv(). */
   received: T = zeroOf<T>();
-  /** Values accepted since construction (wrapping). */
-  sentTotal: u32 = 0;
-  /** Values taken since construction (wrapping). */
-  receivedTotal: u32 = 0;
+  // The two totals also give the fill level (count = sent - taken, exact
+  // across the u32 wrap), so a message costs one counter store per side.
+  private sent: u32 = 0;
+  private taken: u32 = 0;
   /** trySend calls refused with E_FULL (a driver's count of dropped values). */
   fullTotal: u32 = 0;
   recvQ: WaitQueue = new WaitQueue();
@@ -66,6 +66,12 @@ export class Channel<T> {
 
   /** Values in the ring (including ones reserved for woken receivers). */
   get length(): i32 { return this.count; }
+  /** Values accepted since construction (wrapping). */
+  get sentTotal(): u32 { return this.sent; }
+  /** Values taken since construction (wrapping). */
+  get receivedTotal(): u32 { return this.taken; }
+  // @ts-ignore: decorator
+  @inline private get count(): i32 { return <i32>(this.sent - this.taken); }
   get closed(): bool { return this.isClosed; }
   /** True if a trySend now would fail with E_FULL. */
   get full(): bool { return this.count + this.spaceReserved >= this.capacity; }
@@ -127,8 +133,7 @@ export class Channel<T> {
     let i = this.head + this.count;
     if (i >= cap) i -= cap;
     unchecked(this.buf[i] = v);
-    this.count++;
-    this.sentTotal++;
+    this.sent++;
     // Fast path: with no receiver waiting there is nothing to grant.
     if (this.recvQ.head) this.grantRecv();
   }
@@ -138,8 +143,7 @@ export class Channel<T> {
     let h = this.head + 1;
     if (h == this.capacity) h = 0;
     this.head = h;
-    this.count--;
-    this.receivedTotal++;
+    this.taken++;
     if (this.sendQ.head) this.grantSend();
     return v;
   }
