@@ -6,7 +6,6 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { dirname, resolve, basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, ScenarioError } from "./scenario.js";
 import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
@@ -131,31 +130,78 @@ function readInput(path: string, what: string): Buffer {
   }
 }
 
-async function runCmd(args: string[], out: Out): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        board: { type: "string", default: "sim-devkit" },
-        until: { type: "string" },
-        seed: { type: "string", default: "1" },
-        "uart-in": { type: "string" },
-        script: { type: "string" },
-        trace: { type: "string" },
-        vcd: { type: "string" },
-        engine: { type: "string", default: "v8" },
-        fuel: { type: "string" },
-        quiet: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.split("\n")[0]} (coop --help)`);
+/**
+ * Simulated seconds per wall second for the run footer: whole numbers from
+ * 100x up, two significant digits below (a short run is "0.025x", not "0x").
+ */
+export function formatSpeed(ratio: number): string {
+  if (!Number.isFinite(ratio) || ratio <= 0) return "0x";
+  return ratio >= 100 ? `${ratio.toFixed(0)}x` : `${Number(ratio.toPrecision(2))}x`;
+}
+
+/** The options of `coop run`: string options take a value, boolean ones do not. */
+const RUN_OPTIONS: Record<string, "string" | "boolean"> = {
+  board: "string", until: "string", seed: "string", "uart-in": "string", script: "string", trace: "string",
+  vcd: "string", engine: "string", fuel: "string", quiet: "boolean", json: "boolean", help: "boolean",
+};
+
+/**
+ * Split `coop <cmd>` arguments into options and positionals, with one-line
+ * errors that name the option. Not node:util parseArgs: it refuses values that
+ * start with "-" (`--fuel -5` became "argument is ambiguous" instead of the
+ * range message) and its unknown-option text is a paragraph.
+ */
+export function parseOptions(args: string[], spec: Record<string, "string" | "boolean">, cmd: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const values: Record<string, string | boolean | undefined> = {};
+  const positionals: string[] = [];
+  const hint = ` (see coop ${cmd} --help)`;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (a === "-h") {
+      values.help = true;
+      continue;
+    }
+    if (!a.startsWith("-") || a === "-") {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") ? a.slice(2, eq < 0 ? undefined : eq) : "";
+    const type = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    if (!type) throw new UsageError(`unknown option ${eq < 0 ? a : a.slice(0, eq)}${hint}`);
+    if (type === "boolean") {
+      if (eq >= 0) throw new UsageError(`option --${name} takes no value${hint}`);
+      values[name] = true;
+      continue;
+    }
+    let v: string | undefined;
+    if (eq >= 0) v = a.slice(eq + 1);
+    else {
+      v = args[i + 1];
+      // The next word is this option's value unless it looks like an option: "-5" and "-" (stdin) are values.
+      if (v === undefined || v.startsWith("--") || v === "-h") throw new UsageError(`option --${name} needs a value${hint}`);
+      i++;
+    }
+    values[name] = v;
   }
-  const o = parsed.values;
+  return { values, positionals };
+}
+
+async function runCmd(args: string[], out: Out): Promise<number> {
+  const parsed = parseOptions(args, RUN_OPTIONS, "run");
+  if (parsed.values.help) {
+    out.stdout(USAGE + "\n");
+    return EXIT.OK;
+  }
+  const defaults = { board: "sim-devkit", seed: "1", engine: "v8", quiet: false, json: false };
+  const o = { ...defaults, ...parsed.values } as {
+    board: string; until?: string; seed: string; "uart-in"?: string; script?: string; trace?: string;
+    vcd?: string; engine: string; fuel?: string; quiet: boolean; json: boolean;
+  };
   if (parsed.positionals.length !== 1) throw new UsageError("run needs exactly one firmware file: coop run <firmware.wasm>");
   const fwPath = parsed.positionals[0];
   const seed = Number(o.seed);
@@ -173,11 +219,11 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
 
   // Read and check everything before running anything.
-  const board = loadBoard(findBoard(o.board!, packageRoot()));
+  const board = loadBoard(findBoard(o.board, packageRoot()));
   const wasm = readInput(fwPath, "firmware file");
   const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file").toString("utf8"), o.script) : null;
   const uartIn = o["uart-in"] !== undefined ? readInput(o["uart-in"], "UART input file") : null;
-  const engine = await createEngine(o.engine!).catch((e: Error) => {
+  const engine = await createEngine(o.engine).catch((e: Error) => {
     throw new UsageError(e.message);
   });
 
@@ -276,7 +322,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
       wallSeconds: wall,
     }, null, 1) + "\n");
   } else if (!o.quiet) {
-    out.stdout(`\n--- ${board.name}: ${formatTime(sim.now())} simulated in ${wall.toFixed(3)} s wall (${(simS / Math.max(wall, 1e-9)).toFixed(0)}x), ${sim.steps} steps ---\n`);
+    out.stdout(`\n--- ${board.name}: ${formatTime(sim.now())} simulated in ${wall.toFixed(3)} s wall (${formatSpeed(simS / Math.max(wall, 1e-9))}), ${sim.steps} steps ---\n`);
     out.stdout(formatMetrics(metrics, sim.now()) + "\n");
   }
   for (const fw of [sim.fw]) fw?.close();

@@ -19,7 +19,7 @@
 // This module only parses and runs; it never imports a target, so any target
 // (and host/hil/) may import it.
 
-import { parseDocument, LineCounter, isMap, isSeq, isScalar, type Node } from "yaml";
+import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, type Node } from "yaml";
 
 /** The step kinds a scenario may use. */
 export type StepKind = "write-serial" | "wait-serial" | "set-pin" | "expect-pin" | "set-adc" | "wait";
@@ -141,7 +141,18 @@ export function parseScenario(source: string, file = "<scenario>"): Scenario {
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const line = e.linePos ? e.linePos[0].line : 0;
+    // With prettyErrors off the yaml package leaves linePos unset; its offset (pos) is always there.
+    let line = e.linePos ? e.linePos[0].line : lc.linePos(e.pos[0]).line;
+    // An unclosed quote is detected at the end of the file; the useful line is where the quote opened.
+    if (e.code === "MISSING_CHAR" && /quote/i.test(e.message)) {
+      let open: number | null = null;
+      visit(doc, {
+        Scalar(_k, n) {
+          if ((n.type === "QUOTE_DOUBLE" || n.type === "QUOTE_SINGLE") && n.range && n.range[0] < e.pos[0] && n.range[2] >= e.pos[0]) open = n.range[0];
+        },
+      });
+      if (open !== null) line = lc.linePos(open).line;
+    }
     fail(line, `does not parse: ${e.message.split("\n")[0]}`);
   }
   const root = doc.contents;

@@ -4,13 +4,14 @@
 // this file directly. Exit: 0 no failure (skips allowed), 1 a scenario failed,
 // 2 usage error.
 
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { junitXml, type TargetResult } from "./junit.js";
 import { runTarget } from "./runner.js";
 import { ALL, TARGETS, createTarget, parseTargetSpec } from "./targets/index.js";
-import type { HilContext } from "./targets/types.js";
+import type { HilContext, HilTarget } from "./targets/types.js";
+import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule } from "../engines/v8.js";
 
 export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial:<device>[@baud]|all> [options]
   --target T        target to run (repeat or comma-separate for several; "all" = ${ALL.join(", ")})
@@ -21,7 +22,11 @@ export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial
   --seed N          seed for simulated targets (default 1)
   --slack F         multiply wait-serial timeouts on real-time targets by F (default 1)
   --list            list the targets and exit
-exit: 0 no failures (skipped targets are listed with their install command), 1 failures, 2 usage`;
+exit: 0 no failures (with "all", targets that cannot run here are skipped and listed with their install command),
+      1 failures, 2 usage or a target named with --target cannot run here, 3 the firmware was refused (as coop run)`;
+
+/** Exit codes, the same numbers as `coop run` where the meaning is shared (docs/hil.md). */
+export const HIL_EXIT = { OK: 0, FAILED: 1, USAGE: 2, BAD_FIRMWARE: 3 } as const;
 
 /** The package root: this file is build/js/host/hil/main.js. */
 function packageRoot(): string {
@@ -41,6 +46,17 @@ interface Args {
   slack: number;
   list: boolean;
   help: boolean;
+}
+
+/** The target specs written on the command line (before "all" is expanded). */
+function argvTargets(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--target" || a === "-t") out.push(...(argv[++i] ?? "").split(","));
+    else if (a.startsWith("--target=")) out.push(...a.slice("--target=".length).split(","));
+  }
+  return out.filter((t) => t && t !== "all");
 }
 
 function parseArgs(argv: string[]): Args {
@@ -85,9 +101,44 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-/** Entry point of `coop hil`; resolves to the exit status and never throws. */
-export async function hilMain(argv: string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
+/**
+ * The checks `coop run` makes before loading (wasm, ABI exports, board
+ * imports, ABI version), done once here so a bad file is one line instead of
+ * a failure per scenario per target. Returns null or the one-line reason.
+ */
+export function refuseFirmware(wasm: Uint8Array): string | null {
+  let mod: WebAssembly.Module;
+  try {
+    mod = checkModule(wasm);
+  } catch (e) {
+    if (e instanceof EngineError) return e.message.split("\n")[0];
+    throw e;
+  }
+  // The ABI version needs an instance; the board imports are stubs that are never called
+  // (coop_abi_version returns a constant). If instantiating fails here, the target reports it.
+  let version: number;
+  try {
+    const board: Record<string, () => never> = {};
+    for (const n of BOARD_IMPORT_NAMES) board[n] = () => { throw new Error("not running"); };
+    const inst = new WebAssembly.Instance(mod, { board });
+    version = (inst.exports.coop_abi_version as () => number)() >>> 0;
+  } catch {
+    return null;
+  }
+  return version === ABI_VERSION ? null : `firmware is built for board ABI v${version}; this board implements v${ABI_VERSION}`;
+}
+
+/**
+ * Entry point of `coop hil`; resolves to the exit status and never throws.
+ * `print` gets the report lines, `printErr` the one-line errors (stderr by default).
+ */
+export async function hilMain(
+  argv: string[],
+  print: (line: string) => void = (l) => console.log(l),
+  printErr: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+): Promise<number> {
   let args: Args;
+  let explicit: Set<string>;
   try {
     args = parseArgs(argv);
     if (args.help) {
@@ -102,15 +153,17 @@ export async function hilMain(argv: string[], print: (line: string) => void = (l
     const specs = args.targets.flatMap((t) => (t === "all" ? ALL : [t]));
     for (const s of specs) parseTargetSpec(s); // all usage errors before anything runs
     args.targets = [...new Set(specs)];
+    // Targets the user named: these must run. Those that only come from "all" may be skipped.
+    explicit = new Set(args.targets.filter((t) => argvTargets(argv).includes(t)));
   } catch (e) {
-    process.stderr.write(`coop hil: ${(e as Error).message.split("\n")[0]}\n${e instanceof UsageError ? "try: coop hil --help\n" : ""}`);
-    return 2;
+    printErr(`coop hil: ${(e as Error).message.split("\n")[0]}${e instanceof UsageError ? " (try: coop hil --help)" : ""}`);
+    return HIL_EXIT.USAGE;
   }
   const root = packageRoot();
   const suite = resolve(args.suite);
   if (!existsSync(suite)) {
-    process.stderr.write(`coop hil: suite folder ${args.suite} not found\n`);
-    return 2;
+    printErr(`coop hil: suite folder ${args.suite} not found`);
+    return HIL_EXIT.USAGE;
   }
   const ctx: HilContext = {
     root,
@@ -120,13 +173,41 @@ export async function hilMain(argv: string[], print: (line: string) => void = (l
     slack: args.slack,
   };
   // Every target but a serial board (which runs what it was flashed with) loads this file.
-  if (!existsSync(ctx.firmware) && args.targets.some((t) => !t.startsWith("serial:"))) {
-    process.stderr.write(`coop hil: firmware ${args.firmware ?? "build/demo.wasm"} not found${args.firmware ? "" : "; build it: npm run build"}\n`);
-    return 2;
+  const fwName = args.firmware ?? "build/demo.wasm";
+  if (args.targets.some((t) => !t.startsWith("serial:"))) {
+    if (!existsSync(ctx.firmware)) {
+      printErr(`coop hil: firmware ${fwName} not found${args.firmware ? "" : "; build it: npm run build"}`);
+      return HIL_EXIT.USAGE;
+    }
+    let why: string | null;
+    try {
+      why = refuseFirmware(new Uint8Array(readFileSync(ctx.firmware)));
+    } catch (e) {
+      printErr(`coop hil: cannot read firmware ${fwName}: ${(e as Error).message.split("\n")[0]}`);
+      return HIL_EXIT.USAGE;
+    }
+    if (why) {
+      printErr(`coop hil: firmware ${fwName} refused: ${why}`);
+      return HIL_EXIT.BAD_FIRMWARE;
+    }
   }
-  const results: TargetResult[] = [];
+  // A target named on the command line that cannot run here stops the run before anything
+  // runs (a CI job asking for it must not pass by skipping it); targets from "all" are skipped.
+  const targets: [string, HilTarget][] = [];
   for (const spec of args.targets) {
     const target = await createTarget(spec);
+    if (explicit.has(spec)) {
+      const avail = await target.available(ctx).catch((e) => ({ ok: false as const, reason: (e instanceof Error ? e.message : String(e)).split("\n")[0], install: "(see the target's README)" }));
+      if (!avail.ok) {
+        printErr(`coop hil: target ${spec} cannot run here: ${avail.reason}; install with: ${avail.install}`);
+        return HIL_EXIT.USAGE;
+      }
+      target.available = async () => avail; // checked once; runTarget asks again
+    }
+    targets.push([spec, target]);
+  }
+  const results: TargetResult[] = [];
+  for (const [spec, target] of targets) {
     try {
       results.push(await runTarget(target, { ctx, suite, print }));
     } catch (e) {
@@ -147,11 +228,11 @@ export async function hilMain(argv: string[], print: (line: string) => void = (l
       writeFileSync(out, junitXml(results));
       print(`hil: JUnit report: ${args.junit}`);
     } catch (e) {
-      process.stderr.write(`coop hil: cannot write ${args.junit}: ${(e as Error).message.split("\n")[0]}\n`);
-      return 2;
+      printErr(`coop hil: cannot write ${args.junit}: ${(e as Error).message.split("\n")[0]}`);
+      return HIL_EXIT.USAGE;
     }
   }
-  return failed ? 1 : 0;
+  return failed ? HIL_EXIT.FAILED : HIL_EXIT.OK;
 }
 
 // `node build/js/host/hil/main.js ...` (npm run hil) runs it directly.

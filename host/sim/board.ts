@@ -50,9 +50,60 @@ function int(v: unknown, what: string, min: number, max: number): number {
   return v;
 }
 
+/** Keys a source object may have, per type (host/sim/sources.ts reads them). */
+const SOURCE_KEYS: Record<string, string[]> = {
+  constant: ["value"],
+  sine: ["offset", "amplitude", "period_ms", "phase_deg"],
+  ramp: ["from", "to", "period_ms"],
+  csv: ["file", "column", "interval_ms"],
+  noise: ["mean", "amplitude"],
+};
+
+/**
+ * Refuse keys the simulator does not read: a misspelt field (`uart` for
+ * `uarts`) would otherwise be ignored and the board silently lose a part.
+ */
+function onlyKeys(v: unknown, allowed: readonly string[], where: string): void {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    if (v !== undefined) throw new Error(`${where} must be an object`);
+    return;
+  }
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k)) throw new Error(`unknown field \`${where ? `${where}.` : ""}${k}\` (known: ${allowed.join(", ")})`);
+  }
+}
+
+function sourceKeys(src: unknown, where: string): void {
+  if (typeof src !== "object" || src === null) return; // a number, or a bad value sources.ts reports
+  const type = (src as Record<string, unknown>).type;
+  // Unknown types are reported by sources.ts with the list of types.
+  if (typeof type === "string" && Object.hasOwn(SOURCE_KEYS, type)) onlyKeys(src, ["type", ...SOURCE_KEYS[type], ...(type === "noise" ? [] : ["noise"])], where);
+}
+
+const list = (v: unknown, where: string): unknown[] => {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new Error(`\`${where}\` must be a list`);
+  return v;
+};
+
 export function parseBoard(raw: unknown, file: string): BoardDesc {
-  if (typeof raw !== "object" || raw === null) throw new Error("a board is a JSON object");
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error("a board is a JSON object");
   const b = raw as Record<string, any>;
+  onlyKeys(b, ["name", "description", "clocks", "cost", "uarts", "pins", "adc", "i2c"], "");
+  onlyKeys(b.clocks, ["tick_hz", "cpu_hz"], "clocks");
+  onlyKeys(b.cost, ["poll_ns", "unit_ns", "slow_poll_us"], "cost");
+  list(b.uarts, "uarts").forEach((u, i) => onlyKeys(u, ["port", "baud", "rx_fifo", "tx_fifo"], `uarts[${i}]`));
+  list(b.pins, "pins").forEach((p, i) => onlyKeys(p, ["pin", "name", "dir", "initial"], `pins[${i}]`));
+  onlyKeys(b.adc, ["conversion_us", "channels"], "adc");
+  list(b.adc?.channels, "adc.channels").forEach((c, i) => {
+    onlyKeys(c, ["channel", "name", "source"], `adc.channels[${i}]`);
+    sourceKeys((c as Record<string, unknown>).source, `adc.channels[${i}].source`);
+  });
+  onlyKeys(b.i2c, ["clock_hz", "devices"], "i2c");
+  list(b.i2c?.devices, "i2c.devices").forEach((d, i) => {
+    onlyKeys(d, ["type", "addr", "source"], `i2c.devices[${i}]`);
+    sourceKeys((d as Record<string, unknown>).source, `i2c.devices[${i}].source`);
+  });
   if (typeof b.name !== "string") throw new Error("`name` must be a string");
   const clocks = { tick_hz: 1_000_000, cpu_hz: 48_000_000, ...(b.clocks ?? {}) };
   if (clocks.tick_hz !== 1_000_000) throw new Error("clocks.tick_hz: the simulator runs at 1000000 ticks/s (1 tick = 1 µs)");

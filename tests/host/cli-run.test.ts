@@ -44,7 +44,7 @@ test("bad firmware files: missing, not wasm, not a coop module, wrong ABI, forei
 
 test("bad options: unknown option, bad --until, unknown engine, unknown board, bad seed", async () => {
   const echo = await fixture("echo");
-  refuses(["run", echo, "--frobnicate"], 2, /Unknown option '--frobnicate'/);
+  refuses(["run", echo, "--frobnicate"], 2, /^coop: unknown option --frobnicate \(see coop run --help\)$/);
   refuses(["run", echo, "--until", "soon"], 2, /--until "soon" is not a duration/);
   refuses(["run", echo, "--engine", "quantum"], 2, /unknown engine "quantum" \(known: v8, wasm3\)/);
   refuses(["run", echo, "--board", "atari"], 2, /board file not found: .*atari\.json/);
@@ -55,6 +55,42 @@ test("bad options: unknown option, bad --until, unknown engine, unknown board, b
   refuses(["run", echo, "--vcd", join(dir, "no/such/dir/w.vcd")], 2, /cannot write VCD file .*w\.vcd/);
   refuses(["run", echo, "--board", file("badsrc.json", JSON.stringify({ name: "b", adc: { channels: [{ channel: 0, name: "X", source: { type: "sine" } }] } }))], 2, /board b: ADC channel X: source sine: `offset` must be a number/);
   refuses(["run", echo, "--board", file("badjson.json", "{ nope")], 2, /board file .*badjson\.json is not valid JSON/);
+});
+
+test("every option error is one coop: line with exit 2; negative numbers reach the range check", async () => {
+  const echo = await fixture("echo");
+  // "--fuel -5" used to be Node's "argument is ambiguous"; now it gets the same range message as --fuel=-5.
+  refuses(["run", echo, "--fuel", "-5"], 2, /^coop: --fuel must be an integer 0\.\.2147483647, got "-5"$/);
+  refuses(["run", echo, "--fuel=-5"], 2, /^coop: --fuel must be an integer 0\.\.2147483647, got "-5"$/);
+  refuses(["run", echo, "--seed", "-1"], 2, /^coop: --seed must be an integer/);
+  refuses(["run", echo, "--frob"], 2, /^coop: unknown option --frob \(see coop run --help\)$/);
+  refuses(["run", echo, "--frob=3"], 2, /^coop: unknown option --frob \(see coop run --help\)$/);
+  refuses(["run", echo, "-x"], 2, /^coop: unknown option -x \(see coop run --help\)$/);
+  refuses(["run", echo, "--until"], 2, /^coop: option --until needs a value \(see coop run --help\)$/);
+  refuses(["run", echo, "--script", "--quiet"], 2, /^coop: option --script needs a value/);
+  refuses(["run", echo, "--quiet=yes"], 2, /^coop: option --quiet takes no value/);
+  // The hint it gives works.
+  const help = coop(["run", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^usage: coop run <firmware\.wasm>/);
+});
+
+test("a YAML syntax error in --script names its real line", async () => {
+  const echo = await fixture("echo");
+  refuses(["run", echo, "--script", file("q.yaml", 'name: x\nsteps:\n  - write-serial: "ping\n  - wait: 10ms\n')], 2, /^coop: .*q\.yaml:3: does not parse: Missing closing "quote$/);
+});
+
+test("the footer's speed ratio is never 0x for a short run", async () => {
+  const { formatSpeed } = await import("../../host/cli.js");
+  assert.equal(formatSpeed(0.018771 / 0.749), "0.025x");
+  assert.equal(formatSpeed(1.2345), "1.2x");
+  assert.equal(formatSpeed(25.4), "25x");
+  assert.equal(formatSpeed(1234.5), "1235x");
+  const r = coop(["run", await fixture("echo"), "--until", "1ms"]);
+  assert.equal(r.code, 0, r.err);
+  const m = /simulated in [\d.]+ s wall \(([\d.e-]+)x\)/.exec(r.out);
+  assert.ok(m, r.out);
+  assert.ok(Number(m[1]) > 0, `speed shown as ${m[1]}x`);
 });
 
 test("bad scenarios: does not parse (with line), bad regex, unknown pin, unknown channel", async () => {
@@ -169,6 +205,6 @@ test("npm start's run: the demo answers ping under tests/hil/ping.yaml and print
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /pong\n/);
   assert.match(r.err, /scenario "shell answers ping": passed 2 steps/);
-  assert.match(r.out, /--- sim-devkit: 5\.000000 s simulated in [\d.]+ s wall \(\d+x\), \d+ steps ---/);
+  assert.match(r.out, /--- sim-devkit: 5\.000000 s simulated in [\d.]+ s wall \([\d.]+x\), \d+ steps ---/);
   for (const task of ["blinky", "shell"]) assert.match(r.out, new RegExp(`^ +\\d+  ${task} +\\d+ `, "m"));
 });

@@ -13,7 +13,7 @@ import { hilMain } from "../../host/hil/main.js";
 import { runTarget } from "../../host/hil/runner.js";
 import { junitXml } from "../../host/hil/junit.js";
 import { StreamTarget } from "../../host/hil/stream.js";
-import { TARGETS } from "../../host/hil/targets/index.js";
+import { ALL, TARGETS } from "../../host/hil/targets/index.js";
 import type { HilContext, HilTarget, OpenTarget } from "../../host/hil/targets/types.js";
 
 const ROOT = resolve(process.cwd());
@@ -81,31 +81,60 @@ test("coop hil --target all: every target either passes or is skipped visibly wi
   assert.ok(junitCounts(xml, "sim").tests > 0);
 });
 
-test("a firmware the native runner refuses fails each scenario with the runner's one-line reason", async () => {
+async function hilErr(args: string[]): Promise<{ status: number; out: string; err: string[] }> {
+  const lines: string[] = [];
+  const err: string[] = [];
+  const status = await hilMain(args, (l) => lines.push(l), (l) => err.push(l));
+  return { status, out: lines.join("\n"), err };
+}
+
+test("a firmware that is not a coop module is refused once, before any scenario, with coop run's exit code 3", async () => {
   const junk = join(TMP, "junk.wasm");
   writeFileSync(junk, "not wasm");
-  const r = await hil(["--target", "native", "--firmware", junk]);
-  assert.equal(r.status, 1, r.out);
-  assert.match(r.out, /FAIL ping\.yaml \(shell answers ping\): cannot start the firmware: firmware exited \(status 2\): coop: bad module: not a WebAssembly module/);
+  for (const target of ["sim", "native", "sim,native"]) {
+    const r = await hilErr(["--target", target, "--firmware", junk]);
+    assert.equal(r.status, 3, r.out + r.err.join("\n"));
+    assert.deepEqual(r.err, [`coop hil: firmware ${junk} refused: not a WebAssembly module (no \\0asm header)`]);
+    assert.equal(r.out, "", "nothing ran");
+  }
+  // A module with the wasm header but none of the ABI exports: the same check as coop run.
+  const plain = join(TMP, "plain.wasm");
+  writeFileSync(plain, Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0));
+  const r = await hilErr(["--target", "sim", "--firmware", plain]);
+  assert.equal(r.status, 3);
+  assert.match(r.err[0], /refused: not a coop firmware/);
 });
 
-test("an unavailable target is skipped visibly with the command that installs it, not failed", async () => {
-  const r = await hil(["--target", "serial:/dev/coop-no-such-device"]);
-  assert.equal(r.status, 0, r.out);
-  assert.match(r.out, /SKIP all \d+ scenario\(s\): no device \/dev\/coop-no-such-device/);
-  assert.match(r.out, /install with: connect the board/);
-  assert.match(r.out, /serial:\/dev\/coop-no-such-device SKIPPED/);
+test("a target named with --target that cannot run here exits 2 with the reason, before anything runs", async () => {
+  const r = await hilErr(["--target", "serial:/dev/coop-no-such-device"]);
+  assert.equal(r.status, 2, r.out);
+  assert.equal(r.err.length, 1, r.err.join("\n"));
+  assert.match(r.err[0], /^coop hil: target serial:\/dev\/coop-no-such-device cannot run here: no device \/dev\/coop-no-such-device; install with: connect the board/);
+  assert.equal(r.out, "", "nothing ran");
+  // Named next to a target that can run: still refused up front, not half a run.
+  const both = await hilErr(["--target", "sim,serial:/dev/coop-no-such-device"]);
+  assert.equal(both.status, 2);
+  assert.doesNotMatch(both.out, /PASS/);
 });
 
-test("a registered target whose module is missing from the build is skipped visibly, not a crash", async () => {
+test("a registered target whose module is missing: named, it exits 2; under all, it is skipped visibly", async () => {
   TARGETS.ghost = { describe: "a target not built here", load: () => import("./no-such-target-module.js" as string), install: "npm run build:ghost" };
+  const allTargets = [...ALL];
   try {
-    const r = await hil(["--target", "ghost"]);
+    const named = await hilErr(["--target", "ghost"]);
+    assert.equal(named.status, 2, named.out);
+    assert.match(named.err[0], /target ghost cannot run here: no target module host\/hil\/targets\/ghost\.ts in this build; install with: npm run build:ghost/);
+    // Under "all" it is skipped and the run exits 0. ("all" is cut down to the ghost so the test stays quick.)
+    ALL.splice(0, ALL.length, "ghost");
+    const r = await hil(["--target", "all", "--suite", suite("ghost-all", { "a.yaml": "name: a\nsteps:\n  - wait: 1ms\n" })]);
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, /SKIP all \d+ scenario\(s\): no target module host\/hil\/targets\/ghost\.ts in this build/);
     assert.match(r.out, /install with: npm run build:ghost/);
+    assert.match(r.out, /ghost SKIPPED/);
+    assert.doesNotMatch(r.out, /ghost FAIL/);
   } finally {
     delete TARGETS.ghost;
+    ALL.splice(0, ALL.length, ...allTargets);
   }
 });
 

@@ -51,6 +51,21 @@ test("errors name the file and line", () => {
   bad("- wait: 1s\n", /a scenario is a mapping/);
 });
 
+test("a YAML syntax error names the line it is on, not line 0", () => {
+  const lineOf = (src: string) => {
+    try {
+      parseScenario(src, "f.yaml");
+    } catch (e) {
+      return /^f\.yaml:(\d+): does not parse/.exec((e as Error).message)?.[1];
+    }
+    return "parsed";
+  };
+  // The unclosed quote opens on line 3; the parser only notices at the end of the file.
+  assert.equal(lineOf('name: x\nsteps:\n  - write-serial: "ping\n  - wait: 10ms\n'), "3");
+  assert.equal(lineOf("name: x\nsteps:\n  - wait: 1s\n  - write-serial: 'ping\n  - wait: 10ms\n"), "4");
+  assert.equal(lineOf("name: x\nsteps:\n  - wait: 1s\n   - oops: 1\n"), "4");
+});
+
 function fakeTarget(out: string): ScenarioTarget & { log: string[] } {
   let t = 0;
   const log: string[] = [];
