@@ -1,18 +1,22 @@
-// npm run bench [-- --smoke] [--only a,b] [--reps N]
+// npm run bench [-- --smoke] [--only a,b] [--reps N] [--save]
 //
 // Builds every bench implementation it has a toolchain for (skipping the
 // others visibly, with the install command), runs the four workloads in each
 // (ping-pong, IRQ fan-out, timers, channel; bench/README.md), checks every
 // run's checksum against the value computed here, and prints a markdown table
 // of median ns per operation with the ratios against the C floor and against
-// coop on V8. A full run writes bench/results.json and bench/results.md; a
-// smoke run (small sizes, for CI) writes build/bench/results-smoke.json.
+// coop on V8. A full run writes build/bench/results.json and results.md
+// (`--save` writes the committed bench/results.json and bench/results.md
+// instead, so a plain run never dirties the work tree); a smoke run (small
+// sizes, for CI) writes build/bench/results-smoke.json.
 // Then the footprint: release .wasm sizes, static memory, bytes per task slot,
 // MCU flash/RAM.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, release, platform } from "node:os";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { WORKLOADS, type Workload, xorshift } from "./impls/proto.js";
 import { footprint, type Footprint } from "./footprint.js";
 
@@ -34,17 +38,20 @@ function shTo(out: string, cmd: string, args: string[], env: NodeJS.ProcessEnv =
   return why;
 }
 
-interface Opts { smoke: boolean; only: string[] | null; reps: number }
+export interface Opts { smoke: boolean; only: string[] | null; reps: number; save: boolean }
 
-function parseOpts(argv: string[]): Opts {
-  const o: Opts = { smoke: false, only: null, reps: 0 };
+export function parseOpts(argv: string[]): Opts {
+  const o: Opts = { smoke: false, only: null, reps: 0, save: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--smoke") o.smoke = true;
     else if (a === "--only") o.only = (argv[++i] ?? "").split(",").filter(Boolean);
     else if (a === "--reps") o.reps = Number(argv[++i]);
-    else bail(`unknown option '${a}' (use --smoke, --only impl,..., --reps N)`);
+    else if (a === "--save") o.save = true;
+    else bail(`unknown option '${a}' (use --smoke, --only impl,..., --reps N, --save)`);
   }
+  // The committed results are full runs only: a smoke or partial table there would mislead.
+  if (o.save && (o.smoke || o.only)) bail("--save updates the committed bench/results.* and needs a full run (no --smoke, no --only)");
   if (o.reps !== 0 && !(Number.isInteger(o.reps) && o.reps >= 1 && o.reps <= 101)) bail("--reps takes an integer 1..101");
   if (!o.reps) o.reps = o.smoke ? 3 : 7;
   return o;
@@ -309,11 +316,18 @@ async function main(): Promise<void> {
     rows: rows.map(({ label: _l, ...r }) => ({ ...r, ns_per_op: +r.ns_per_op.toFixed(2), min_ns_per_op: +r.min_ns_per_op.toFixed(2), max_ns_per_op: +r.max_ns_per_op.toFixed(2), ratio_vs_c: r.ratio_vs_c && +r.ratio_vs_c.toFixed(2), ratio_vs_coop_v8: r.ratio_vs_coop_v8 && +r.ratio_vs_coop_v8.toFixed(2) })),
     skipped, failures, footprint: fp,
   };
-  const jsonPath = o.smoke || o.only ? `${OUT}/results-${o.smoke ? "smoke" : "partial"}.json` : "bench/results.json";
-  writeAtomic(jsonPath, JSON.stringify(result, null, 2) + "\n");
-  if (!o.smoke && !o.only) writeAtomic("bench/results.md", md);
-  process.stdout.write(`\nbench: wrote ${jsonPath}${!o.smoke && !o.only ? " and bench/results.md" : ""}\n`);
+  const paths = resultPaths(o);
+  mkdirSync(OUT, { recursive: true });
+  writeAtomic(paths.json, JSON.stringify(result, null, 2) + "\n");
+  if (paths.md) writeAtomic(paths.md, md);
+  process.stdout.write(`\nbench: wrote ${paths.json}${paths.md ? ` and ${paths.md}` : ""}${paths.md && !o.save ? " (--save writes bench/results.json and bench/results.md)" : ""}\n`);
   if (failures.length) bail(`${failures.length} run(s) failed (above)`);
+}
+
+/** Where a run's results go: build/bench/ unless a full run is saved with --save. */
+export function resultPaths(o: Opts): { json: string; md: string | null } {
+  if (o.smoke || o.only) return { json: `${OUT}/results-${o.smoke ? "smoke" : "partial"}.json`, md: null };
+  return o.save ? { json: "bench/results.json", md: "bench/results.md" } : { json: `${OUT}/results.json`, md: `${OUT}/results.md` };
 }
 
 function pkgVersion(name: string): string {
@@ -356,4 +370,5 @@ function footprintTable(f: Footprint): string {
   return o.join("\n") + "\n";
 }
 
-main().catch((e: Error) => bail(e.message));
+// Run when executed (node build/js/bench/run.js); importing it (tests) runs nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main().catch((e: Error) => bail(e.message));
