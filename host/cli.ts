@@ -1,9 +1,10 @@
 // `coop`: the command line. `coop run <firmware.wasm>` runs firmware on a
-// simulated board; `coop hil ...` hands over to the HIL harness
+// simulated board; `coop build <file.ts>` compiles firmware (host/build.ts);
+// `coop hil ...` hands over to the HIL harness
 // (host/hil/main.ts). Every failure is one line on stderr and a documented
 // exit code (docs/simulator.md); no stack traces.
 
-import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, readdirSync, statSync, accessSync, constants } from "node:fs";
 import { dirname, resolve, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, ScenarioError } from "./scenario.js";
@@ -37,6 +38,7 @@ export function packageRoot(): string {
 class UsageError extends Error {}
 
 const USAGE = `usage: coop run <firmware.wasm> [options]
+       coop build <file.ts> [-o out.wasm] [--debug]   (compile firmware with the project's asconfig.json)
        coop hil <args...>        (HIL harness: coop hil --help)
        coop boards               (list board files)
 run options:
@@ -68,6 +70,8 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
         return await runCmd(rest, out);
       case "hil":
         return await hilCmd(rest, out);
+      case "build":
+        return await buildCmd(rest, out);
       case "boards": {
         const dir = resolve(packageRoot(), "boards");
         for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
@@ -103,6 +107,42 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
     out.stderr(`coop: internal error: ${msg}\n`);
     return EXIT.INTERNAL;
   }
+}
+
+const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--debug]
+  Compiles an AssemblyScript firmware file (in this repo or anywhere else) with the
+  project's asconfig.json: the release target, or the debug target with --debug.
+  -o, --out <file>   output (default: next to the source, <name>.wasm or <name>.debug.wasm)
+  --debug            debug target (names, source map <out>.map)
+exit: 0 built, 2 bad input (missing file, compile error: the first error on one line)`;
+
+/** `coop build`: one firmware file, compiled by host/build.ts's compileFirmware (the same call npm run build makes). */
+async function buildCmd(args: string[], out: Out): Promise<number> {
+  const parsed = parseOptions(args, { out: "string", debug: "boolean", help: "boolean" }, "build", { o: "out" });
+  if (parsed.values.help) {
+    out.stdout(BUILD_USAGE + "\n");
+    return EXIT.OK;
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError("build needs exactly one source file: coop build <file.ts> [-o out.wasm] [--debug]");
+  const src = parsed.positionals[0];
+  const debug = parsed.values.debug === true;
+  if (!src.endsWith(".ts")) throw new UsageError(`build takes an AssemblyScript source file ending in .ts, got ${src}`);
+  if (!existsSync(src)) throw new UsageError(`source file not found: ${src}`);
+  if (!statSync(src).isFile()) throw new UsageError(`not a file: ${src}`);
+  const dst = (parsed.values.out as string | undefined) ?? src.replace(/\.ts$/, debug ? ".debug.wasm" : ".wasm");
+  if (dst === "" || dst.endsWith("/") || (existsSync(dst) && statSync(dst).isDirectory())) throw new UsageError(`-o needs a file name, got "${dst}"`);
+  if (!existsSync(dirname(resolve(dst)))) throw new UsageError(`cannot write ${dst}: folder ${dirname(dst)} does not exist`);
+  try {
+    accessSync(dirname(resolve(dst)), constants.W_OK);
+  } catch {
+    throw new UsageError(`cannot write ${dst}: folder ${dirname(dst)} is not writable`);
+  }
+  const { compileFirmware } = await import("./build.js");
+  const r = await compileFirmware(src, dst, debug, packageRoot());
+  if (!r.ok) throw new UsageError(`build failed: ${r.message}`);
+  if (!existsSync(dst)) throw new UsageError(`cannot write ${dst}`);
+  out.stdout(`coop build: ${src} -> ${dst} (${debug ? "debug" : "release"}, ${statSync(dst).size} bytes)\n`);
+  return EXIT.OK;
 }
 
 async function hilCmd(args: string[], out: Out): Promise<number> {
@@ -151,12 +191,13 @@ const RUN_OPTIONS: Record<string, "string" | "boolean"> = {
  * start with "-" (`--fuel -5` became "argument is ambiguous" instead of the
  * range message) and its unknown-option text is a paragraph.
  */
-export function parseOptions(args: string[], spec: Record<string, "string" | "boolean">, cmd: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parseOptions(args: string[], spec: Record<string, "string" | "boolean">, cmd: string, short: Record<string, string> = {}): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const values: Record<string, string | boolean | undefined> = {};
   const positionals: string[] = [];
   const hint = ` (see coop ${cmd} --help)`;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    let a = args[i];
+    if (/^-[a-zA-Z]$/.test(a) && Object.hasOwn(short, a.slice(1))) a = `--${short[a.slice(1)]}`;
     if (a === "--") {
       positionals.push(...args.slice(i + 1));
       break;
