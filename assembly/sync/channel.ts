@@ -128,6 +128,7 @@ export class Channel<T> {
   /** A value may come out now: one that is not reserved for a woken receiver. */
   get canRecv(): bool { return this.count > this.itemsReserved; }
 
+  /** Append v (the caller checked there is room) and grant it to the oldest waiting receiver, if any. */
   push(v: T): void {
     const cap = this.capacity;
     let i = this.head + this.count;
@@ -138,6 +139,7 @@ export class Channel<T> {
     if (this.recvQ.head) this.grantRecv();
   }
 
+  /** Remove and return the oldest value (the caller checked there is one); grant the freed slot to the oldest waiting sender, if any. */
   pop(): T {
     const v = unchecked(this.buf[this.head]);
     let h = this.head + 1;
