@@ -28,13 +28,24 @@ import { Future, Waker, NO_WAKER, E_RANGE, OK } from "./future";
 import { wake } from "./ready";
 import { IRQ_ALARM, irq_take, trace } from "./board";
 import { traceOn, TRACE_IRQ } from "./trace";
-import { objectBytes } from "./mem";
 
-const heads = new StaticArray<WaitIrq | null>(IRQ_LINES);
-const deliveries = new StaticArray<u32>(IRQ_LINES);
-const keptCount = new StaticArray<u32>(IRQ_LINES);
-const mergedCount = new StaticArray<u32>(IRQ_LINES);
+// Per-line tables in static data (no headers; a load at a constant base).
+// The heads are raw pointers to WaitIrq objects, sound under the stub
+// runtime for the reason given in executor.ts (no collector, objects never move).
+const HEADS: usize = memory.data(IRQ_LINES << 2, 4);
+const DELIVERIES: usize = memory.data(IRQ_LINES << 2, 4);
+const KEPT: usize = memory.data(IRQ_LINES << 2, 4);
+const MERGED: usize = memory.data(IRQ_LINES << 2, 4);
 let keptBits: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function headOf(line: i32): WaitIrq | null { return changetype<WaitIrq | null>(load<usize>(HEADS + (<usize>line << 2))); }
+// @ts-ignore: decorator
+@inline function setHead(line: i32, f: WaitIrq | null): void { store<usize>(HEADS + (<usize>line << 2), changetype<usize>(f)); }
+// @ts-ignore: decorator
+@inline function deliveriesOf(line: i32): u32 { return load<u32>(DELIVERIES + (<usize>line << 2)); }
+// @ts-ignore: decorator
+@inline function bump(table: usize, line: i32): void { const a = table + (<usize>line << 2); store<u32>(a, load<u32>(a) + 1); }
 
 // @ts-ignore: decorator
 @inline function lineOk(line: i32): bool {
@@ -42,19 +53,21 @@ let keptBits: u32 = 0;
   return <u32>(line - 1) < <u32>(IRQ_LINES - 1);
 }
 
-function link(f: WaitIrq, line: i32): void {
-  const h = unchecked(heads[line]);
+// @ts-ignore: decorator
+@inline function link(f: WaitIrq, line: i32): void {
+  const h = headOf(line);
   f._prev = null;
   f._next = h;
   if (h) h._prev = f;
-  unchecked(heads[line] = f);
+  setHead(line, f);
   f._linked = true;
 }
 
-function unlink(f: WaitIrq, line: i32): void {
+// @ts-ignore: decorator
+@inline function unlink(f: WaitIrq, line: i32): void {
   if (!f._linked) return;
   const p = f._prev, n = f._next;
-  if (p) p._next = n; else unchecked(heads[line] = n);
+  if (p) p._next = n; else setHead(line, n);
   if (n) n._prev = p;
   f._prev = null;
   f._next = null;
@@ -65,17 +78,26 @@ function unlink(f: WaitIrq, line: i32): void {
  * Take the board's pending flags and wake the waiters of each line (the
  * executor calls this before every batch). Returns the flags taken.
  */
-export function dispatchIrqs(): u32 {
+// @ts-ignore: decorator
+@inline export function dispatchIrqs(): u32 {
+  // Inlined into step: most batches take no flag, and then this is one
+  // import call and a test, with no call of the delivery loop below.
   const pending = irq_take();
-  let bits = pending & ~(1 << IRQ_ALARM);
+  const bits = pending & ~(1 << IRQ_ALARM);
+  if (bits != 0) deliver(bits);
+  return pending;
+}
+
+/** Deliver each line whose bit is set in `bits` (line 0 excluded by the caller). */
+function deliver(bits: u32): void {
   while (bits != 0) {
     const line = <i32>ctz(bits);
     bits &= bits - 1;
-    unchecked(deliveries[line]++);
+    bump(DELIVERIES, line);
     // Empty the list: every waiter sees this delivery (its count moved past
     // `seen`) and completes at its next poll.
-    let f = unchecked(heads[line]);
-    unchecked(heads[line] = null);
+    let f = headOf(line);
+    setHead(line, null);
     let n = 0;
     while (f) {
       const next = f._next;
@@ -87,23 +109,22 @@ export function dispatchIrqs(): u32 {
       f = next;
     }
     if (n == 0) {
-      if (keptBits & (1 << line)) unchecked(mergedCount[line]++);
+      if (keptBits & (1 << line)) bump(MERGED, line);
       keptBits |= 1 << line;
-      unchecked(keptCount[line]++);
+      bump(KEPT, line);
     }
     if (traceOn) trace(TRACE_IRQ, line, n);
   }
-  return pending;
 }
 
 /** Deliveries of a line since start (raises between two takes count once); 0 for line 0 and lines out of range. */
 export function irqDeliveries(line: i32): u32 {
-  return <u32>line < <u32>IRQ_LINES ? unchecked(deliveries[line]) : 0;
+  return <u32>line < <u32>IRQ_LINES ? deliveriesOf(line) : 0;
 }
 
 /** Deliveries of a line that found no waiter and were kept for the next wait. */
 export function irqKept(line: i32): u32 {
-  return <u32>line < <u32>IRQ_LINES ? unchecked(keptCount[line]) : 0;
+  return <u32>line < <u32>IRQ_LINES ? load<u32>(KEPT + (<usize>line << 2)) : 0;
 }
 
 /**
@@ -113,7 +134,7 @@ export function irqKept(line: i32): u32 {
  * (kept - merged, minus one if still pending), or merged.
  */
 export function irqKeptMerged(line: i32): u32 {
-  return <u32>line < <u32>IRQ_LINES ? unchecked(mergedCount[line]) : 0;
+  return <u32>line < <u32>IRQ_LINES ? load<u32>(MERGED + (<usize>line << 2)) : 0;
 }
 
 /** True if a delivery of the line is being kept for the next waiter. */
@@ -130,14 +151,14 @@ export function irqClearKept(line: i32): void {
 export function irqWaiters(line: i32): i32 {
   if (!lineOk(line)) return 0;
   let n = 0;
-  let f = unchecked(heads[line]);
+  let f = headOf(line);
   while (f) { n++; f = f._next; }
   return n;
 }
 
-/** Linear-memory bytes of the registry's tables (list heads, counters). */
+/** Linear-memory bytes of the registry's tables (list heads, counters): static data, 4 words per line. */
 export function irqRamBytes(): usize {
-  return objectBytes(heads) + objectBytes(deliveries) + objectBytes(keptCount) + objectBytes(mergedCount);
+  return <usize>(IRQ_LINES << 4);
 }
 
 /**
@@ -181,7 +202,7 @@ export class WaitIrq extends Future {
     }
     this.error = OK;
     if (this.waiting) {
-      if (unchecked(deliveries[line]) != this.seen) {
+      if (deliveriesOf(line) != this.seen) {
         // Woken by delivery seen+1 (every delivery empties the list).
         unlink(this, line);
         this.waiting = false;
@@ -197,11 +218,11 @@ export class WaitIrq extends Future {
     if (keptBits & bit) {
       keptBits &= ~bit;
       this.kept = true;
-      this.delivery = unchecked(deliveries[line]);
+      this.delivery = deliveriesOf(line);
       return true;
     }
     this.waiting = true;
-    this.seen = unchecked(deliveries[line]);
+    this.seen = deliveriesOf(line);
     this._waker = w;
     link(this, line);
     return false;
@@ -214,6 +235,6 @@ export class WaitIrq extends Future {
     if (!lineOk(line)) return;
     unlink(this, line);
     // Woken but never polled since: give the delivery back.
-    if (unchecked(deliveries[line]) != this.seen) keptBits |= 1 << line;
+    if (deliveriesOf(line) != this.seen) keptBits |= 1 << line;
   }
 }

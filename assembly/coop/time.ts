@@ -71,43 +71,68 @@ export function addSat(t: Instant, d: Duration): Instant {
 const POS_FIRED: u16 = 0xffff; // popped by expiry, still owned by its future
 const POS_FREE: u16 = 0xfffe;  // on the free stack
 
-const heap = new StaticArray<u16>(TIMER_CAPACITY);
+// The tables live in static data (memory.data), like the executor's: no
+// object headers, and each access is a load at a constant base instead of a
+// global read plus a call of StaticArray's element setter, which the
+// size-optimised build keeps out of line (measured: docs/runtime.md).
+const HEAP: usize = memory.data(TIMER_CAPACITY << 1, 2);       // u16 entry per heap position
+const DEADLINES: usize = memory.data(TIMER_CAPACITY << 3, 8);  // i64 per entry
+const SEQS: usize = memory.data(TIMER_CAPACITY << 2, 4);       // u32 per entry: arming order
+const TASKS: usize = memory.data(TIMER_CAPACITY << 1, 2);      // u16 per entry: owner task
+const POS: usize = memory.data(TIMER_CAPACITY << 1, 2);        // u16 per entry: heap position or POS_*
+const FREE_STACK: usize = memory.data(TIMER_CAPACITY << 1, 2); // u16 free entries
 let heapLen: i32 = 0;
-const deadlineOf = new StaticArray<i64>(TIMER_CAPACITY);
-const seqOf = new StaticArray<u32>(TIMER_CAPACITY);
-const taskOf = new StaticArray<u16>(TIMER_CAPACITY);
-const posOf = new StaticArray<u16>(TIMER_CAPACITY);
-const freeStack = new StaticArray<u16>(TIMER_CAPACITY);
+
+// @ts-ignore: decorator
+@inline function heapAt(i: i32): i32 { return <i32>load<u16>(HEAP + (<usize>i << 1)); }
+// @ts-ignore: decorator
+@inline function deadlineOf(e: i32): i64 { return load<i64>(DEADLINES + (<usize>e << 3)); }
+// @ts-ignore: decorator
+@inline function seqOf(e: i32): u32 { return load<u32>(SEQS + (<usize>e << 2)); }
+// @ts-ignore: decorator
+@inline function taskOf(e: i32): i32 { return <i32>load<u16>(TASKS + (<usize>e << 1)); }
+// @ts-ignore: decorator
+@inline function setTaskOf(e: i32, t: i32): void { store<u16>(TASKS + (<usize>e << 1), <u16>t); }
+// @ts-ignore: decorator
+@inline function posOf(e: i32): u16 { return load<u16>(POS + (<usize>e << 1)); }
+// @ts-ignore: decorator
+@inline function setPos(e: i32, p: u16): void { store<u16>(POS + (<usize>e << 1), p); }
+// @ts-ignore: decorator
+@inline function freeAt(i: i32): i32 { return <i32>load<u16>(FREE_STACK + (<usize>i << 1)); }
+// @ts-ignore: decorator
+@inline function setFreeAt(i: i32, e: i32): void { store<u16>(FREE_STACK + (<usize>i << 1), <u16>e); }
 let freeTop: i32 = 0;
 let seqNext: u32 = 0;
 /** Tasks that found the pool empty; woken whenever an entry is freed. */
 const overflowWaiters = new WakerSet();
+/** True while overflowWaiters may be non-empty: spares every free a scan of the set. */
+let overflowed = false;
 /** How many times a timer could not get an entry (it then waits for one, late but not lost). */
 export let timerOverflows: u32 = 0;
 
 for (let i = TIMER_CAPACITY - 1; i >= 0; i--) {
-  unchecked(freeStack[freeTop++] = <u16>i);
-  unchecked(posOf[i] = POS_FREE);
+  setFreeAt(freeTop++, i);
+  setPos(i, POS_FREE);
 }
 
 // @ts-ignore: decorator
 @inline function before(a: i32, b: i32): bool {
-  const da = unchecked(deadlineOf[a]);
-  const db = unchecked(deadlineOf[b]);
-  return da < db || (da == db && <i32>(unchecked(seqOf[a]) - unchecked(seqOf[b])) < 0);
+  const da = deadlineOf(a);
+  const db = deadlineOf(b);
+  return da < db || (da == db && <i32>(seqOf(a) - seqOf(b)) < 0);
 }
 
 // @ts-ignore: decorator
 @inline function place(e: i32, at: i32): void {
-  unchecked(heap[at] = <u16>e);
-  unchecked(posOf[e] = <u16>at);
+  store<u16>(HEAP + (<usize>at << 1), <u16>e);
+  setPos(e, <u16>at);
 }
 
 function siftUp(at: i32): void {
-  const e = <i32>unchecked(heap[at]);
+  const e = heapAt(at);
   while (at > 0) {
     const parent = (at - 1) >> 1;
-    const p = <i32>unchecked(heap[parent]);
+    const p = heapAt(parent);
     if (!before(e, p)) break;
     place(p, at);
     at = parent;
@@ -116,13 +141,13 @@ function siftUp(at: i32): void {
 }
 
 function siftDown(at: i32): void {
-  const e = <i32>unchecked(heap[at]);
+  const e = heapAt(at);
   while (true) {
     let child = 2 * at + 1;
     if (child >= heapLen) break;
-    let c = <i32>unchecked(heap[child]);
+    let c = heapAt(child);
     if (child + 1 < heapLen) {
-      const r = <i32>unchecked(heap[child + 1]);
+      const r = heapAt(child + 1);
       if (before(r, c)) { child++; c = r; }
     }
     if (!before(c, e)) break;
@@ -135,29 +160,41 @@ function siftDown(at: i32): void {
 function heapRemoveAt(at: i32): void {
   heapLen--;
   if (at == heapLen) return;
-  place(<i32>unchecked(heap[heapLen]), at);
+  place(heapAt(heapLen), at);
   siftDown(at);
-  siftUp(<i32>unchecked(posOf[unchecked(heap[at])]));
+  siftUp(<i32>posOf(heapAt(at)));
+}
+
+/** Remove the earliest entry (expiry): no sift-up needed from the root. */
+function popRoot(): void {
+  heapLen--;
+  if (heapLen > 0) {
+    place(heapAt(heapLen), 0);
+    siftDown(0);
+  }
 }
 
 /** Take a free entry, or -1 when all TIMER_CAPACITY entries are armed. */
 function entryAlloc(): i32 {
   if (freeTop == 0) return -1;
-  return <i32>unchecked(freeStack[--freeTop]);
+  return freeAt(--freeTop);
 }
 
 function entryFree(e: i32): void {
-  const p = unchecked(posOf[e]);
+  const p = posOf(e);
   if (p < POS_FREE) heapRemoveAt(<i32>p);
-  unchecked(posOf[e] = POS_FREE);
-  unchecked(freeStack[freeTop++] = <u16>e);
-  if (!overflowWaiters.isEmpty) overflowWaiters.wakeAll();
+  setPos(e, POS_FREE);
+  setFreeAt(freeTop++, e);
+  if (overflowed) {
+    overflowed = false;
+    overflowWaiters.wakeAll();
+  }
 }
 
 function entryArm(e: i32, deadline: Instant, task: Waker): void {
-  unchecked(deadlineOf[e] = deadline);
-  unchecked(seqOf[e] = seqNext++);
-  unchecked(taskOf[e] = <u16>task);
+  store<i64>(DEADLINES + (<usize>e << 3), deadline);
+  store<u32>(SEQS + (<usize>e << 2), seqNext++);
+  setTaskOf(e, task);
   place(e, heapLen++);
   siftUp(heapLen - 1);
 }
@@ -166,19 +203,29 @@ function entryArm(e: i32, deadline: Instant, task: Waker): void {
 export function expireTimers(t: Instant): i32 {
   let n = 0;
   while (heapLen > 0) {
-    const e = <i32>unchecked(heap[0]);
-    if (unchecked(deadlineOf[e]) > t) break;
-    heapRemoveAt(0);
-    unchecked(posOf[e] = POS_FIRED);
-    wake(<i32>unchecked(taskOf[e]));
+    const e = heapAt(0);
+    if (deadlineOf(e) > t) break;
+    popRoot();
+    setPos(e, POS_FIRED);
+    wake(taskOf(e));
     n++;
   }
   return n;
 }
 
+/**
+ * The executor's expiry pass, run before every batch: expireTimers(now()),
+ * except that with no timer armed there is nothing to expire, so the board's
+ * clock is not read (one import call less per batch; see docs/runtime.md).
+ */
+// @ts-ignore: decorator
+@inline export function expireDue(): void {
+  if (heapLen > 0) expireTimers(board.now());
+}
+
 /** The earliest armed deadline, or -1 when no timer is armed. */
 export function nextDeadline(): Instant {
-  return heapLen > 0 ? unchecked(deadlineOf[unchecked(heap[0])]) : -1;
+  return heapLen > 0 ? deadlineOf(heapAt(0)) : -1;
 }
 
 /** Number of armed timers (in the heap). */
@@ -215,12 +262,12 @@ export abstract class TimerFuture extends Future {
   protected waitUntil(w: Waker): bool {
     let e = this.entry;
     if (e >= 0) {
-      const same = unchecked(deadlineOf[e]) == this.deadline;
-      if (unchecked(posOf[e]) == POS_FIRED) {
+      const same = deadlineOf(e) == this.deadline;
+      if (posOf(e) == POS_FIRED) {
         // Expiry saw now >= the entry's deadline.
         if (same) { this.release(); return true; }
       } else if (same) {
-        unchecked(taskOf[e] = <u16>w); // polled from another task: follow it
+        setTaskOf(e, w); // polled from another task: follow it
         return false;
       }
       // The deadline was changed while the entry was held: start over.
@@ -228,23 +275,33 @@ export abstract class TimerFuture extends Future {
       e = -1;
     }
     if (board.now() >= this.deadline) return true;
-    if (this.deadline == NEVER) return false; // nothing will ever wake it but cancel
-    e = entryAlloc();
+    this.armEntry(w);
+    return false;
+  }
+
+  /**
+   * Take and arm an entry for `deadline` (the clock has been read and found
+   * before it; no entry is held). NEVER arms nothing: only cancel ends it.
+   */
+  protected armEntry(w: Waker): void {
+    if (this.deadline == NEVER) return; // nothing will ever wake it but cancel
+    const e = entryAlloc();
     if (e < 0) {
       timerOverflows++;
       // The bit stays until the next wakeAll even if this future later gets
       // an entry: a stale bit costs one spurious wake, while removing it could
       // unregister another overflowed timer of the same task (one bit per task).
       overflowWaiters.add(w);
-      return false;
+      overflowed = true;
+      return;
     }
     this.entry = e;
     entryArm(e, this.deadline, w);
-    return false;
   }
 
   /** Give back the timer entry, if one is held. */
-  protected release(): void {
+  // @ts-ignore: decorator
+  @inline protected release(): void {
     if (this.entry >= 0) {
       entryFree(this.entry);
       this.entry = -1;
@@ -266,8 +323,13 @@ export class Sleep extends TimerFuture {
 
   poll(w: Waker): bool {
     if (!this.armed) {
-      this.deadline = addSat(board.now(), this.duration);
+      const t = board.now();
+      this.deadline = addSat(t, this.duration);
       this.armed = true;
+      // Arm with this reading instead of letting waitUntil read the clock
+      // again (one board call less per sleep; a duration <= 0 takes the
+      // general path below and completes there).
+      if (this.entry < 0 && t < this.deadline) { this.armEntry(w); return false; }
     }
     if (this.waitUntil(w)) {
       this.armed = false;
@@ -317,8 +379,10 @@ export class Ticker extends TimerFuture {
   poll(w: Waker): bool {
     const p = this.period > 0 ? this.period : 1;
     if (!this.started) {
-      this.deadline = addSat(board.now(), p);
+      const t = board.now();
+      this.deadline = addSat(t, p);
       this.started = true;
+      if (this.entry < 0 && t < this.deadline) { this.armEntry(w); return false; } // as in Sleep
     }
     if (this.waitUntil(w)) {
       this.deadline = addSat(this.deadline, p);
@@ -384,6 +448,6 @@ export function withTimeout<F extends Future>(inner: F, limit: Duration): Timeou
 
 /** Linear-memory bytes of the timer queue's tables (heap, per-entry arrays, free stack, overflow wait list). */
 export function timerRamBytes(): usize {
-  return objectBytes(heap) + objectBytes(deadlineOf) + objectBytes(seqOf) + objectBytes(taskOf)
-    + objectBytes(posOf) + objectBytes(freeStack) + objectBytes(overflowWaiters) + objectBytes(overflowWaiters.bits);
+  // The six tables are static data (sizes as declared, no headers): 20 B per entry.
+  return <usize>(TIMER_CAPACITY * 20) + objectBytes(overflowWaiters) + objectBytes(overflowWaiters.bits);
 }

@@ -6,7 +6,7 @@ import {
 } from "../../assembly/coop";
 import { timersArmed, timerOverflows } from "../../assembly/coop/time";
 import { traceOn } from "../../assembly/coop/trace";
-import { advance, setTime, alarm, abortAll, Gate, resetCounts, nowReads, traceLen, traceKind, traceA } from "./fake";
+import { advance, setTime, alarm, abortAll, Gate, resetCounts, nowReads, irqTakes, traceLen, traceKind, traceA } from "./fake";
 
 class SleepTask extends Future {
   s: Sleep;
@@ -205,6 +205,42 @@ describe("time: sleeps and deadlines", () => {
     // ten spurious polls of the sleep add nothing
     expect(nowReads()).toBe(20);
     expect(s.done).toBe(0);
+  });
+
+  it("with no timer armed, a step reads the clock once, not once per batch (IRQ flags are still taken every batch)", () => {
+    abortAll();
+    expect(timersArmed()).toBe(0);
+    const g = new Gate(1);
+    spawn(g);
+    step();
+    resetCounts();
+    for (let i = 0; i < 10; i++) { wake(0); step(); }
+    // each step: two batches (the woken task, then an empty one); only the
+    // first reads the clock
+    expect(nowReads()).toBe(10);
+    expect(irqTakes()).toBe(20);
+    expect(g.polls).toBe(11);
+    abortAll();
+  });
+
+  it("arming a sleep reads the clock once, and the sleep still ends on time", () => {
+    abortAll();
+    const t0 = now();
+    const s = new SleepTask(1000);
+    spawn(s);
+    resetCounts();
+    // batch 1: the step's first expiry pass reads once, the poll reads once
+    // to arm (not twice); batch 2 (empty): the expiry pass reads once
+    expect(step()).toBe(t0 + 1000);
+    expect(nowReads()).toBe(3);
+    advance(999);
+    step();
+    expect(s.done).toBe(0);
+    advance(1);
+    step();
+    expect(s.done).toBe(1);
+    expect(s.doneAt).toBe(t0 + 1000);
+    expect(timersArmed()).toBe(0);
   });
 
   it("moving a SleepUntil's instant re-arms its timer", () => {
