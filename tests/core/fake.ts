@@ -89,3 +89,18 @@ export class Spinner extends Future {
   }
   cancel(): void { this.cancels++; }
 }
+
+/** Deterministic xorshift32 for seeded specs: the same seed gives the same sequence (0 is replaced by a fixed non-zero seed). */
+export class Rng {
+  constructor(public s: u32) { if (s == 0) this.s = 0x9e3779b9; }
+  next(): u32 {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    this.s = x;
+    return x;
+  }
+  /** Uniform-ish in [0, n). */
+  below(n: u32): u32 { return this.next() % n; }
+}

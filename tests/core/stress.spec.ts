@@ -7,24 +7,12 @@ import {
   irqDeliveries, irqKept, irqKeptMerged, irqPending, irqWaiters, liveTasks,
 } from "../../assembly/coop";
 import { readyCount } from "../../assembly/coop/ready";
-import { raise, pendingFlags, advance } from "./fake";
+import { raise, pendingFlags, advance, Rng } from "./fake";
 
 const EVENTS = 100_000;
 const LINES = IRQ_LINES - 1; // lines 1..31 (0 is the alarm)
 const MAXD = 8192;
 
-/** xorshift32: deterministic, seeded. */
-class Rng {
-  constructor(public s: u32) {}
-  next(): u32 {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    this.s = x;
-    return x;
-  }
-}
 
 // Spec-side accounts, per line (index = line).
 const expectedD = new StaticArray<u32>(IRQ_LINES);

@@ -16,20 +16,7 @@ export function clearWakes(): void {
   for (let i = 0; i < TASK_CAPACITY; i++) unready(i);
 }
 
-/** Deterministic xorshift32: the same seed gives the same sequence. */
-export class Rng {
-  constructor(public s: u32) { if (s == 0) this.s = 0x9e3779b9; }
-  next(): u32 {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    this.s = x;
-    return x;
-  }
-  /** Uniform-ish in [0, n). */
-  below(n: u32): u32 { return this.next() % n; }
-}
+export { Rng } from "../fake";
 
 /** A class type for the generic primitives. */
 export class Msg {
