@@ -6,6 +6,17 @@
 import type { PortRef, ScenarioTarget, StepKind } from "../scenario.js";
 
 /** What the concrete target does for the steps it supports. */
+/**
+ * Stop a target's child process: SIGTERM, then SIGKILL if it has not exited
+ * within graceMs. Resolves when `exited` (the caller's exit/close promise) does.
+ */
+export async function stopChild(child: { kill(signal: NodeJS.Signals): boolean }, exited: Promise<void>, graceMs = 2000): Promise<void> {
+  child.kill("SIGTERM");
+  const t = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(t);
+}
+
 export interface StreamIo {
   write(data: Uint8Array): Promise<void>;
   setPin?(pin: number, level: 0 | 1): Promise<void>;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import { STEP_KINDS } from "../../scenario.js";
 import { loadBoard, findBoard } from "../../sim/board.js";
-import { StreamTarget } from "../stream.js";
+import { StreamTarget, stopChild } from "../stream.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
 
 export const NATIVE_INSTALL = "npm run build:native";
@@ -125,14 +125,7 @@ export class NativeHilTarget implements HilTarget {
           res();
         }),
       );
-      target.close = async () => {
-        if (!exited) {
-          child.kill("SIGTERM");
-          const t = setTimeout(() => child.kill("SIGKILL"), 2000);
-          await exitedP;
-          clearTimeout(t);
-        }
-      };
+      target.close = () => (exited ? Promise.resolve() : stopChild(child, exitedP));
       // Ready when the board loop answers on the control descriptor: the module has loaded and
       // _start has run, so scenario time starts with the firmware, not with the exec.
       child.on("spawn", () => {

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { StepKind } from "../../scenario.js";
-import { StreamTarget } from "../stream.js";
+import { StreamTarget, stopChild } from "../stream.js";
 import { buildMcu, BuildError } from "../../mcu/build.js";
 import { QEMU, SETUP_HINT, missingTools, qemuArgs } from "../../mcu/qemu.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
@@ -84,14 +84,7 @@ export class QemuHilTarget implements HilTarget {
           res();
         }),
       );
-      target.close = async () => {
-        if (!exited) {
-          child.kill("SIGTERM");
-          const t = setTimeout(() => child.kill("SIGKILL"), 2000);
-          await exitedP;
-          clearTimeout(t);
-        }
-      };
+      target.close = () => (exited ? Promise.resolve() : stopChild(child, exitedP));
       child.on("spawn", () => resolve(target));
     });
   }
