@@ -7,6 +7,7 @@ import asc from "assemblyscript/asc";
 import { readdirSync, mkdirSync, existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import AsyncTransform from "./async/transform.js";
 
 /** The package root: this file is build/js/host/build.js (or host/build.ts). */
 export function packageRoot(): string {
@@ -66,7 +67,8 @@ export async function compileFirmware(entry: string, out: string, debug = false,
   };
   const { error, stderr } = await asc.main(
     [toPosix(relative(base, src)), "--baseDir", base, "--config", config, "--target", debug ? "debug" : "release", "-o", dst],
-    { readFile },
+    // The async lowering (host/async/) runs in every firmware build.
+    { readFile, transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
   );
   const text = stderr.toString();
   if (!error) return { ok: true, message: "", stderr: text };

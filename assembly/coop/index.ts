@@ -1,5 +1,6 @@
 // coop's public API for firmware: import from "../coop" (or the package path).
 
+import "./async";
 export { Future, Waker, NO_WAKER, OK, E_RANGE } from "./future";
 export { WakerSlot, WakerSet } from "./waker";
 export { wake, currentTask } from "./ready";
