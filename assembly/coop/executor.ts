@@ -98,8 +98,8 @@ export function slotOf(id: TaskId): i32 {
  * batch (spawned from inside a task, it runs in the batch after the current
  * one). Returns its TaskId, or SPAWN_FULL when every slot is live (counted in
  * coop_stat 2 / spawnFailureCount(); nothing else changes, the future is not
- * touched). Without a name, an async function's task is named after the
- * function. The lowest free slot is taken, so the order of spawning at init
+ * touched). `spawn(f(...))` of an async function f without a name is
+ * named "f" (the build adds the name). The lowest free slot is taken, so the order of spawning at init
  * sets the priorities. A freed slot is reused with its generation bumped, so
  * ids of ended tasks never name the new task. Never allocates.
  */
@@ -112,7 +112,7 @@ function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): Ta
   for (let i = 0; i < TASK_CAPACITY; i++) {
     if (stateOf(i) != TASK_FREE) continue;
     setFuture(i, fut);
-    setName(i, name.length ? name : fut.asyncName);
+    setName(i, name);
     setHandle(i, handle);
     setState(i, TASK_LIVE);
     liveCount++;

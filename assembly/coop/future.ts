@@ -30,8 +30,6 @@ export const NO_WAKER: Waker = -1;
 export abstract class Future {
   abstract poll(waker: Waker): bool;
   cancel(): void {}
-  /** The task name spawn uses when none is given: an async function's name, "" for a hand-written future. */
-  get asyncName(): string { return ""; }
   /** Where the future waits now, as "file.ts:line" (async functions; "" otherwise). */
   get awaitSite(): string { return ""; }
 }

@@ -1,4 +1,5 @@
-// The coop demo firmware: one module, eight concurrent tasks.
+// The coop demo firmware: one module, eight concurrent tasks, each an async
+// function (the UART RX pump is the HAL's own driver future).
 //
 //   blinky    toggles the LED (pin 0) every 500 ms
 //   uart0-rx  moves UART0 input into a 256-byte ring as it arrives
@@ -9,18 +10,19 @@
 //   banner    prints "coop demo ready" once, then ends
 //   shell     a line shell on UART0: echo, ping, uptime, tasks, stats, adc <ch>, temp, help
 //
-// Everything is built here at start-up; after that no task allocates (all
-// text is formatted into each task's own static buffer). On a board without
-// pins, ADC or sensor (e.g. QEMU: UART only) the sampler says so once and
-// ends, the watchdog warns once, the button task ends quietly, blinky's
-// writes are refused by the board (harmless), and the shell keeps working
-// (`adc`/`temp` answer with an error line).
+// Each task builds its futures and buffers before its first await: that code
+// runs once, at start-up, when the function is called for spawn. After that
+// no task allocates (all text is formatted into each task's own buffer). On a
+// board without pins, ADC or sensor (e.g. QEMU: UART only) the sampler says
+// so once and ends, the watchdog warns once, the button task ends quietly,
+// blinky's writes are refused by the board (harmless), and the shell keeps
+// working (`adc`/`temp` answer with an error line).
 //
 // Build: npm run build (writes build/demo.wasm and build/demo.debug.wasm).
 
 export * from "../coop/abi";
 import {
-  Future, Waker, spawn, Ticker, Timeout, withTimeout, millis, now, asMicros,
+  spawn, Ticker, Timeout, withTimeout, millis, now, asMicros,
   taskState, taskName, currentTask, TASK_CAPACITY, TASK_FREE, TASK_ABORTING, Select2,
 } from "../coop";
 import { isReady } from "../coop/ready";
@@ -47,107 +49,63 @@ const samples = new Channel<i32>(16);
 /** Poked by the logger for every sample it receives; the watchdog waits on it. */
 const sampleSeen = new Notify();
 
-// ---- blinky ----
-
 /** Toggles the LED every 500 ms on a drift-free schedule. Never completes. */
-class Blinky extends Future {
-  private led: OutputPin = new OutputPin(LED_PIN);
-  private tick: Ticker = new Ticker(millis(500));
-
-  poll(w: Waker): bool {
-    while (this.tick.poll(w)) this.led.toggle();
-    return false;
+async function blinky(): Promise<void> {
+  const led = new OutputPin(LED_PIN);
+  const tick = new Ticker(millis(500));
+  while (true) {
+    await tick;
+    led.toggle();
   }
-
-  /** Abort: releases the ticker's timer. */
-  cancel(): void { this.tick.cancel(); }
 }
-
-// ---- sensor logger: sampler -> channel -> logger, and a watchdog ----
 
 /**
  * Every 100 ms: read ADC channel 0 and send the value on `samples` (waiting
  * if the channel is full: backpressure, the ticker catches up afterwards).
  * Ends, after one message, if the board has no such channel.
  */
-class Sampler extends Future {
-  private tick: Ticker = new Ticker(millis(SAMPLE_PERIOD_MS));
-  private adc: AdcRead = new AdcRead(SAMPLE_CHANNEL);
-  private send: Send<i32> = samples.sender();
-  private out: UartWrite = new UartWrite(uart0, 64);
-  private state: u8 = 0; // 0 wait tick, 1 convert, 2 send, 3 report error and end
-
-  poll(w: Waker): bool {
-    while (true) {
-      switch (this.state) {
-        case 0:
-          if (!this.tick.poll(w)) return false;
-          this.state = 1;
-          break;
-        case 1:
-          if (!this.adc.poll(w)) return false;
-          if (this.adc.error != OK) {
-            this.out.text("sampler: adc ").buf.uint(SAMPLE_CHANNEL);
-            this.out.text(": ").text(errorName(this.adc.error)).text(", sampler stopped\n");
-            this.state = 3;
-            break;
-          }
-          this.send.value = this.adc.value;
-          this.state = 2;
-          break;
-        case 2:
-          if (!this.send.poll(w)) return false;
-          this.state = 0;
-          break;
-        default:
-          return this.out.poll(w); // the task ends once the message is out
-      }
+async function sampler(): Promise<void> {
+  const tick = new Ticker(millis(SAMPLE_PERIOD_MS));
+  const adc = new AdcRead(SAMPLE_CHANNEL);
+  const send: Send<i32> = samples.sender();
+  const out = new UartWrite(uart0, 64);
+  while (true) {
+    await tick;
+    await adc;
+    if (adc.error != OK) {
+      await out.str("sampler: adc ").uint(SAMPLE_CHANNEL).str(": ").str(errorName(adc.error)).str(", sampler stopped\n");
+      return;
     }
+    send.value = adc.value;
+    await send;
   }
-
-  /** Abort: releases the timer, the ADC wait, the channel slot and the UART (a message in flight is cut). */
-  cancel(): void { this.tick.cancel(); this.adc.cancel(); this.send.cancel(); this.out.cancel(); }
 }
 
 /**
  * Receives samples and prints, once a second, "adc0 avg <mean> n=<count>".
  * Seconds without samples print nothing (the watchdog reports those).
  */
-class Logger extends Future {
-  private recvOrTick: Select2<Recv<i32>, Ticker> = new Select2<Recv<i32>, Ticker>(samples.receiver(), new Ticker(millis(1000)));
-  private out: UartWrite = new UartWrite(uart0, 64);
-  private sum: i64 = 0;
-  private count: i32 = 0;
-  private printing: bool = false;
-
-  poll(w: Waker): bool {
-    while (true) {
-      if (this.printing) {
-        if (!this.out.poll(w)) return false;
-        this.printing = false;
-      }
-      const sel = this.recvOrTick;
-      if (!sel.poll(w)) return false;
-      if (sel.winner == 0) {
-        this.sum += sel.a.value;
-        this.count++;
-        sampleSeen.notifyOne();
-        continue;
-      }
-      if (this.count == 0) continue;
-      // Rounded mean, in integers: no floats, no allocation.
-      const mean = (this.sum + (this.count >> 1)) / this.count;
-      this.out.text("adc0 avg ").buf.int(mean);
-      this.out.text(" n=").buf.int(this.count);
-      this.out.buf.byte(0x0a);
-      this.sum = 0;
-      this.count = 0;
-      this.printing = true;
+async function logger(): Promise<void> {
+  const recvOrTick = new Select2<Recv<i32>, Ticker>(samples.receiver(), new Ticker(millis(1000)));
+  const out = new UartWrite(uart0, 64);
+  let sum: i64 = 0;
+  let count: i32 = 0;
+  while (true) {
+    await recvOrTick;
+    if (recvOrTick.winner == 0) {
+      sum += recvOrTick.a.value;
+      count++;
+      sampleSeen.notifyOne();
+      continue;
     }
+    if (count == 0) continue;
+    // Rounded mean, in integers: no floats, no allocation.
+    const mean = (sum + (count >> 1)) / count;
+    const n = count;
+    sum = 0;
+    count = 0;
+    await out.str("adc0 avg ").int(mean).str(" n=").int(n).nl();
   }
-
-  /** Abort: leaves the channel's wait list (no sample is lost) and frees the UART. */
-  cancel(): void { this.recvOrTick.cancel(); this.out.cancel(); }
 }
 
 /**
@@ -155,71 +113,54 @@ class Logger extends Future {
  * warning when samples stop and one line when they come back, so a board
  * without an ADC gets a single warning, not one every 300 ms.
  */
-class Watchdog extends Future {
-  private wait: Timeout<Notified> = withTimeout(sampleSeen.notified(), millis(WATCHDOG_MS));
-  private out: UartWrite = new UartWrite(uart0, 64);
-  private warned: bool = false;
-  private printing: bool = false;
-
-  poll(w: Waker): bool {
-    while (true) {
-      if (this.printing) {
-        if (!this.out.poll(w)) return false;
-        this.printing = false;
-      }
-      if (!this.wait.poll(w)) return false;
-      if (this.wait.timedOut && !this.warned) {
-        this.warned = true;
-        this.out.text("warning: no adc sample for ").buf.int(WATCHDOG_MS);
-        this.out.text(" ms\n");
-        this.printing = true;
-      } else if (!this.wait.timedOut && this.warned) {
-        this.warned = false;
-        this.out.text("adc samples resumed\n");
-        this.printing = true;
-      }
+async function watchdog(): Promise<void> {
+  const wait: Timeout<Notified> = withTimeout(sampleSeen.notified(), millis(WATCHDOG_MS));
+  const out = new UartWrite(uart0, 64);
+  let warned = false;
+  while (true) {
+    await wait;
+    if (wait.timedOut && !warned) {
+      warned = true;
+      await out.str("warning: no adc sample for ").int(WATCHDOG_MS).str(" ms\n");
+    } else if (!wait.timedOut && warned) {
+      warned = false;
+      await out.str("adc samples resumed\n");
     }
   }
-
-  /** Abort: releases the timeout's timer and wait-list place and frees the UART. */
-  cancel(): void { this.wait.cancel(); this.out.cancel(); }
 }
 
-// ---- button ----
-
 /** Prints "button 1" / "button 0" on each edge of the button pin. Ends quietly on a board without the pin. */
-class Button extends Future {
-  private edge: WaitEdge = new WaitEdge(BUTTON_PIN);
-  private out: UartWrite = new UartWrite(uart0, 16);
-  private printing: bool = false;
-
-  poll(w: Waker): bool {
-    while (true) {
-      if (this.printing) {
-        if (!this.out.poll(w)) return false;
-        this.printing = false;
-      }
-      if (!this.edge.poll(w)) return false;
-      if (this.edge.error != OK) return true;
-      this.out.text("button ").buf.int(this.edge.level);
-      this.out.buf.byte(0x0a);
-      this.printing = true;
-    }
+async function button(): Promise<void> {
+  const edge = new WaitEdge(BUTTON_PIN);
+  const out = new UartWrite(uart0, 16);
+  while (true) {
+    await edge;
+    if (edge.error != OK) return;
+    await out.str("button ").int(edge.level).nl();
   }
+}
 
-  /** Abort: disarms the button's edge interrupt and frees the UART. */
-  cancel(): void { this.edge.cancel(); this.out.cancel(); }
+/** Prints the banner once, then ends. */
+async function banner(): Promise<void> {
+  const out = new UartWrite(uart0, 48);
+  await out.str("coop demo ready (type help)\n");
 }
 
 // ---- shell ----
 
-const SH_READ: u8 = 0;
-const SH_ADC: u8 = 1;
-const SH_TEMP: u8 = 2;
-const SH_WRITE: u8 = 3;
+/** What a shell line asks for next. */
+const SH_NONE: i32 = 0;  // nothing to print (a blank line)
+const SH_WRITE: i32 = 1; // the answer is in the buffer
+const SH_ADC: i32 = 2;   // read the ADC, then answer
+const SH_TEMP: i32 = 3;  // read the sensor, then answer
+
+/** Per-shell state that commands update (kept outside the machine so `answer` can be a plain function). */
+class ShellState {
+  lastUptimeMs: i64 = 0;
+}
 
 /**
- * A line shell on UART0. Each line is echoed as "> <line>", then answered:
+ * A line shell on a UART. Each line is echoed as "> <line>", then answered:
  *   ping        pong
  *   uptime      uptime <seconds>.<millis> s (+<time since the previous uptime>)
  *   tasks       one line per task: slot, name, state (running/ready/waiting/aborting)
@@ -229,143 +170,99 @@ const SH_WRITE: u8 = 3;
  *   help        the command list
  * anything else gets "error: ..." on one line. Empty lines are ignored.
  */
-class Shell extends Future {
-  private rl: UartReadLine = new UartReadLine(uart0, LINE_MAX);
-  private out: UartWrite = new UartWrite(uart0, 768);
-  private adc: AdcRead = new AdcRead(0);
-  private temp: Ts1Read = new Ts1Read();
-  private state: u8 = SH_READ;
-  private lastUptimeMs: i64 = 0;
-
-  poll(w: Waker): bool {
-    while (true) {
-      switch (this.state) {
-        case SH_READ: {
-          if (!this.rl.poll(w)) return false;
-          if (this.rl.error == BOARD_EBADPORT) return true; // no UART0: nothing to serve
-          this.handleLine();
-          break;
-        }
-        case SH_ADC: {
-          if (!this.adc.poll(w)) return false;
-          const b = this.out.buf;
-          if (this.adc.error != OK) {
-            b.str("error: adc ").uint(this.adc.channel).str(": ").str(errorName(this.adc.error)).byte(0x0a);
-          } else {
-            b.str("adc ").uint(this.adc.channel).str(" = ").int(this.adc.value).byte(0x0a);
-          }
-          this.state = SH_WRITE;
-          break;
-        }
-        case SH_TEMP: {
-          if (!this.temp.poll(w)) return false;
-          const b = this.out.buf;
-          if (this.temp.error != OK) b.str("error: temp: ").str(errorName(this.temp.error)).byte(0x0a);
-          else b.str("temp ").fixed(this.temp.centiC, 2).str(" C\n");
-          this.state = SH_WRITE;
-          break;
-        }
-        default: {
-          if (!this.out.poll(w)) return false;
-          this.state = SH_READ;
-        }
-      }
+async function shell(uart: Uart): Promise<void> {
+  const rl = new UartReadLine(uart, LINE_MAX);
+  const out = new UartWrite(uart, 768);
+  const adc = new AdcRead(0);
+  const temp = new Ts1Read();
+  const st = new ShellState();
+  while (true) {
+    await rl;
+    if (rl.error == BOARD_EBADPORT) return; // no such UART: nothing to serve
+    const next: i32 = answer(rl, out.buf, adc, st);
+    if (next == SH_NONE) continue;
+    if (next == SH_ADC) {
+      await adc;
+      if (adc.error != OK) out.str("error: adc ").uint(adc.channel).str(": ").str(errorName(adc.error)).nl();
+      else out.str("adc ").uint(adc.channel).str(" = ").int(adc.value).nl();
+    } else if (next == SH_TEMP) {
+      await temp;
+      if (temp.error != OK) out.str("error: temp: ").str(errorName(temp.error)).nl();
+      else out.str("temp ").fixed(temp.centiC, 2).str(" C\n");
     }
-  }
-
-  /** Echo the line and either answer it into `out` (state WRITE) or start a command (ADC, TEMP). */
-  private handleLine(): void {
-    const line = this.rl.line;
-    const b = this.out.buf;
-    const err = this.rl.error;
-    // Skip leading and trailing blanks; the command word ends at a blank.
-    let from = 0;
-    let to = line.len;
-    while (from < to && isBlank(line.at(from))) from++;
-    while (to > from && isBlank(line.at(to - 1))) to--;
-    if (from == to && err == OK) { this.state = SH_READ; return; }
-    b.str("> ").slice(line, 0, line.len).byte(0x0a);
-    this.state = SH_WRITE;
-    if (err == E_LINE_TOO_LONG) { b.str("error: line too long (max ").int(LINE_MAX).str(" bytes)\n"); return; }
-    if (err == E_OVERRUN) { b.str("error: uart overrun, ").int(this.rl.lost).str(" bytes lost; line ignored\n"); return; }
-    if (err != OK) { b.str("error: uart: ").str(errorName(err)).byte(0x0a); return; }
-    let wordEnd = from;
-    while (wordEnd < to && !isBlank(line.at(wordEnd))) wordEnd++;
-    let arg = wordEnd;
-    while (arg < to && isBlank(line.at(arg))) arg++;
-    const noArg = arg == to;
-    const word = wordEnd - from;
-
-    if (word == 4 && line.matches("ping", from) && noArg) {
-      b.str("pong\n");
-    } else if (word == 6 && line.matches("uptime", from) && noArg) {
-      // The delta since the previous `uptime` lets a test see time advance
-      // without knowing the target's exact timing.
-      const ms = asMicros(now()) / 1000;
-      b.str("uptime ").fixed(ms, 3).str(" s (+").fixed(ms - this.lastUptimeMs, 3).str(" s)\n");
-      this.lastUptimeMs = ms;
-    } else if (word == 5 && line.matches("tasks", from) && noArg) {
-      this.listTasks(b);
-    } else if (word == 5 && line.matches("stats", from) && noArg) {
-      b.str("uart0 overruns ").int(uart0.overruns()).str(", samples sent ").uint(samples.sentTotal);
-      b.str(", pending ").int(samples.length).byte(0x0a);
-    } else if (word == 4 && line.matches("help", from) && noArg) {
-      b.str("commands: ping, uptime, tasks, stats, adc <ch>, temp, help\n");
-    } else if (word == 4 && line.matches("temp", from) && noArg) {
-      this.state = SH_TEMP;
-    } else if (word == 3 && line.matches("adc", from)) {
-      const ch = parseUint(line, arg, to);
-      if (ch < 0) b.str("error: usage: adc <channel number>\n");
-      else { this.adc.channel = <u32>ch; this.state = SH_ADC; }
-    } else {
-      b.str("error: unknown command '").slice(line, from, wordEnd).str("' (try help)\n");
-    }
-  }
-
-  private listTasks(b: ByteBuf): void {
-    for (let i = 0; i < TASK_CAPACITY; i++) {
-      const st = taskState(i);
-      if (st == TASK_FREE) continue;
-      const name = taskName(i);
-      b.str("task ").int(i).byte(0x20).str(name !== null ? name : "?").byte(0x20);
-      if (st == TASK_ABORTING) b.str("aborting");
-      else if (i == currentTask) b.str("running");
-      else if (isReady(i)) b.str("ready");
-      else b.str("waiting");
-      b.byte(0x0a);
-    }
-  }
-
-  /**
-   * Abort: stops reading (a partial input line is kept for a restarted
-   * shell), releases the ADC and bus waits and frees the UART (an answer in
-   * flight is cut).
-   */
-  cancel(): void {
-    this.rl.cancel();
-    this.adc.cancel();
-    this.temp.cancel();
-    this.out.cancel();
-    this.state = SH_READ;
+    await out;
   }
 }
 
-// ---- start-up: build every future once, spawn in priority order ----
+/** Echoes the line into `b` and answers it there, or says which reading to take first. */
+function answer(rl: UartReadLine, b: ByteBuf, adc: AdcRead, st: ShellState): i32 {
+  const line = rl.line;
+  const err = rl.error;
+  // Skip leading and trailing blanks; the command word ends at a blank.
+  let from = 0;
+  let to = line.len;
+  while (from < to && isBlank(line.at(from))) from++;
+  while (to > from && isBlank(line.at(to - 1))) to--;
+  if (from == to && err == OK) return SH_NONE;
+  b.str("> ").slice(line, 0, line.len).byte(0x0a);
+  if (err == E_LINE_TOO_LONG) { b.str("error: line too long (max ").int(LINE_MAX).str(" bytes)\n"); return SH_WRITE; }
+  if (err == E_OVERRUN) { b.str("error: uart overrun, ").int(rl.lost).str(" bytes lost; line ignored\n"); return SH_WRITE; }
+  if (err != OK) { b.str("error: uart: ").str(errorName(err)).byte(0x0a); return SH_WRITE; }
+  let wordEnd = from;
+  while (wordEnd < to && !isBlank(line.at(wordEnd))) wordEnd++;
+  let arg = wordEnd;
+  while (arg < to && isBlank(line.at(arg))) arg++;
+  const noArg = arg == to;
+  const word = wordEnd - from;
 
-const banner = new UartWrite(uart0, 48);
-banner.text("coop demo ready (type help)\n");
-
-/** Prints the banner once, then ends. */
-class Banner extends Future {
-  poll(w: Waker): bool { return banner.poll(w); }
-  cancel(): void { banner.cancel(); }
+  if (word == 4 && line.matches("ping", from) && noArg) {
+    b.str("pong\n");
+  } else if (word == 6 && line.matches("uptime", from) && noArg) {
+    // The delta since the previous `uptime` lets a test see time advance
+    // without knowing the target's exact timing.
+    const ms = asMicros(now()) / 1000;
+    b.str("uptime ").fixed(ms, 3).str(" s (+").fixed(ms - st.lastUptimeMs, 3).str(" s)\n");
+    st.lastUptimeMs = ms;
+  } else if (word == 5 && line.matches("tasks", from) && noArg) {
+    listTasks(b);
+  } else if (word == 5 && line.matches("stats", from) && noArg) {
+    b.str("uart0 overruns ").int(uart0.overruns()).str(", samples sent ").uint(samples.sentTotal);
+    b.str(", pending ").int(samples.length).byte(0x0a);
+  } else if (word == 4 && line.matches("help", from) && noArg) {
+    b.str("commands: ping, uptime, tasks, stats, adc <ch>, temp, help\n");
+  } else if (word == 4 && line.matches("temp", from) && noArg) {
+    return SH_TEMP;
+  } else if (word == 3 && line.matches("adc", from)) {
+    const ch = parseUint(line, arg, to);
+    if (ch < 0) b.str("error: usage: adc <channel number>\n");
+    else { adc.channel = <u32>ch; return SH_ADC; }
+  } else {
+    b.str("error: unknown command '").slice(line, from, wordEnd).str("' (try help)\n");
+  }
+  return SH_WRITE;
 }
 
-spawn(new Blinky(), "blinky");
+function listTasks(b: ByteBuf): void {
+  for (let i = 0; i < TASK_CAPACITY; i++) {
+    const st = taskState(i);
+    if (st == TASK_FREE) continue;
+    const name = taskName(i);
+    b.str("task ").int(i).byte(0x20).str(name !== null ? name : "?").byte(0x20);
+    if (st == TASK_ABORTING) b.str("aborting");
+    else if (i == currentTask) b.str("running");
+    else if (isReady(i)) b.str("ready");
+    else b.str("waiting");
+    b.byte(0x0a);
+  }
+}
+
+// ---- start-up: calling each async function builds its task; spawn order is priority order ----
+
+spawn(blinky());
 spawn(new UartRxPump(uart0), "uart0-rx");
-spawn(new Sampler(), "sampler");
-spawn(new Logger(), "logger");
-spawn(new Watchdog(), "watchdog");
-spawn(new Button(), "button");
-spawn(new Banner(), "banner");
-spawn(new Shell(), "shell");
+spawn(sampler());
+spawn(logger());
+spawn(watchdog());
+spawn(button());
+spawn(banner());
+spawn(shell(uart0));

@@ -141,43 +141,51 @@ interface Binding {
   kind: BindingKind;
   decl: N;            // ParameterNode or VariableDeclaration
   pos: number;        // where it is declared
-  uses: number[];     // positions of its uses in the run
+  uses: { pos: number; branch: Branch[] }[]; // its uses in the run
   field: string | null; // the machine field it lives in, once decided
   force?: boolean;    // a split for-loop's own variable: lives across its awaits whatever the positions say
   type: N | null;     // its type node, once decided
 }
 
 interface Loop { start: number; end: number; }
+interface Branch { node: N; side: boolean; }
+/** A place in the state machine: `uses` are the integer literals that name its state. */
+interface Label { uses: N[]; state: number; }
 
 /** Lowers one async function. */
 export class Lowering {
   private readonly r: Range;
   private readonly bindings = new Map<N, Binding>();     // declaration node -> binding
   private readonly refs = new Map<N, Binding>();         // identifier node -> binding
-  private readonly awaitPos: number[] = [];
+  private readonly awaitPos: { pos: number; branch: Branch[] }[] = [];
+  /** The if-branches the scan is inside: an await in one branch is never followed by a use in the other. */
+  private branch: Branch[] = [];
   private readonly splitLoops: Loop[] = [];
   private readonly fieldNames = new Set<string>(["$s", "$r"]);
   private readonly fields: { name: string; type: N; init: N | null; ctor: boolean }[] = [];
   private readonly owned: string[] = [];
-  private readonly restart: N[] = [];
   private readonly params: Binding[] = [];
   private readonly prologueTop = new Map<string, Binding>();
   private readonly inner = new Map<string, string>();   // callee (or callee@site) -> field
   private readonly innerCtor: { field: string; expr: N }[] = [];
-  private readonly siteCancels: { state: number; stmt: N }[] = [];
-  private readonly sites: { state: number; line: number }[] = [];
+  private readonly siteCancels: { state: Label; stmt: N }[] = [];
+  private readonly sites: { state: Label; line: number }[] = [];
   private tempCount = 0;
   // emission
-  private cases: { id: number; body: N[] }[] = [];
+  /** `fallIn`: the case can be entered by falling through from the one before, so `$s` may still name that one. */
+  private cases: { id: number; body: N[]; fallIn: boolean }[] = [];
   private cur: N[] = [];
-  private nextLabel = 1;
-  private ctx: { split: boolean; brk: number; cont: number | null }[] = [];
+  /** The code being emitted cannot be reached (after a jump or return, before a label anything jumps to). */
+  private dead = false;
+  private readonly labels: Label[] = [];
+  private ctx: { split: boolean; brk: Label; cont: Label | null }[] = [];
   private readonly extraImports = new Set<string>();
 
   constructor(
     private readonly fn: AsyncFn,
     private readonly all: Map<string, AsyncFn>,
     private readonly resolveCallee: (name: string) => AsyncFn | null,
+    private readonly classes: Map<string, N>,
     private readonly report: Reporter,
   ) {
     this.r = fn.decl.range;
@@ -231,8 +239,6 @@ export class Lowering {
       this.addField(b, t, true);
       const init = b.decl.initializer;
       if (init && (init.kind === NodeKind.New || init.kind === NodeKind.Call)) this.owned.push(b.field!);
-      // A `let` counter or flag from the prologue starts again from its literal when the machine restarts.
-      if (init && (b.decl.flags & CommonFlags.Let) && isConstant(init)) this.restart.push(assign(field(b.field!, init.range), cloneDeep(init), init.range));
     }
     // Run locals that live across an await become fields too.
     for (const b of this.bindings.values()) {
@@ -248,7 +254,8 @@ export class Lowering {
     if (!ok) return null;
 
     // Emit the run.
-    this.cases = [{ id: 0, body: this.cur = [...this.restart] }];
+    this.cases = [{ id: 0, body: this.cur = [], fallIn: false }];
+    this.dead = false;
     for (const s of run) this.emitStmt(s);
     this.emit(...this.finish(null, this.r));
     if (this.failed) return null;
@@ -256,6 +263,9 @@ export class Lowering {
   }
 
   private failed = false;
+  /** Completion calls this method; renamed to cancel at the end when no await borrows what it waits on. */
+  private readonly releaseCalls: N[] = [];
+  private get releaser(): string { return "$release"; }
   private fail(range: Range, msg: string): void { this.failed = true; this.report.error(range, msg); }
 
   private refuseInPrologue(s: N): boolean {
@@ -302,11 +312,16 @@ export class Lowering {
         this.scanExpr(s.condition, scope, false);
         this.scanStmt(s.body, new Scope(scope));
         return;
-      case NodeKind.If:
+      case NodeKind.If: {
         this.scanExpr(s.condition, scope, false);
+        const outer = this.branch;
+        this.branch = [...outer, { node: s, side: true }];
         this.scanStmt(s.ifTrue, new Scope(scope));
+        this.branch = [...outer, { node: s, side: false }];
         if (s.ifFalse) this.scanStmt(s.ifFalse, new Scope(scope));
+        this.branch = outer;
         return;
+      }
       case NodeKind.Switch: {
         this.scanExpr(s.condition, scope, false);
         const inner = new Scope(scope);
@@ -343,8 +358,10 @@ export class Lowering {
     if (!e) return;
     if (isAwait(e)) {
       if (!top) { this.fail(e.range, AWAIT_RULE); return; }
-      this.awaitPos.push(e.range.start);
       const o = e.operand;
+      // A path is evaluated again at every poll; anything else (an async call's
+      // arguments, a method chain) once, before the first suspension.
+      this.awaitPos.push({ pos: isPath(o) ? e.range.start : e.range.end, branch: this.branch });
       if (o.kind === NodeKind.Call && o.expression.kind === NodeKind.Identifier && !scope.get(o.expression.text) && this.resolveCallee(o.expression.text)) {
         for (const a of o.args) this.scanExpr(a, scope, false); // await f(...): the machine is built at init
       } else this.scanExpr(o, scope, false);
@@ -353,7 +370,7 @@ export class Lowering {
     switch (e.kind) {
       case NodeKind.Identifier: {
         const b = scope.get(e.text);
-        if (b) { b.uses.push(e.range.start); this.refs.set(e, b); }
+        if (b) { b.uses.push({ pos: e.range.start, branch: this.branch }); this.refs.set(e, b); }
         return;
       }
       case NodeKind.Function: case NodeKind.Class:
@@ -391,10 +408,10 @@ export class Lowering {
   /** A run local lives across an await: an await between its declaration and a later use, or a use in an awaiting loop it was declared outside of. */
   private crosses(b: Binding): boolean {
     if (b.force) return true;
-    if (!b.uses.length) return false;
-    const last = Math.max(...b.uses);
-    if (this.awaitPos.some((a) => a > b.pos && a < last)) return true;
-    return this.splitLoops.some((l) => b.pos < l.start && b.uses.some((u) => u > l.start && u < l.end));
+    // By source position: an await in the then-branch also counts for a use in
+    // the else-branch, since the else-branch is a case of its own.
+    if (b.uses.some((u) => this.awaitPos.some((a) => a.pos > b.pos && a.pos < u.pos))) return true;
+    return this.splitLoops.some((l) => b.pos < l.start && b.uses.some((u) => u.pos > l.start && u.pos < l.end));
   }
 
   /** A type for a field from its initializer, when the syntax says it. */
@@ -438,17 +455,59 @@ export class Lowering {
 
   // ---- emission ---------------------------------------------------------------
 
-  private emit(...s: N[]): void { this.cur.push(...s); }
-  private label(): number { return this.nextLabel++; }
-  private mark(l: number): void { this.cases.push({ id: l, body: this.cur = [] }); }
-  private jump(l: number, r: Range): N { return block([assign(field("$s", r), int(l, r), r), Node.createContinueStatement(null, r)], r); }
+  private emit(...s: N[]): void { if (!this.dead) this.cur.push(...s); }
+  private label(): Label { const l: Label = { uses: [], state: -1 }; this.labels.push(l); return l; }
+  /** The state number of a label, written now and fixed up when the cases are numbered. */
+  private stateOf(l: Label, r: Range): N { const lit = int(0, r); l.uses.push(lit); return lit; }
+
+  /**
+   * Code continues at label l. A label nothing jumps to (yet) and that the
+   * code falls into needs no case of its own; `target`: it will be jumped to
+   * or resumed at (loop heads, await states), so it starts a case, unless the
+   * current case is still empty.
+   */
+  private mark(l: Label, target = false): void {
+    if (!target && !l.uses.length) {
+      if (!this.dead && this.terminated()) this.dead = true;
+      l.state = this.cases.length - 1;
+      return;
+    }
+    if (!this.dead && this.cur.length === 0) { l.state = this.cases.length - 1; return; }
+    const fallIn = !this.dead && !this.terminated();
+    l.state = this.cases.length;
+    this.cases.push({ id: l.state, body: this.cur = [], fallIn });
+    this.dead = false;
+  }
+
+  /** The current case ends in a jump or a return: what follows is not reached by falling through. */
+  private terminated(): boolean {
+    const last = this.cur[this.cur.length - 1];
+    if (!last) return false;
+    if (last.kind === NodeKind.Return) return true;
+    if (last.kind === NodeKind.Block) {
+      const t = last.statements[last.statements.length - 1];
+      return !!t && (t.kind === NodeKind.Continue || t.kind === NodeKind.Return);
+    }
+    return false;
+  }
+
+  /** Suspend at label l (the current case): `$s` is set only when the case may have been entered by falling through. */
+  private suspend(l: Label, r: Range): N {
+    const c = this.cases[this.cases.length - 1];
+    const stay = ret(Node.createFalseExpression(r), r);
+    return c.fallIn ? block([assign(field("$s", r), this.stateOf(l, r), r), stay], r) : stay;
+  }
+
+  private jump(l: Label, r: Range): N { return block([assign(field("$s", r), this.stateOf(l, r), r), Node.createContinueStatement(null, r)], r); }
 
   /** Completion: store the result, release what the machine owns, back to the start. */
   private finish(value: N | null, r: Range): N[] {
     const out: N[] = [];
     if (value && this.fn.result) out.push(assign(field("$r", r), value, r));
     else if (value) out.push(exprStmt(value));
-    out.push(exprStmt(call(field("$release", r), [], r)), ret(Node.createTrueExpression(r), r));
+    const callee = field(this.releaser, r);
+    this.releaseCalls.push(callee);
+    out.push(exprStmt(call(callee, [], r)), ret(Node.createTrueExpression(r), r));
     return out;
   }
 
@@ -570,8 +629,8 @@ export class Lowering {
       case NodeKind.While: {
         const head = this.label();
         const end = this.label();
-        this.mark(head);
-        this.emit(ifThen(not(this.rw(s.condition), r), this.jump(end, r), r));
+        this.mark(head, true);
+        if (s.condition.kind !== NodeKind.True) this.emit(ifThen(not(this.rw(s.condition), r), this.jump(end, r), r));
         this.ctx.push({ split: true, brk: end, cont: head });
         this.emitStmt(s.body);
         this.ctx.pop();
@@ -583,7 +642,7 @@ export class Lowering {
         const top = this.label();
         const cond = this.label();
         const end = this.label();
-        this.mark(top);
+        this.mark(top, true);
         this.ctx.push({ split: true, brk: end, cont: cond });
         this.emitStmt(s.body);
         this.ctx.pop();
@@ -597,7 +656,7 @@ export class Lowering {
         const next = this.label();
         const end = this.label();
         if (s.initializer) this.emitStmt(s.initializer);
-        this.mark(head);
+        this.mark(head, true);
         if (s.condition) this.emit(ifThen(not(this.rw(s.condition), r), this.jump(end, r), r));
         this.ctx.push({ split: true, brk: end, cont: next });
         this.emitStmt(s.body);
@@ -662,19 +721,59 @@ export class Lowering {
       // Any other Future-valued expression: evaluated once when the await starts.
       const t = `$f${this.tempCount++}`;
       this.fieldNames.add(t);
+      const known = this.chainType(e);
+      if (known) {
+        // The declarations say what the chain returns: a typed temp, polled and cancelled directly.
+        this.fields.push({ name: t, type: known, init: call(id("__coop_zero", r), [], r, [known]), ctor: false });
+        this.emit(assign(field(t, r), this.rw(e), r));
+        this.siteCancels.push({ state, stmt: exprStmt(call(prop(field(t, r), "cancel", r), [], r)) });
+        target = field(t, r);
+        this.mark(state, true);
+        this.emit(ifThen(not(call(prop(target, "poll", r), [id("$w", r)], r), r),
+          this.suspend(state, r), r));
+        return null;
+      }
       this.fields.push({ name: t, type: named("usize", r), init: int(0, r), ctor: false });
       this.emit(assign(field(t, r), call(id("changetype", r), [this.rw(e)], r, [named("usize", r)]), r));
       this.siteCancels.push({ state, stmt: exprStmt(call(id("__coop_cancel", r), [field(t, r)], r)) });
       target = null;
-      this.mark(state);
+      this.mark(state, true);
       this.emit(ifThen(not(call(id("__coop_poll", r), [field(t, r), id("$w", r)], r), r),
-        block([assign(field("$s", r), int(state, r), r), ret(Node.createFalseExpression(r), r)], r), r));
+        this.suspend(state, r), r));
       return null;
     }
-    this.mark(state);
+    this.mark(state, true);
     this.emit(ifThen(not(call(prop(target, "poll", r), [id("$w", r)], r), r),
-      block([assign(field("$s", r), int(state, r), r), ret(Node.createFalseExpression(r), r)], r), r));
+      this.suspend(state, r), r));
     return result;
+  }
+
+  /**
+   * The type of a method chain rooted at a field, read from the class
+   * declarations (`out.str("x").int(n)`: UartWrite, when str and int are
+   * declared to return UartWrite), or null when the syntax does not say.
+   */
+  private chainType(e: N): N | null {
+    if (e.kind === NodeKind.Parenthesized) return this.chainType(e.expression);
+    if (e.kind === NodeKind.Identifier) {
+      const b = this.refs.get(e);
+      const t = b ? b.type ?? b.decl.type ?? (b.kind === "prologue" ? this.typeOf(b.decl.initializer) : null) : null;
+      return t && t.kind === NodeKind.NamedType && !t.typeArguments?.length && !t.isNullable ? t : null;
+    }
+    if (e.kind !== NodeKind.Call || e.expression.kind !== NodeKind.PropertyAccess) return null;
+    const recv = this.chainType(e.expression.expression);
+    if (!recv) return null;
+    const ret = this.methodReturn(recv.name.identifier.text, e.expression.property.text, 0);
+    return ret && ret.kind === NodeKind.NamedType && !ret.typeArguments?.length && !ret.isNullable && !ret.name.next ? ret : null;
+  }
+
+  private methodReturn(cls: string, method: string, depth: number): N | null {
+    const c = this.classes.get(cls);
+    if (!c || depth > 8) return null;
+    for (const m of c.members) {
+      if (m.kind === NodeKind.MethodDeclaration && m.name.text === method && !(m.flags & CommonFlags.Static)) return m.signature.returnType;
+    }
+    return c.extendsType ? this.methodReturn(c.extendsType.name.identifier.text, method, depth + 1) : null;
   }
 
   /** The field holding the inner machine for an awaited async call: one per callee, or one per site when the callee's prologue reads its parameters. */
@@ -735,13 +834,22 @@ export class Lowering {
     const members: N[] = [];
     const mflags = CommonFlags.Instance;
     if (fn.result) members.push(Node.createFieldDeclaration(id("$r", r), null, mflags, fn.result, call(id("__coop_zero", r), [], r, [fn.result]), r));
-    for (const f of this.fields) {
-      members.push(Node.createFieldDeclaration(id(f.name, r), null, mflags | (f.ctor ? CommonFlags.DefinitelyAssigned : 0), f.type, f.init, r));
-    }
+    // constructor(public a: A, ...) { super(); }: parameter properties, so each
+    // field is stored once, straight from its argument.
     const ctorFields = this.fields.filter((f) => f.ctor);
-    // constructor(a: A, ...) { super(); this.a = a; ... }
-    const ctorParams = ctorFields.map((f) => Node.createParameter(0, id(f.name, r), f.type, null, r));
-    const ctorBody = [exprStmt(call(Node.createSuperExpression(r), [], r)), ...ctorFields.map((f) => assign(field(f.name, r), id(f.name, r), r))];
+    const ctorParams: N[] = [];
+    for (const f of this.fields) {
+      const fd: N = Node.createFieldDeclaration(id(f.name, r), null, mflags | (f.ctor ? CommonFlags.Public : 0), f.type, f.init, r);
+      if (f.ctor) {
+        const param: N = Node.createParameter(0, id(f.name, r), f.type, null, r);
+        param.flags |= CommonFlags.Public;
+        param.implicitFieldDeclaration = fd;
+        fd.parameterIndex = ctorParams.length;
+        ctorParams.push(param);
+      }
+      members.push(fd);
+    }
+    const ctorBody = [exprStmt(call(Node.createSuperExpression(r), [], r))];
     members.push(Node.createMethodDeclaration(Node.createConstructorExpression(r), null, mflags | CommonFlags.Constructor, null,
       Node.createFunctionType(ctorParams, named("void", r), null, false, r), block(ctorBody, r), r));
     // poll($w: i32): bool { while (true) { switch (this.$s) { case N: { ... } } } }
@@ -750,18 +858,22 @@ export class Lowering {
     const pollBody = block([Node.createWhileStatement(Node.createTrueExpression(r), block([Node.createSwitchStatement(field("$s", r), cases, r)], r), r)], r);
     members.push(this.method("poll", [Node.createParameter(0, id("$w", r), named("i32", r), null, r)], named("bool", r), pollBody));
     // cancel(): what the current await waits on, then everything owned.
-    const cancelCases = this.siteCancels.map((c) => Node.createSwitchCase(int(c.state, r), [c.stmt, Node.createBreakStatement(null, r)], r));
-    const cancelBody: N[] = [];
-    if (cancelCases.length) cancelBody.push(Node.createSwitchStatement(field("$s", r), cancelCases, r));
-    cancelBody.push(exprStmt(call(field("$release", r), [], r)));
-    members.push(this.method("cancel", [], named("void", r), block(cancelBody, r)));
+    // Every label has its case now: write the state numbers.
+    for (const l of this.labels) for (const lit of l.uses) lit.value = i64(l.state);
+    const cancelCases = this.siteCancels.map((c) => Node.createSwitchCase(int(c.state.state, r), [c.stmt, Node.createBreakStatement(null, r)], r));
     const release = this.owned.map((f) => exprStmt(call(id("__coop_release", r), [field(f, r)], r)));
     release.push(assign(field("$s", r), int(0, r), r));
-    members.push(this.method("$release", [], named("void", r), block(release, r)));
-    // Names for the executor's task table and the simulator's "waiting at".
-    members.push(this.getter("asyncName", block([ret(Node.createStringLiteralExpression(fn.name, r), r)], r)));
+    if (cancelCases.length) {
+      members.push(this.method("cancel", [], named("void", r), block([Node.createSwitchStatement(field("$s", r), cancelCases, r), exprStmt(call(field("$release", r), [], r))], r)));
+      members.push(this.method("$release", [], named("void", r), block(release, r)));
+    } else {
+      // Nothing borrowed is awaited: cancel is the release, and completion calls it.
+      for (const c of this.releaseCalls) c.property = id("cancel", r);
+      members.push(this.method("cancel", [], named("void", r), block(release, r)));
+    }
+    // Where the machine waits, for debugging ("file.ts:line"; compiled only where something reads awaitSite).
     const file = fn.source.normalizedPath.split("/").pop();
-    const siteCases = this.sites.map((s) => Node.createSwitchCase(int(s.state, r), [ret(Node.createStringLiteralExpression(`${file}:${s.line}`, r), r)], r));
+    const siteCases = this.sites.map((s) => Node.createSwitchCase(int(s.state.state, r), [ret(Node.createStringLiteralExpression(`${file}:${s.line}`, r), r)], r));
     members.push(this.getter("awaitSite", block([Node.createSwitchStatement(field("$s", r), siteCases, r), ret(Node.createStringLiteralExpression("", r), r)], r)));
 
     // The factory: the prologue, then the machine.
@@ -807,9 +919,6 @@ class Scope {
   get(n: string): Binding | null { return this.names.get(n) ?? (this.parent ? this.parent.get(n) : null); }
 }
 
-const isConstant = (e: N): boolean =>
-  e.kind === NodeKind.True || e.kind === NodeKind.False || e.kind === NodeKind.Null ||
-  (e.kind === NodeKind.Literal && e.literalKind <= 2) || (e.kind === NodeKind.UnaryPrefix && e.operator === Token.Minus && isConstant(e.operand));
 const isString = (e: N): boolean => e && e.kind === NodeKind.Literal && (e.literalKind === 2 || e.literalKind === 3);
 const isPath = (e: N): boolean =>
   e.kind === NodeKind.Identifier || (e.kind === NodeKind.PropertyAccess && isPath(e.expression)) || (e.kind === NodeKind.Parenthesized && isPath(e.expression));

@@ -67,6 +67,17 @@ export default class AsyncTransform {
     }
     if (!all.size) return;
 
+    // Class declarations by name, for the types of method chains (a name declared twice is left out).
+    const classes = new Map<string, N>();
+    const twice = new Set<string>();
+    for (const src of p.sources as Source[]) {
+      for (const s of src.statements as N[]) {
+        if (s.kind !== NodeKind.ClassDeclaration) continue;
+        if (classes.has(s.name.text)) twice.add(s.name.text);
+        classes.set(s.name.text, s);
+      }
+    }
+    for (const n of twice) classes.delete(n);
     const print = process.env.COOP_ASYNC_PRINT === "1";
     for (const [src, fns] of bySource) {
       const imports = new Set<string>();
@@ -77,7 +88,7 @@ export default class AsyncTransform {
         return foreign !== null ? all.get(foreign) ?? null : null;
       };
       for (const fn of fns) {
-        const low = new Lowering(fn, all, resolve, { error });
+        const low = new Lowering(fn, all, resolve, classes, { error });
         const out = low.lower();
         if (!out) continue;
         for (const n of low.imports) imports.add(n);
@@ -89,6 +100,26 @@ export default class AsyncTransform {
         }
       }
       this.importClasses(src, imports, all);
+    }
+    // spawn(f(...)) without a name: the task is named after the async function.
+    for (const src of p.sources as Source[]) {
+      if (!bySource.has(src) && !this.rewrites.has(src.normalizedPath)) continue;
+      const visit = (n: N): void => {
+        if (!n || typeof n !== "object") return;
+        if (n.kind === NodeKind.Call && n.expression.kind === NodeKind.Identifier && n.expression.text === "spawn" && n.args.length === 1) {
+          const a = n.args[0];
+          if (a.kind === NodeKind.Call && a.expression.kind === NodeKind.Identifier && all.has(this.importedName(src, a.expression.text) ?? a.expression.text)) {
+            n.args.push(Node.createStringLiteralExpression(a.expression.text, a.range));
+          }
+        }
+        for (const k of Object.keys(n)) {
+          if (k === "range" || k === "parent") continue;
+          const v = n[k];
+          if (Array.isArray(v)) v.forEach(visit);
+          else if (v && typeof v === "object" && typeof v.kind === "number") visit(v);
+        }
+      };
+      src.statements.forEach(visit);
     }
     // Re-exports of async functions (`export { sleep } from "./x"`) carry their classes along.
     for (const src of p.sources as Source[]) {
