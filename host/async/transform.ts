@@ -36,6 +36,16 @@ export default class AsyncTransform {
   }
 
   afterParse(parser: Parser): void {
+    try {
+      this.lowerAll(parser);
+    } catch (e) {
+      // asc would report a transform's exception without its stack: say where the lowering failed.
+      process.stderr.write(`coop async transform: internal error: ${(e as Error).stack ?? e}\n`);
+      throw e;
+    }
+  }
+
+  private lowerAll(parser: Parser): void {
     const p: any = parser;
     const error = (range: Range, message: string) => p.error(TRANSFORM_CODE, range, "async", message);
     const at = (src: Source, start: number, len: number) => { const r = new Range(start, start + len); r.source = src; return r; };
