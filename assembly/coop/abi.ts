@@ -26,6 +26,7 @@ export function coop_step(): i64 {
 
 /** Turn the board's `trace` import calls on (1) or off (0). Off at start. */
 export function coop_set_trace(on: u32): void {
+  // @ts-ignore: AssemblyScript lets a module assign an imported `let`; TypeScript does not
   traceOn = on != 0;
 }
 
