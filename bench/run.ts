@@ -12,6 +12,7 @@
 // Then the footprint: release .wasm sizes, static memory, bytes per task slot,
 // MCU flash/RAM.
 
+import AsyncTransform from "../host/async/transform.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, release, platform } from "node:os";
@@ -125,7 +126,8 @@ async function buildWasm(): Promise<string | null> {
   mkdirSync(`${OUT}/coop-fast`, { recursive: true });
   for (const [name, args] of jobs) {
     const out = args[args.indexOf("-o") + 1];
-    const { error, stderr } = await asc.main(args.map((a) => (a === out ? tmp(out) : a)));
+    // Every firmware build runs the async lowering (bench.ts's ping-pong is written with async functions).
+    const { error, stderr } = await asc.main(args.map((a) => (a === out ? tmp(out) : a)), { transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1]);
     if (error) return `asc ${name}: ${error.message}: ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}`;
     renameSync(tmp(out), out);
   }

@@ -164,6 +164,7 @@ export class Lowering {
   private readonly fieldNames = new Set<string>(["$s", "$r"]);
   private readonly fields: { name: string; type: N; init: N | null; ctor: boolean }[] = [];
   private readonly owned: string[] = [];
+  private readonly restart: N[] = [];
   private readonly params: Binding[] = [];
   private readonly prologueTop = new Map<string, Binding>();
   private readonly inner = new Map<string, string>();   // callee (or callee@site) -> field
@@ -236,8 +237,15 @@ export class Lowering {
         ok = false;
         continue;
       }
-      this.addField(b, t, true);
       const init = b.decl.initializer;
+      if ((b.decl.flags & CommonFlags.Let) && (!init || isConstant(init))) {
+        // A `let` counter or flag: set again each time the machine starts, so a
+        // restart (await or spawn again) begins from the same values as the first run.
+        this.addField(b, t, false);
+        this.restart.push(assign(field(b.field!, b.decl.range), init ? cloneDeep(init) : call(id("__coop_zero", b.decl.range), [], b.decl.range, [t]), b.decl.range));
+        continue;
+      }
+      this.addField(b, t, true);
       if (init && (init.kind === NodeKind.New || init.kind === NodeKind.Call)) this.owned.push(b.field!);
     }
     // Run locals that live across an await become fields too.
@@ -254,7 +262,7 @@ export class Lowering {
     if (!ok) return null;
 
     // Emit the run.
-    this.cases = [{ id: 0, body: this.cur = [], fallIn: false }];
+    this.cases = [{ id: 0, body: this.cur = [...this.restart], fallIn: false }];
     this.dead = false;
     for (const s of run) this.emitStmt(s);
     this.emit(...this.finish(null, this.r));
@@ -919,6 +927,9 @@ class Scope {
   get(n: string): Binding | null { return this.names.get(n) ?? (this.parent ? this.parent.get(n) : null); }
 }
 
+const isConstant = (e: N): boolean =>
+  e.kind === NodeKind.True || e.kind === NodeKind.False || e.kind === NodeKind.Null ||
+  (e.kind === NodeKind.Literal && e.literalKind <= 2) || (e.kind === NodeKind.UnaryPrefix && e.operator === Token.Minus && isConstant(e.operand));
 const isString = (e: N): boolean => e && e.kind === NodeKind.Literal && (e.literalKind === 2 || e.literalKind === 3);
 const isPath = (e: N): boolean =>
   e.kind === NodeKind.Identifier || (e.kind === NodeKind.PropertyAccess && isPath(e.expression)) || (e.kind === NodeKind.Parenthesized && isPath(e.expression));
