@@ -124,6 +124,15 @@ async function holdsThings(): Promise<void> {
   await nap;
 }
 
+async function twoOpens(): Promise<void> {
+  let i: i32 = 0; // before the first await: set again at every start
+  while (i < 2) {
+    await g0;
+    i++;
+  }
+  record(i);
+}
+
 async function countsRuns(): Promise<void> {
   await g0;
   record(7);
@@ -234,6 +243,23 @@ describe("async functions: behaviour", () => {
     expect(logLen()).toBe(1); // waiting on g0 again, not finished at once
     g0.open(); step();
     expect(logLen()).toBe(2);
+  });
+});
+
+describe("async functions: restart", () => {
+  afterEach(() => { abortAll(); clearLog(); });
+
+  it("a let counter declared before the first await starts from its value again when the machine restarts", () => {
+    const m = twoOpens();
+    for (let run = 0; run < 2; run++) {
+      spawn(m);
+      step();
+      g0.open(); step();
+      expect(logLen()).toBe(run);
+      g0.open(); step();
+      expect(logLen()).toBe(run + 1);
+      expect(logAt(run)).toBe(2);
+    }
   });
 });
 
