@@ -75,9 +75,11 @@ export class ByteBuf {
   /** Append a signed decimal integer. */
   int(v: i64): ByteBuf {
     if (v < 0) {
-      this.byte(0x2d); // '-'
       // i64.MIN_VALUE has no positive i64: go through u64.
-      return this.uint(<u64>(-(v + 1)) + 1);
+      const m = <u64>(-(v + 1)) + 1;
+      if (decimalDigits(m) >= this.room) { this.truncated = true; return this; } // no lone '-'
+      this.byte(0x2d); // '-'
+      return this.uint(m);
     }
     return this.uint(<u64>v);
   }
@@ -85,8 +87,7 @@ export class ByteBuf {
   /** Append an unsigned decimal integer. */
   uint(v: u64): ByteBuf {
     // Digits come out least significant first: count them, then fill backwards.
-    let digits = 1;
-    for (let t = v / 10; t != 0; t /= 10) digits++;
+    const digits = decimalDigits(v);
     if (digits > this.room) { this.truncated = true; return this; }
     let p = this.len + digits;
     this.len = p;
@@ -97,19 +98,46 @@ export class ByteBuf {
     return this;
   }
 
-  /** Append v / 10^decimals with exactly `decimals` fraction digits (v >= 0 or < 0). */
+  /**
+   * Append v / 10^decimals with exactly `decimals` fraction digits (v >= 0 or
+   * < 0; i64.MIN_VALUE included). decimals is taken in 0..19.
+   */
   fixed(v: i64, decimals: i32): ByteBuf {
-    let scale: i64 = 1;
+    if (decimals < 0) decimals = 0;
+    if (decimals > 19) decimals = 19;
+    let scale: u64 = 1;
     for (let i = 0; i < decimals; i++) scale *= 10;
-    if (v < 0) { this.byte(0x2d); v = -v; }
-    this.uint(<u64>(v / scale));
+    // The magnitude as u64: -i64.MIN_VALUE has no i64.
+    let m: u64 = <u64>v;
+    if (v < 0) { this.byte(0x2d); m = <u64>(-(v + 1)) + 1; }
+    this.uint(m / scale);
     if (decimals > 0) {
       this.byte(0x2e); // '.'
-      let frac = v % scale;
+      let frac = m % scale;
       for (let d = scale / 10; d > 0; d /= 10) {
         this.byte(0x30 + <u32>(frac / d));
         frac %= d;
       }
+    }
+    return this;
+  }
+
+  /**
+   * Append v in lowercase hexadecimal, without prefix, zero-padded to at
+   * least `digits` digits (at most 16 are written).
+   */
+  hex(v: u64, digits: i32 = 1): ByteBuf {
+    let n = 1;
+    for (let t = v >> 4; t != 0; t >>= 4) n++;
+    if (digits > 16) digits = 16;
+    if (n < digits) n = digits;
+    if (n > this.room) { this.truncated = true; return this; }
+    let p = this.len + n;
+    this.len = p;
+    for (let i = 0; i < n; i++) {
+      const d = <u32>(v & 15);
+      unchecked(this.data[--p] = <u8>(d < 10 ? 0x30 + d : 0x57 + d));
+      v >>= 4;
     }
     return this;
   }
@@ -128,6 +156,13 @@ export class ByteBuf {
   equals(s: string): bool {
     return this.len == s.length && this.matches(s, 0);
   }
+}
+
+/** Number of decimal digits of v (1 for 0). */
+function decimalDigits(v: u64): i32 {
+  let digits = 1;
+  for (let t = v / 10; t != 0; t /= 10) digits++;
+  return digits;
 }
 
 /** Bytes of s encoded as UTF-8 (as coop/text's encodeUtf8 encodes it). */

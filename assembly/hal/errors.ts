@@ -12,6 +12,8 @@ export const E_OVERRUN: i32 = -30;
 export const E_LINE_TOO_LONG: i32 = -31;
 /** Sensor: the device answered with data that makes no sense (e.g. a wrong ID register). */
 export const E_DEVICE: i32 = -32;
+/** UART write: the message did not fit the write's buffer; what fit was sent, the rest was cut. */
+export const E_TRUNCATED: i32 = -33;
 
 /** A short, fixed name for an error code, for messages. */
 export function errorName(e: i32): string {
@@ -24,6 +26,7 @@ export function errorName(e: i32): string {
     case -30: return "overrun";
     case -31: return "line too long";
     case -32: return "device error";
+    case -33: return "truncated";
   }
   return "error";
 }

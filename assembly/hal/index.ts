@@ -3,7 +3,7 @@
 // reused; none allocates afterwards.
 
 export { ByteBuf, parseUint, isBlank, utf8Length } from "./buf";
-export { OK, E_OVERRUN, E_LINE_TOO_LONG, E_DEVICE, errorName, BOARD_EBADPORT, BOARD_EBADPTR, BOARD_EBUSY, BOARD_ENOTREADY } from "./errors";
+export { OK, E_OVERRUN, E_LINE_TOO_LONG, E_DEVICE, E_TRUNCATED, errorName, BOARD_EBADPORT, BOARD_EBADPTR, BOARD_EBUSY, BOARD_ENOTREADY } from "./errors";
 export { Uart, UartRxPump, UartRead, UartReadLine, UartWrite, RX_EMPTY, RX_RING_DEFAULT } from "./uart";
 export { OutputPin, WaitEdge, readPin, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "./gpio";
 export { AdcRead } from "./adc";

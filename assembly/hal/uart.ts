@@ -18,7 +18,7 @@ import { WaitIrq } from "../coop/irq";
 import { WakerSet } from "../coop/waker";
 import { uart_read, uart_write, uart_overruns, IRQ_UART0_RX, IRQ_UART0_TX } from "../coop/board";
 import { ByteBuf } from "./buf";
-import { OK, E_OVERRUN, E_LINE_TOO_LONG } from "./errors";
+import { OK, E_OVERRUN, E_LINE_TOO_LONG, E_TRUNCATED } from "./errors";
 
 /** Default size of a port's software RX ring. */
 export const RX_RING_DEFAULT: i32 = 32;
@@ -311,6 +311,22 @@ export class UartReadLine extends Future {
  * emptied for the next message.
  * Cancel: gives up the TX side. Bytes already accepted (`sent`) go out; the
  * rest of the message is dropped and `buf` is emptied.
+ *
+ * Formatting in one await: the fluent methods `str`, `int`, `uint`,
+ * `fixed`, `hex`, `byte`, `bytes`, `slice` and `nl` append to `buf` and
+ * return the UartWrite itself, so a whole line is built and written by one
+ * poll-to-completion: `await out.str("adc0 avg ").int(mean).nl();`. None
+ * allocates; one UartWrite per task serves every place the task prints.
+ * - Appending while a message is in flight (an earlier poll returned false
+ *   and this one has not completed): the text joins the message in flight,
+ *   after the bytes already there. It goes out under the same hold of the TX
+ *   side, so it is neither lost nor interleaved with another writer; the next
+ *   poll (or the one already awaited) writes it. It needs room in `buf`
+ *   after the whole message in flight (accepted bytes included).
+ * - A full buffer: whatever does not fit is cut (whole characters and whole
+ *   numbers only), `buf.truncated` is set, and the write, once complete,
+ *   reports `error` = E_TRUNCATED (a board error takes precedence). It never
+ *   writes past `buf.capacity`.
  */
 export class UartWrite extends Future {
   buf: ByteBuf;
@@ -327,10 +343,68 @@ export class UartWrite extends Future {
     this.tx = new WaitIrq(uart.txLine);
   }
 
-  /** Append s (UTF-8) to the message; returns this for chaining into a poll. */
+  /** Append s (UTF-8) to the message; returns this for chaining into a poll. Same as `str`. */
   text(s: string): UartWrite {
+    return this.str(s);
+  }
+
+  /** Append s, encoded as UTF-8. */
+  str(s: string): UartWrite {
     this.buf.str(s);
     return this;
+  }
+
+  /** Append a signed decimal integer. */
+  int(v: i64): UartWrite {
+    this.buf.int(v);
+    return this;
+  }
+
+  /** Append an unsigned decimal integer. */
+  uint(v: u64): UartWrite {
+    this.buf.uint(v);
+    return this;
+  }
+
+  /** Append v / 10^decimals with exactly `decimals` fraction digits (`fixed(2345, 2)` is "23.45"). */
+  fixed(v: i64, decimals: i32): UartWrite {
+    this.buf.fixed(v, decimals);
+    return this;
+  }
+
+  /** Append v in lowercase hexadecimal, zero-padded to at least `digits` digits. */
+  hex(v: u64, digits: i32 = 1): UartWrite {
+    this.buf.hex(v, digits);
+    return this;
+  }
+
+  /** Append one byte. */
+  byte(b: u32): UartWrite {
+    this.buf.byte(b);
+    return this;
+  }
+
+  /** Append n bytes from memory at p (e.g. a StaticArray's data). */
+  bytes(p: usize, n: i32): UartWrite {
+    this.buf.bytes(p, n);
+    return this;
+  }
+
+  /** Append the bytes [from, to) of another buffer (the whole of it by default). */
+  slice(src: ByteBuf, from: i32 = 0, to: i32 = i32.MAX_VALUE): UartWrite {
+    this.buf.slice(src, from, to);
+    return this;
+  }
+
+  /** Append a newline ("\n"). */
+  nl(): UartWrite {
+    this.buf.byte(0x0a);
+    return this;
+  }
+
+  /** True while a message is in flight: taken the TX side, not all bytes accepted yet. */
+  get inFlight(): bool {
+    return this.holding;
   }
 
   poll(w: Waker): bool {
@@ -354,6 +428,7 @@ export class UartWrite extends Future {
       if (n > 0) { this.sent += n; continue; }
       if (!this.tx.poll(w)) return false;
     }
+    if (this.error == OK && this.buf.truncated) this.error = E_TRUNCATED;
     this.release();
     return true;
   }

@@ -17,6 +17,17 @@ describe("ByteBuf", () => {
     const b = new ByteBuf(32);
     b.fixed(2345, 2).byte(0x20).fixed(-200, 2).byte(0x20).fixed(5, 3).byte(0x20).fixed(12, 0);
     expect(text(b)).toBe("23.45 -2.00 0.005 12");
+    b.clear().fixed(i64.MIN_VALUE, 3);
+    expect(text(b)).toBe("-9223372036854775.808");
+  });
+
+  it("formats hexadecimal, zero-padded", () => {
+    const b = new ByteBuf(48);
+    b.hex(0).byte(0x20).hex(0xbeef).byte(0x20).hex(0x2a, 4).byte(0x20).hex(u64.MAX_VALUE).byte(0x20).hex(1, 99);
+    expect(text(b)).toBe("0 beef 002a ffffffffffffffff 0000000000000001");
+    b.clear().str("abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqr").hex(0x12345); // 44 + 5 > 48: all or nothing
+    expect(b.len).toBe(44);
+    expect(b.truncated).toBe(true);
   });
 
   it("cuts what does not fit and says so", () => {
@@ -29,6 +40,10 @@ describe("ByteBuf", () => {
     b.clear().str("ab").uint(12345); // a number is all or nothing
     expect(text(b)).toBe("ab");
     expect(b.truncated).toBe(true);
+    b.clear().str("ab").int(-123); // sign included: no lone '-'
+    expect(text(b)).toBe("ab");
+    b.clear().str("a").int(-123);
+    expect(text(b)).toBe("a-123");
     b.clear().str("é€x"); // 2 + 3 bytes fit, "x" does not
     expect(b.len).toBe(5);
     expect(b.truncated).toBe(true);

@@ -1,4 +1,4 @@
-import { Uart, UartRxPump, UartRead, UartReadLine, UartWrite, OK, E_OVERRUN, E_LINE_TOO_LONG, BOARD_EBADPORT } from "../../../assembly/hal";
+import { Uart, UartRxPump, UartRead, UartReadLine, UartWrite, ByteBuf, OK, E_OVERRUN, E_LINE_TOO_LONG, E_TRUNCATED, BOARD_EBADPORT } from "../../../assembly/hal";
 import { raise, heapTop } from "../fake";
 import { W, deliver, woken, rxStr, rxPush, txRoom, txStr, txClear, txLen, overrunAdd } from "./halfake";
 
@@ -169,6 +169,77 @@ describe("UartWrite", () => {
     bad.text("x");
     expect(bad.poll(W)).toBe(true);
     expect(bad.error).toBe(BOARD_EBADPORT);
+  });
+});
+
+describe("UartWrite formatting (one poll-to-completion per message)", () => {
+  it("builds a whole line with the fluent methods and writes it in one go", () => {
+    txClear(0);
+    txRoom(0, -1);
+    const src = new ByteBuf(8);
+    src.str("xyzw");
+    const mean: i64 = -42;
+    const out = new UartWrite(uart, 64);
+    const r = out.str("adc0 avg ").int(mean).str(" n=").uint(10).byte(0x20).fixed(2345, 2)
+      .str(" 0x").hex(0xbeef, 6).byte(0x20).slice(src, 1, 3).slice(src).nl();
+    expect(r === out).toBe(true); // returns the UartWrite itself: it is what gets awaited
+    expect(out.poll(W)).toBe(true);
+    expect(out.error).toBe(OK);
+    expect(txStr(0)).toBe("adc0 avg -42 n=10 23.45 0x00beef yzxyzw\n");
+    expect(out.buf.len).toBe(0);
+    // Reused for the next message, from another "call site".
+    expect(out.str("second").nl().poll(W)).toBe(true);
+    expect(txStr(0)).toBe("adc0 avg -42 n=10 23.45 0x00beef yzxyzw\nsecond\n");
+  });
+
+  it("text appended while a message is in flight joins it: nothing lost, nothing interleaved", () => {
+    txClear(0);
+    deliver();
+    woken();
+    txRoom(0, 3);
+    out.str("first ");
+    expect(out.poll(W)).toBe(false); // in flight: "fir" accepted
+    expect(out.inFlight).toBe(true);
+    out2.str("OTHER"); // another writer queues behind it
+    expect(out2.poll(W + 1)).toBe(false);
+    out.str("second").nl(); // appended while in flight
+    txRoom(0, -1);
+    raise(2);
+    deliver();
+    expect(out2.poll(W + 1)).toBe(false); // the TX side is still out's
+    expect(out.poll(W)).toBe(true);
+    expect(out.inFlight).toBe(false);
+    expect(out2.poll(W + 1)).toBe(true);
+    expect(txStr(0)).toBe("first second\nOTHER");
+  });
+
+  it("a message that does not fit is cut, never overflows, and reports E_TRUNCATED", () => {
+    txClear(0);
+    txRoom(0, -1);
+    const small = new UartWrite(uart, 8);
+    small.str("0123").int(123456).nl(); // the number does not fit: all or nothing
+    expect(small.buf.len).toBe(5); // "0123" and the newline
+    small.str("abcdef");
+    expect(small.buf.len).toBe(8);
+    expect(small.poll(W)).toBe(true);
+    expect(small.error).toBe(E_TRUNCATED);
+    expect(txStr(0)).toBe("0123\nabc");
+    // The next message starts clean.
+    expect(small.str("ok").poll(W)).toBe(true);
+    expect(small.error).toBe(OK);
+    expect(txStr(0)).toBe("0123\nabcok");
+  });
+
+  it("formats and writes without allocating", () => {
+    txClear(0);
+    txRoom(0, -1);
+    const h0 = heapTop();
+    for (let i = 0; i < 200; i++) {
+      out.str("adc0 avg ").int(i * 7 - 300).str(" n=").uint(<u64>i).byte(0x20).fixed(i, 2).byte(0x20).hex(<u64>i, 2).nl();
+      out.poll(W);
+      if (i % 50 == 0) txClear(0);
+    }
+    expect(heapTop()).toBe(h0);
   });
 });
 
