@@ -6,7 +6,9 @@ export { wake, currentTask } from "./ready";
 export {
   TaskId, SPAWN_FULL, SPAWN_BUSY, spawn, abort, step, JoinHandle, JoinHandleBase, YieldNow,
   taskState, taskName, liveTasks, taskIdOf, slotOf, TASK_FREE, TASK_LIVE, TASK_ABORTING,
+  taskStatus, taskStatusName, TASK_RUNNING, TASK_READY, TASK_WAITING,
 } from "./executor";
+export { yieldNow } from "./yield";
 export { WaitIrq, irqDeliveries, irqKept, irqPending, irqClearKept, irqWaiters, irqKeptMerged } from "./irq";
 export {
   Instant, Duration, NEVER, now, tickHz, micros, millis, seconds, asMicros, addSat,
