@@ -106,7 +106,8 @@ export function spawn(fut: Future, name: string = ""): TaskId {
   return spawnInto(fut, name, null);
 }
 
-function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): TaskId {
+/** spawn with a join handle the task's end is reported to (JoinHandle, JoinSet). Not firmware API. */
+export function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): TaskId {
   // The table is small and spawn is rare: a linear scan for the lowest free slot.
   for (let i = 0; i < TASK_CAPACITY; i++) {
     if (stateOf(i) != TASK_FREE) continue;
@@ -347,7 +348,13 @@ export abstract class JoinHandleBase extends Future {
   /** True if the task was aborted rather than completing. */
   aborted: bool = false;
   /** Tasks awaiting the handle: any number of tasks may await it at once. */
-  protected waiters: WakerSet = new WakerSet();
+  protected waiters: WakerSet;
+
+  /** `waiters`: a wait list shared with other handles (JoinSet's members share one), or a new one. */
+  constructor(waiters: WakerSet | null = null) {
+    super();
+    this.waiters = waiters !== null ? waiters : new WakerSet();
+  }
 
   ended(aborted: bool): void {
     this.finished = true;

@@ -9,6 +9,7 @@ export {
   taskStatus, taskStatusName, TASK_RUNNING, TASK_READY, TASK_WAITING,
 } from "./executor";
 export { yieldNow } from "./yield";
+export { JoinSet, JoinNext, JOINSET_FULL } from "./joinset";
 export { WaitIrq, irqDeliveries, irqKept, irqPending, irqClearKept, irqWaiters, irqKeptMerged } from "./irq";
 export {
   Instant, Duration, NEVER, now, tickHz, micros, millis, seconds, asMicros, addSat,
