@@ -4,10 +4,9 @@
 // what an `await x.method(arg)` does: evaluate the call once when the await
 // starts, then poll the returned future until it completes.
 import {
-  Future, Waker, spawn, step, abort, wake, Sleep, SleepUntil, Ticker, Timeout, withTimeout, WaitIrq,
-  yieldNow, taskStatus, taskStatusName, currentTask, millis, now, liveTasks, slotOf,
-  TASK_FREE, TASK_RUNNING, TASK_READY, TASK_WAITING, TASK_ABORTING,
+  Future, Waker, spawn, abort, wake, Sleep, SleepUntil, Ticker, Timeout, withTimeout, WaitIrq, yieldNow, taskStatus, taskStatusName, currentTask, millis, now, liveTasks, slotOf, TASK_FREE, TASK_RUNNING, TASK_READY, TASK_WAITING, TASK_ABORTING,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { irqWaiters } from "../../assembly/coop/irq";
 import { timersArmed } from "../../assembly/coop/time";
 import { advance, setTime, raise, abortAll, Gate, heapTop, record, clearLog, logLen, logAt } from "./fake";

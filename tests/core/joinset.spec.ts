@@ -1,9 +1,9 @@
 // JoinSet: ends reported in completion order (the tokio JoinSet example),
 // capacity, aborts, cancel of a wait, and no allocation after init.
 import {
-  Future, Waker, spawn, step, abort, Sleep, millis, now, liveTasks, slotOf, taskIdOf,
-  JoinSet, JoinNext, JOINSET_FULL, SPAWN_FULL, SPAWN_BUSY, TASK_CAPACITY, Select2, Ticker,
+  Future, Waker, spawn, abort, Sleep, millis, now, liveTasks, slotOf, taskIdOf, JoinSet, JoinNext, JOINSET_FULL, SPAWN_FULL, SPAWN_BUSY, TASK_CAPACITY, Select2, Ticker,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { advance, setTime, abortAll, heapTop } from "./fake";
 

@@ -2,7 +2,7 @@ import {
   OutputPin, WaitEdge, AdcRead, BusTransfer, Ts1Read, OK, E_DEVICE,
   BOARD_EBADPORT, EDGE_RISING, EDGE_BOTH, Uart, UartRxStream, EdgeStream,
 } from "../../../assembly/hal";
-import { ITEM, PENDING, DONE } from "../../../assembly/sync";
+import { ITEM, PENDING, DONE } from "../../../assembly/sync/stream";
 import { gpioLevel, heapTop } from "../fake";
 import {
   W, deliver, woken, rxStr, gpioIrqMode, gpioInput, adcSet, adcFinish, adcRunning, adcStarts,
