@@ -279,8 +279,12 @@ export function checkScenario(sc: Scenario, target: ScenarioTarget): string[] {
     if (!target.supports.has(s.kind)) problems.push(`${at}: target ${target.name} does not support ${s.kind}`);
     if ((s.kind === "set-pin" || s.kind === "expect-pin") && target.resolvePin(s.pin) === null) problems.push(`${at}: unknown pin ${oneLine(s.pin)}`);
     if (s.kind === "set-adc" && target.resolveChannel(s.channel) === null) problems.push(`${at}: unknown ADC channel ${oneLine(s.channel)}`);
-    if ((s.kind === "write-serial" || s.kind === "wait-serial") && s.port !== 0 && !(target.serialPorts?.has(s.port) ?? false))
-      problems.push(`${at}: target ${target.name} has no UART${s.port}`);
+    if ((s.kind === "write-serial" || s.kind === "wait-serial") && s.port !== 0) {
+      // A target that is one serial line cannot do another port at all (the HIL runner skips such a
+      // scenario, as for an unsupported step); a board without the port is an error, as an unknown pin.
+      if (!target.serialPorts) problems.push(`${at}: target ${target.name} does not support UART${s.port} (${s.kind} port: ${s.port})`);
+      else if (!target.serialPorts.has(s.port)) problems.push(`${at}: target ${target.name} has no UART${s.port}`);
+    }
   });
   return problems;
 }

@@ -81,6 +81,12 @@ steps:
   const tiny = new Simulator(loadBoard(findBoard("tiny-m0", ROOT)));
   assert.deepEqual(checkScenario(sc, new SimTarget(tiny)), ["two.yaml:3: target sim has no UART1", "two.yaml:5: target sim has no UART1"]);
   await assert.rejects(runScenario(sc, new SimTarget(tiny)), ScenarioError);
+  // A target that is one serial line (no serialPorts, as the HIL stream targets): "does not support", which the HIL runner skips.
+  const oneLine = { ...new SimTarget(sim), name: "serial", serialPorts: undefined } as unknown as SimTarget;
+  assert.deepEqual(checkScenario(sc, oneLine), [
+    "two.yaml:3: target serial does not support UART1 (write-serial port: 1)",
+    "two.yaml:5: target serial does not support UART1 (wait-serial port: 1)",
+  ]);
   assert.throws(() => parseScenario("name: x\nsteps:\n  - write-serial: \"a\"\n    port: 2\n", "x.yaml"), /x\.yaml:3: write-serial: port must be 0 or 1/);
   assert.throws(() => parseScenario("name: x\nsteps:\n  - wait: 1ms\n    port: 1\n", "x.yaml"), /wait: unexpected key port/);
 });
