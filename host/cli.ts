@@ -46,6 +46,7 @@ run options:
   --until <time>        stop at this simulated time (e.g. 10s, 24h; default 10s, or the scenario's end)
   --seed <n>            seed for every random source (default 1)
   --uart-in <file|->    bytes sent to UART0 from t=0 at the baud rate
+  --uart1-in <file|->   the same for UART1 (boards with a second UART)
   --script <file>       run a scenario (YAML/JSON) and exit 0 on pass, 1 on failure
   --trace <out.json>    Chrome trace events (open in ui.perfetto.dev)
   --vcd <out.vcd>       pin and ADC waveforms (open in GTKWave)
@@ -181,7 +182,7 @@ export function formatSpeed(ratio: number): string {
 
 /** The options of `coop run`: string options take a value, boolean ones do not. */
 const RUN_OPTIONS: Record<string, "string" | "boolean"> = {
-  board: "string", until: "string", seed: "string", "uart-in": "string", script: "string", trace: "string",
+  board: "string", until: "string", seed: "string", "uart-in": "string", "uart1-in": "string", script: "string", trace: "string",
   vcd: "string", engine: "string", fuel: "string", quiet: "boolean", json: "boolean", help: "boolean",
 };
 
@@ -240,7 +241,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   const defaults = { board: "sim-devkit", seed: "1", engine: "v8", quiet: false, json: false };
   const o = { ...defaults, ...parsed.values } as {
-    board: string; until?: string; seed: string; "uart-in"?: string; script?: string; trace?: string;
+    board: string; until?: string; seed: string; "uart-in"?: string; "uart1-in"?: string; script?: string; trace?: string;
     vcd?: string; engine: string; fuel?: string; quiet: boolean; json: boolean;
   };
   if (parsed.positionals.length !== 1) throw new UsageError("run needs exactly one firmware file: coop run <firmware.wasm>");
@@ -263,7 +264,10 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   const board = loadBoard(findBoard(o.board, packageRoot()));
   const wasm = readInput(fwPath, "firmware file");
   const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file").toString("utf8"), o.script) : null;
+  if (o["uart-in"] === "-" && o["uart1-in"] === "-") throw new UsageError("--uart-in and --uart1-in cannot both read stdin (-)");
   const uartIn = o["uart-in"] !== undefined ? readInput(o["uart-in"], "UART input file") : null;
+  const uart1In = o["uart1-in"] !== undefined ? readInput(o["uart1-in"], "UART1 input file") : null;
+  if (uart1In && !board.uarts.some((u) => u.port === 1)) throw new UsageError(`board ${board.name} has no UART1 for --uart1-in`);
   const engine = await createEngine(o.engine).catch((e: Error) => {
     throw new UsageError(e.message);
   });
@@ -322,6 +326,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     if (!u) throw new UsageError(`board ${board.name} has no UART0 for --uart-in`);
     u.send(uartIn);
   }
+  if (uart1In && !sim.fault) sim.uarts.get(1)!.send(uart1In);
   let code: number = EXIT.OK;
   let scenarioReport: Record<string, unknown> | null = null;
   if (scenario && !sim.fault) {
@@ -359,6 +364,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     out.stdout(JSON.stringify({
       firmware: fwPath, board: board.name, engine: engine.name, seed, exitCode: code,
       serial: Buffer.from(sim.serial).toString("utf8"),
+      ...(board.uarts.some((u) => u.port === 1) ? { serial1: Buffer.from(sim.serial1).toString("utf8") } : {}),
       fault: f, scenario: scenarioReport, summary: sim.summary(), tasks: metrics,
       wallSeconds: wall,
     }, null, 1) + "\n");

@@ -10,6 +10,8 @@
 //     - write-serial: "ping\n"
 //     - wait-serial: "pong"        # a JavaScript regex, searched in the serial output
 //       timeout: 500ms             # simulated time on the simulator; wall time on hardware
+//     - write-serial: "ping\n"
+//       port: 1                    # UART1 (write-serial and wait-serial; default 0)
 //     - set-pin: { pin: BUTTON, level: 1 }
 //     - expect-pin: { pin: LED, level: 1 }
 //     - set-adc: { channel: 0, value: 2048 }
@@ -35,8 +37,8 @@ interface StepBase {
   text: string;
 }
 export type Step =
-  | (StepBase & { kind: "write-serial"; data: string })
-  | (StepBase & { kind: "wait-serial"; pattern: RegExp; timeoutUs: number })
+  | (StepBase & { kind: "write-serial"; data: string; port: number })
+  | (StepBase & { kind: "wait-serial"; pattern: RegExp; timeoutUs: number; port: number })
   | (StepBase & { kind: "set-pin"; pin: PortRef; level: 0 | 1 })
   | (StepBase & { kind: "expect-pin"; pin: PortRef; level: 0 | 1 })
   | (StepBase & { kind: "set-adc"; channel: PortRef; value: number })
@@ -69,15 +71,22 @@ export interface ScenarioTarget {
   resolveChannel(channel: PortRef): number | null;
   /** Current time in microseconds. */
   now(): number;
-  /** Send bytes to the firmware's UART0 RX. */
-  writeSerial(data: Uint8Array): Promise<void>;
   /**
-   * Wait until `pattern` matches the UART0 output after the serial cursor, or
-   * until `timeoutUs` have passed. On a match the cursor moves past the match
-   * (so the same text is not matched twice) and the matched text is returned;
-   * on timeout returns null and leaves the cursor where it was.
+   * The UART ports a scenario's `port:` may name. Absent: UART0 only (a
+   * target that is one serial line); a step naming another port is refused
+   * before the scenario starts.
    */
-  waitSerial(pattern: RegExp, timeoutUs: number): Promise<string | null>;
+  readonly serialPorts?: ReadonlySet<number>;
+  /** Send bytes to the firmware's UART `port` RX (0 unless the step names one in serialPorts). */
+  writeSerial(data: Uint8Array, port?: number): Promise<void>;
+  /**
+   * Wait until `pattern` matches the output of UART `port` (default 0) after
+   * that port's serial cursor, or until `timeoutUs` have passed. On a match
+   * the cursor moves past the match (so the same text is not matched twice)
+   * and the matched text is returned; on timeout returns null and leaves the
+   * cursor where it was. Each port has its own cursor.
+   */
+  waitSerial(pattern: RegExp, timeoutUs: number, port?: number): Promise<string | null>;
   /** Drive an input pin. */
   setPin(pin: number, level: 0 | 1): Promise<void>;
   /** Read a pin's current level (an output as the firmware drives it). */
@@ -86,8 +95,8 @@ export interface ScenarioTarget {
   setAdc(channel: number, value: number): Promise<void>;
   /** Let `us` microseconds pass (the firmware keeps running). */
   wait(us: number): Promise<void>;
-  /** The last `n` lines of UART0 output (the last one may be incomplete), for failure reports. */
-  serialTail(n: number): string[];
+  /** The last `n` lines of UART `port` output (default 0; the last line may be incomplete), for failure reports. */
+  serialTail(n: number, port?: number): string[];
 }
 
 export interface StepFailure {
@@ -104,8 +113,9 @@ export interface ScenarioResult {
   failure?: StepFailure;
   /** Target time (µs) when the run ended. */
   timeUs: number;
-  /** Last serial lines (filled on failure). */
+  /** Last serial lines (filled on failure): of UART `tailPort` (the failing step's port; 0 otherwise). */
   tail: string[];
+  tailPort?: number;
 }
 
 /** A scenario that cannot be used: one-line message naming the file and line. */
@@ -191,7 +201,8 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
   }
   const kind = kinds[0] as StepKind;
   const arg = obj[kind];
-  const extra = Object.keys(obj).filter((k) => k !== kind && !(kind === "wait-serial" && k === "timeout"));
+  const serialStep = kind === "write-serial" || kind === "wait-serial";
+  const extra = Object.keys(obj).filter((k) => k !== kind && !(kind === "wait-serial" && k === "timeout") && !(serialStep && k === "port"));
   if (extra.length) return fail(line, `${kind}: unexpected key ${extra.join(", ")}`);
   const text = oneLine(obj);
   const level = (v: unknown): 0 | 1 => {
@@ -212,10 +223,16 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
     for (const k of Object.keys(r)) if (!keys.includes(k)) fail(line, `${kind}: unknown key \`${k}\``);
     return r;
   };
+  let uart = 0;
+  if (serialStep && "port" in obj) {
+    const v = obj.port;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 1) return fail(line, `${kind}: port must be 0 or 1 (UART0, UART1), got ${oneLine(v)}`);
+    uart = v;
+  }
   switch (kind) {
     case "write-serial":
       if (typeof arg !== "string") return fail(line, `write-serial: expected a string, got ${oneLine(arg)}`);
-      return { kind, line, text, data: arg };
+      return { kind, line, text, data: arg, port: uart };
     case "wait-serial": {
       if (typeof arg !== "string" || arg.length === 0) return fail(line, `wait-serial: expected a regex string, got ${oneLine(arg)}`);
       let pattern: RegExp;
@@ -230,7 +247,7 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
         if (t === null) return fail(line, `wait-serial: timeout ${oneLine(obj.timeout)} is not a duration (e.g. 500ms)`);
         timeoutUs = t;
       }
-      return { kind, line, text, pattern, timeoutUs };
+      return { kind, line, text, pattern, timeoutUs, port: uart };
     }
     case "set-pin":
     case "expect-pin": {
@@ -262,6 +279,12 @@ export function checkScenario(sc: Scenario, target: ScenarioTarget): string[] {
     if (!target.supports.has(s.kind)) problems.push(`${at}: target ${target.name} does not support ${s.kind}`);
     if ((s.kind === "set-pin" || s.kind === "expect-pin") && target.resolvePin(s.pin) === null) problems.push(`${at}: unknown pin ${oneLine(s.pin)}`);
     if (s.kind === "set-adc" && target.resolveChannel(s.channel) === null) problems.push(`${at}: unknown ADC channel ${oneLine(s.channel)}`);
+    if ((s.kind === "write-serial" || s.kind === "wait-serial") && s.port !== 0) {
+      // A target that is one serial line cannot do another port at all (the HIL runner skips such a
+      // scenario, as for an unsupported step); a board without the port is an error, as an unknown pin.
+      if (!target.serialPorts) problems.push(`${at}: target ${target.name} does not support UART${s.port} (${s.kind} port: ${s.port})`);
+      else if (!target.serialPorts.has(s.port)) problems.push(`${at}: target ${target.name} has no UART${s.port}`);
+    }
   });
   return problems;
 }
@@ -280,11 +303,12 @@ export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise
     try {
       switch (s.kind) {
         case "write-serial":
-          await target.writeSerial(enc.encode(s.data));
+          if (s.port === 0) await target.writeSerial(enc.encode(s.data));
+          else await target.writeSerial(enc.encode(s.data), s.port);
           break;
         case "wait-serial": {
-          const m = await target.waitSerial(s.pattern, s.timeoutUs);
-          if (m === null) err = `no serial output matched /${s.pattern.source}/ within ${s.timeoutUs / 1000} ms`;
+          const m = s.port === 0 ? await target.waitSerial(s.pattern, s.timeoutUs) : await target.waitSerial(s.pattern, s.timeoutUs, s.port);
+          if (m === null) err = `no ${s.port === 0 ? "serial" : `UART${s.port}`} output matched /${s.pattern.source}/ within ${s.timeoutUs / 1000} ms`;
           break;
         }
         case "set-pin":
@@ -306,7 +330,9 @@ export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise
       err = (e as Error).message.split("\n")[0];
     }
     if (err !== null) {
-      return { ok: false, passed: i, failure: { index: i, step: s, message: err }, timeUs: target.now(), tail: target.serialTail(10) };
+      const port = (s.kind === "write-serial" || s.kind === "wait-serial") ? s.port : 0;
+      const tail = port === 0 ? target.serialTail(10) : target.serialTail(10, port);
+      return { ok: false, passed: i, failure: { index: i, step: s, message: err }, timeUs: target.now(), tail, tailPort: port };
     }
   }
   return { ok: true, passed: sc.steps.length, timeUs: target.now(), tail: [] };
@@ -318,7 +344,7 @@ export function formatFailure(sc: Scenario, r: ScenarioResult): string {
   const f = r.failure;
   const lines = [
     `scenario "${sc.name}" failed at step ${f.index + 1}/${sc.steps.length} (${sc.file}:${f.step.line}) ${f.step.text}: ${f.message}, at t=${formatTime(r.timeUs)}`,
-    `last serial lines:`,
+    r.tailPort ? `last UART${r.tailPort} lines:` : `last serial lines:`,
     ...(r.tail.length ? r.tail.map((l) => `  | ${l}`) : ["  (none)"]),
   ];
   return lines.join("\n");

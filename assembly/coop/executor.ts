@@ -107,7 +107,8 @@ export function spawn(fut: Future, name: string = ""): TaskId {
   return spawnInto(fut, name, null);
 }
 
-function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): TaskId {
+/** spawn with a join handle the task's end is reported to (JoinHandle, JoinSet). Not firmware API. */
+export function spawnInto(fut: Future, name: string, handle: JoinHandleBase | null): TaskId {
   // The table is small and spawn is rare: a linear scan for the lowest free slot.
   for (let i = 0; i < TASK_CAPACITY; i++) {
     if (stateOf(i) != TASK_FREE) continue;
@@ -133,6 +134,7 @@ function finish(slot: i32, aborted: bool): void {
   const w = slot >> 5;
   setBatchWord(w, batchWord(w) & ~(1 << (slot & 31)));
   liveCount--;
+  clearYield(slot);
   const h = handleOf(slot);
   setHandle(slot, null);
   if (traceOn) board.trace(TRACE_EXIT, slot, aborted ? 1 : 0);
@@ -282,6 +284,39 @@ export function taskState(slot: i32): u8 {
   return <u32>slot < <u32>TASK_CAPACITY ? stateOf(slot) : TASK_FREE;
 }
 
+/** taskStatus: the task in the slot is being polled right now (it is the caller, or the caller's caller). */
+export const TASK_RUNNING: u8 = 3;
+/** taskStatus: woken, waiting for its turn in this batch or the next. */
+export const TASK_READY: u8 = 4;
+/** taskStatus: waiting for a wake (an IRQ, a timer, another task). */
+export const TASK_WAITING: u8 = 5;
+
+/**
+ * What the task in a slot is doing: TASK_FREE (no task; also out of range),
+ * TASK_ABORTING (aborted from inside its own poll, ends after it),
+ * TASK_RUNNING (being polled now), TASK_READY (woken: it will be polled in
+ * the current batch, if it is in it and not yet polled, or in the next) or
+ * TASK_WAITING. `taskStatusName` gives the word.
+ */
+export function taskStatus(slot: i32): u8 {
+  if (<u32>slot >= <u32>TASK_CAPACITY) return TASK_FREE;
+  const st = stateOf(slot);
+  if (st != TASK_LIVE) return st;
+  if (slot == currentTask) return TASK_RUNNING;
+  const bit: u32 = 1 << (slot & 31);
+  if (((readyWord(slot >> 5) | batchWord(slot >> 5)) & bit) != 0) return TASK_READY;
+  return TASK_WAITING;
+}
+
+/** "running", "ready", "waiting", "aborting" or "free" for a taskStatus value ("?" for anything else). */
+export function taskStatusName(status: u8): string {
+  if (status == TASK_RUNNING) return "running";
+  if (status == TASK_READY) return "ready";
+  if (status == TASK_WAITING) return "waiting";
+  if (status == TASK_ABORTING) return "aborting";
+  return status == TASK_FREE ? "free" : "?";
+}
+
 /** The name given at spawn to the slot's latest task (kept after it ends), or null. */
 export function taskName(slot: i32): string | null {
   return <u32>slot < <u32>TASK_CAPACITY ? nameOf(slot) : null;
@@ -314,7 +349,13 @@ export abstract class JoinHandleBase extends Future {
   /** True if the task was aborted rather than completing. */
   aborted: bool = false;
   /** Tasks awaiting the handle: any number of tasks may await it at once. */
-  protected waiters: WakerSet = new WakerSet();
+  protected waiters: WakerSet;
+
+  /** `waiters`: a wait list shared with other handles (JoinSet's members share one), or a new one. */
+  constructor(waiters: WakerSet | null = null) {
+    super();
+    this.waiters = waiters !== null ? waiters : new WakerSet();
+  }
 
   ended(aborted: bool): void {
     this.finished = true;
@@ -397,3 +438,16 @@ export class YieldNow extends Future {
   }
   cancel(): void { this.yielded = false; }
 }
+
+// One bit per task slot: the task's `yieldNow()` (yield.ts) has woken it and
+// waits for its next poll. In static data, like the task table; the executor
+// clears a slot's bit when its task ends.
+export const YIELDED: usize = memory.data(TASK_WORDS << 2, 4);
+
+/** Clear a slot's yieldNow bit (when its task ends, and for yieldNow's cancel). */
+// @ts-ignore: decorator
+@inline export function clearYield(slot: i32): void {
+  const a = YIELDED + (<usize>(slot >> 5) << 2);
+  store<u32>(a, load<u32>(a) & ~(1 << (slot & 31)));
+}
+

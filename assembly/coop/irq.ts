@@ -193,6 +193,20 @@ export class WaitIrq extends Future {
 
   constructor(public line: i32) { super(); }
 
+  /**
+   * Wait on `line` from now on and return this, to await it:
+   * `await irq.on(IRQ_SOFT)`. Moving a WaitIrq that is waiting on another
+   * line cancels that wait first (a delivery it had been woken for is handed
+   * back as kept, as cancel() does); the same line changes nothing.
+   */
+  on(line: i32): WaitIrq {
+    if (line != this.line) {
+      this.cancel();
+      this.line = line;
+    }
+    return this;
+  }
+
   poll(w: Waker): bool {
     const line = this.line;
     if (!lineOk(line)) {

@@ -321,6 +321,17 @@ export class Sleep extends TimerFuture {
   private armed: bool = false;
   constructor(public duration: Duration) { super(); }
 
+  /**
+   * Set the duration of the next sleep and return this sleep, to await it:
+   * `await nap.for(millis(20))`. A sleep in flight (polled, not yet
+   * completed or cancelled) keeps its deadline; the new duration applies
+   * from the next sleep started.
+   */
+  for(d: Duration): Sleep {
+    this.duration = d;
+    return this;
+  }
+
   poll(w: Waker): bool {
     if (!this.armed) {
       const t = board.now();
@@ -355,6 +366,12 @@ export class SleepUntil extends TimerFuture {
 
   get at(): Instant { return this.deadline; }
   set at(t: Instant) { this.deadline = t; }
+
+  /** Set the instant (as `at`, also while waiting) and return this, to await it: `await wake.until(t)`. */
+  until(t: Instant): SleepUntil {
+    this.deadline = t;
+    return this;
+  }
 
   poll(w: Waker): bool { return this.waitUntil(w); }
   cancel(): void { this.release(); }
@@ -398,6 +415,21 @@ export class Ticker extends TimerFuture {
     this.count = 0;
   }
 
+  /**
+   * Tick every `p` from now on and return this ticker, to await the next
+   * tick: `await tick.every(millis(50))`. The same period as now changes
+   * nothing (so awaiting `every(p)` in a loop keeps the drift-free
+   * schedule); a different one restarts the schedule (as `restart()`): the
+   * next tick is `p` after the next poll.
+   */
+  every(p: Duration): Ticker {
+    if (p != this.period) {
+      this.period = p;
+      this.restart();
+    }
+    return this;
+  }
+
   cancel(): void { this.release(); }
 }
 
@@ -413,6 +445,16 @@ export class Timeout<F extends Future> extends TimerFuture {
   timedOut: bool = false;
   private armed: bool = false;
   constructor(public inner: F, public limit: Duration) { super(); }
+
+  /**
+   * Set the time limit of the next run and return this, to await it:
+   * `await reply.within(millis(500)); if (reply.timedOut) ...`. A run in
+   * flight keeps its deadline; the new limit applies from the next start.
+   */
+  within(d: Duration): Timeout<F> {
+    this.limit = d;
+    return this;
+  }
 
   poll(w: Waker): bool {
     if (!this.armed) {

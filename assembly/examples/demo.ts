@@ -23,9 +23,8 @@
 export * from "../coop/abi";
 import {
   spawn, Ticker, Timeout, withTimeout, millis, now, asMicros,
-  taskState, taskName, currentTask, TASK_CAPACITY, TASK_FREE, TASK_ABORTING, Select2,
+  taskStatus, taskStatusName, taskName, TASK_CAPACITY, TASK_FREE, Select2,
 } from "../coop";
-import { isReady } from "../coop/ready";
 import { Channel, Send, Recv, Notify, Notified } from "../sync";
 import {
   ByteBuf, Uart, UartRxPump, UartReadLine, UartWrite, OutputPin, WaitEdge, AdcRead, Ts1Read,
@@ -244,15 +243,11 @@ function answer(rl: UartReadLine, b: ByteBuf, adc: AdcRead, st: ShellState): i32
 
 function listTasks(b: ByteBuf): void {
   for (let i = 0; i < TASK_CAPACITY; i++) {
-    const st = taskState(i);
+    const st = taskStatus(i);
     if (st == TASK_FREE) continue;
     const name = taskName(i);
     b.str("task ").int(i).byte(0x20).str(name !== null ? name : "?").byte(0x20);
-    if (st == TASK_ABORTING) b.str("aborting");
-    else if (i == currentTask) b.str("running");
-    else if (isReady(i)) b.str("ready");
-    else b.str("waiting");
-    b.byte(0x0a);
+    b.str(taskStatusName(st)).byte(0x0a); // running, ready, waiting or aborting
   }
 }
 

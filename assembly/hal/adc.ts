@@ -27,15 +27,29 @@ const WAIT_FREE: u8 = 3;
  * Cancel: stops waiting; the conversion already started finishes on the
  * board and its result is discarded: the next poll of this future waits for
  * it before starting a new one, so it never returns a stale value.
- * `channel` may be changed while the future is idle.
+ * `channel` (or `read(ch)`) may be changed at any time; a running
+ * conversion keeps its channel.
  */
 export class AdcRead extends Future {
   value: i32 = 0;
   error: i32 = OK;
   private state: u8 = IDLE;
+  /** The channel of the conversion started (read back at its end, whatever `channel` says by then). */
+  private active: u32 = 0;
   private irq: WaitIrq = new WaitIrq(IRQ_ADC);
 
   constructor(public channel: u32) { super(); }
+
+  /**
+   * Read channel `ch` next and return this, to await it:
+   * `await adc.read(2); if (adc.error == OK) use(adc.value)`. A conversion
+   * already running completes with its own channel's result; the new
+   * channel applies from the next conversion started.
+   */
+  read(ch: u32): AdcRead {
+    this.channel = ch;
+    return this;
+  }
 
   poll(w: Waker): bool {
     while (true) {
@@ -45,14 +59,16 @@ export class AdcRead extends Future {
         this.state = IDLE;
       }
       if (this.state == IDLE) {
-        const r = adc_start(this.channel);
+        const ch = this.channel;
+        const r = adc_start(ch);
         if (r == BOARD_EBUSY) { this.state = WAIT_FREE; continue; }
         if (r < 0) { this.error = r; return true; }
+        this.active = ch;
         this.state = CONVERTING;
       }
       if (!this.irq.poll(w)) return false;
       this.state = IDLE;
-      const v = adc_read(this.channel);
+      const v = adc_read(this.active);
       if (v < 0) {
         this.error = v == BOARD_EBUSY ? BOARD_ENOTREADY : v;
         return true;

@@ -44,6 +44,44 @@ export class BusTransfer extends Future {
     this.input = new ByteBuf(readCapacity);
   }
 
+  // Fluent configuration: each sets up the next transfer and returns this,
+  // to await it. A transfer already started is not changed (the board copied
+  // `out` and took the address and length when it started).
+
+  /** Talk to device `addr` (7-bit) from the next transfer. */
+  at(addr: u32): BusTransfer {
+    this.addr = addr;
+    return this;
+  }
+
+  /** Empty `out` (the bytes to write). */
+  clear(): BusTransfer {
+    this.out.clear();
+    return this;
+  }
+
+  /** Append one byte to `out`. */
+  write(b: u32): BusTransfer {
+    this.out.byte(b);
+    return this;
+  }
+
+  /** Read `n` bytes after writing `out` (sets `readLen`). */
+  read(n: i32): BusTransfer {
+    this.readLen = n;
+    return this;
+  }
+
+  /**
+   * Read `n` bytes of register `r`: `out` becomes the single byte r. So
+   * `await i2c.reg(0x03, 1); if (i2c.error == OK) use(i2c.input.at(0))`.
+   */
+  reg(r: u32, n: i32): BusTransfer {
+    this.out.clear().byte(r);
+    this.readLen = n;
+    return this;
+  }
+
   poll(w: Waker): bool {
     while (true) {
       if (this.state == WAIT_FREE) {

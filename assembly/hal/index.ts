@@ -8,5 +8,5 @@ export { Uart, UartRxPump, UartRead, UartReadLine, UartWrite, RX_EMPTY, RX_RING_
 export { OutputPin, WaitEdge, readPin, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "./gpio";
 export { AdcRead } from "./adc";
 export { BusTransfer } from "./bus";
-export { Ts1Read, TS1_ADDR, TS1_ID, TS1_REG_ID, TS1_REG_TEMP_H } from "./ts1";
+export { Ts1Read, TS1_ADDR } from "./ts1";
 export { UartRxStream, EdgeStream } from "./streams";

@@ -201,6 +201,17 @@ export abstract class ChannelOp<T> extends Waiter {
 export class Send<T> extends ChannelOp<T> {
   constructor(channel: Channel<T>) { super(channel); }
 
+  /**
+   * Set the value to send and return this send, to await it:
+   * `await tx.send(v); if (tx.error != OK) ...`. On a send that is already
+   * waiting for room the new value replaces the one waiting (nothing has been
+   * sent yet: a send happens whole, in the poll that completes).
+   */
+  send(v: T): Send<T> {
+    this.value = v;
+    return this;
+  }
+
   poll(w: Waker): bool {
     const ch = this.channel;
     const g = this.qGrant;

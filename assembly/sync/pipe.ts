@@ -118,6 +118,18 @@ export class PipeWrite extends Waiter {
     this.len = min(len, buf.length);
   }
 
+  /**
+   * Write the first `len` bytes of `buf` (all of it by default) and return
+   * this, to await it: `await pw.write(frame, n)`. On a write in flight
+   * (started, not complete) the rest of the old bytes is given up first, as
+   * cancel() does (the `written` bytes stay in the pipe).
+   */
+  write(buf: StaticArray<u8>, len: i32 = i32.MAX_VALUE): PipeWrite {
+    if (this.started) this.cancel();
+    this.setBytes(buf, len);
+    return this;
+  }
+
   poll(w: Waker): bool {
     const p = this.pipe;
     this.qGrant = GRANT_NONE;
@@ -171,6 +183,16 @@ export class PipeRead extends Waiter {
   setBuffer(buf: StaticArray<u8>): void {
     this.ptr = changetype<usize>(buf);
     this.cap = buf.length;
+  }
+
+  /**
+   * Read into `buf` and return this, to await it: `await pr.read(buf);
+   * use(buf, pr.count)`. A read that is waiting simply reads into the new
+   * buffer (bytes leave the pipe only in the poll that completes).
+   */
+  read(buf: StaticArray<u8>): PipeRead {
+    this.setBuffer(buf);
+    return this;
   }
 
   poll(w: Waker): bool {

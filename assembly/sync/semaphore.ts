@@ -68,6 +68,21 @@ export class Acquire extends Waiter {
   error: i32 = OK;
   constructor(public sem: Semaphore, public n: i32) { super(); }
 
+  /**
+   * Ask for `n` permits and return this, to await them:
+   * `await acq.acquire(3); ... sem.release(3)`. The same n changes nothing.
+   * A different n on a request that is waiting withdraws it first (as
+   * cancel(): it leaves the queue, permits already handed to it go back),
+   * so the next poll queues the new request at the back.
+   */
+  acquire(n: i32): Acquire {
+    if (n != this.n) {
+      this.cancel();
+      this.n = n;
+    }
+    return this;
+  }
+
   poll(w: Waker): bool {
     const s = this.sem;
     if (this.qGrant == GRANT_ONE) {

@@ -80,6 +80,8 @@ export class Next<T> extends Future {
   result: i32 = PENDING;
   item: T = zeroOf<T>();
   constructor(public stream: Stream<T>) { super(); }
+  /** After completion: true if the stream has ended (no item); false with the item in `item`. */
+  get ended(): bool { return this.result == DONE; }
   poll(w: Waker): bool {
     const r = this.stream.pollNext(w);
     if (r == PENDING) return false;

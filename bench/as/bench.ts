@@ -7,8 +7,9 @@
 // runner check that).
 
 import {
-  Future, Waker, WakerSlot, spawn, step, abort, liveTasks, WaitIrq, Sleep, now, TaskId,
+  Future, Waker, WakerSlot, spawn, abort, liveTasks, WaitIrq, Sleep, now, TaskId,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { Signal, SignalWait, Channel, Send, Recv } from "../../assembly/sync";
 import "../../assembly/coop/panic";
 

@@ -54,6 +54,8 @@ export class Simulator implements PeriphCtx {
   fault: Fault | null = null;
   steps = 0;
   readonly serial: number[] = []; // UART0 output
+  /** UART1 output (empty on a board without UART1). */
+  readonly serial1: number[] = [];
   readonly logs: string[] = [];
   readonly chrome: ChromeTrace | null;
   readonly vcd: Vcd | null;
@@ -148,12 +150,17 @@ export class Simulator implements PeriphCtx {
     this.isrBatch = [];
     for (const l of lines) this.chrome!.isr(l, irqName(l), this.t);
   }
+  /** The output of UART `port` (0 or 1) so far; an empty array for any other port. */
+  serialOf(port: number): number[] {
+    return port === 0 ? this.serial : port === 1 ? this.serial1 : [];
+  }
   memory(): FirmwareMemory | null {
     return this.fw ? this.fw.memory : null;
   }
 
   private onTx(port: number, b: number): void {
     if (port === 0) this.serial.push(b);
+    else if (port === 1) this.serial1.push(b);
     this.opts.onUart?.(port, b);
   }
 

@@ -5,25 +5,41 @@ import type { ScenarioTarget, StepKind, PortRef } from "../scenario.js";
 import { STEP_KINDS } from "../scenario.js";
 import type { Simulator } from "./simulator.js";
 
+/** One UART's output as seen by wait-serial: text after the serial cursor. */
+class SerialCursor {
+  /** Output after the cursor, decoded (at most WINDOW characters: older text is dropped). */
+  pending = "";
+  /** How many bytes of the port's output have been decoded into `pending`. */
+  decoded = 0;
+  readonly decoder = new TextDecoder();
+}
+
 export class SimTarget implements ScenarioTarget {
   readonly name = "sim";
   readonly supports: ReadonlySet<StepKind> = new Set(STEP_KINDS);
-  /** UART0 output after the serial cursor, decoded (at most WINDOW characters: older text is dropped). */
-  private pending = "";
-  /** How many bytes of sim.serial have been decoded into `pending`. */
-  private decoded = 0;
-  private readonly decoder = new TextDecoder();
+  /** The UART ports the board has (a scenario's `port:`). */
+  readonly serialPorts: ReadonlySet<number>;
+  private readonly cursors = new Map<number, SerialCursor>();
   /** wait-serial looks at most this far back (keeps long waits linear). */
   static readonly WINDOW = 65536;
-  constructor(readonly sim: Simulator) {}
+  constructor(readonly sim: Simulator) {
+    this.serialPorts = new Set(sim.board.uarts.map((u) => u.port));
+  }
+
+  private cursor(port: number): SerialCursor {
+    let c = this.cursors.get(port);
+    if (!c) this.cursors.set(port, (c = new SerialCursor()));
+    return c;
+  }
 
   /** Decode output that arrived since the last call (streaming, so split UTF-8 sequences are fine). */
-  private catchUp(): boolean {
-    const out = this.sim.serial;
-    if (out.length === this.decoded) return false;
-    this.pending += this.decoder.decode(Uint8Array.from(out.slice(this.decoded)), { stream: true });
-    this.decoded = out.length;
-    if (this.pending.length > SimTarget.WINDOW) this.pending = this.pending.slice(-SimTarget.WINDOW);
+  private catchUp(port: number): boolean {
+    const out = this.sim.serialOf(port);
+    const c = this.cursor(port);
+    if (out.length === c.decoded) return false;
+    c.pending += c.decoder.decode(Uint8Array.from(out.slice(c.decoded)), { stream: true });
+    c.decoded = out.length;
+    if (c.pending.length > SimTarget.WINDOW) c.pending = c.pending.slice(-SimTarget.WINDOW);
     return true;
   }
 
@@ -42,23 +58,24 @@ export class SimTarget implements ScenarioTarget {
     const f = this.sim.fault;
     if (f) throw new Error(`firmware stopped: ${f.kind}${f.taskName ? ` in task ${f.taskName}` : ""}: ${f.message}`);
   }
-  async writeSerial(data: Uint8Array): Promise<void> {
+  async writeSerial(data: Uint8Array, port = 0): Promise<void> {
     this.check();
-    const u = this.sim.uarts.get(0);
-    if (!u) throw new Error(`board ${this.sim.board.name} has no UART0`);
+    const u = this.sim.uarts.get(port);
+    if (!u) throw new Error(`board ${this.sim.board.name} has no UART${port}`);
     u.send(data);
   }
-  async waitSerial(pattern: RegExp, timeoutUs: number): Promise<string | null> {
+  async waitSerial(pattern: RegExp, timeoutUs: number, port = 0): Promise<string | null> {
     this.check();
     const end = this.sim.now() + timeoutUs;
     const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
+    const c = this.cursor(port);
     let match: RegExpExecArray | null = null;
     let first = true;
     const test = (): boolean => {
-      if (!this.catchUp() && !first) return false; // nothing new
+      if (!this.catchUp(port) && !first) return false; // nothing new
       first = false;
-      match = re.exec(this.pending);
-      if (match) this.pending = this.pending.slice(match.index + match[0].length);
+      match = re.exec(c.pending);
+      if (match) c.pending = c.pending.slice(match.index + match[0].length);
       return match !== null;
     };
     if (!test()) this.sim.run(end, test);
@@ -80,8 +97,8 @@ export class SimTarget implements ScenarioTarget {
     this.sim.run(this.sim.now() + us);
     this.check();
   }
-  serialTail(n: number): string[] {
-    const out = this.sim.serial;
+  serialTail(n: number, port = 0): string[] {
+    const out = this.sim.serialOf(port);
     const text = new TextDecoder().decode(Uint8Array.from(out.slice(Math.max(0, out.length - 4096))));
     const lines = text.split("\n");
     if (lines.length && lines[lines.length - 1] === "") lines.pop();

@@ -3,7 +3,8 @@ import {
   coop_abi_version, coop_step, coop_task_capacity, coop_task_state, coop_task_name, coop_current_task,
   coop_stat, coop_irq_deliveries, coop_irq_kept, coop_set_trace,
 } from "../../assembly/coop/abi";
-import { spawn, step, abort, TASK_CAPACITY, IRQ_LINES } from "../../assembly/coop";
+import { spawn, abort, TASK_CAPACITY, IRQ_LINES } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { Gate, raise, traceCount, resetCounts } from "./fake";
 
 describe("ABI exports", () => {

@@ -2,8 +2,9 @@
 // `npm run test:core` and again with `--use COOP_TASKS=256` (and the timer
 // pool that follows it) through tests/core/as-pect.capacity.*.
 import {
-  Future, Waker, spawn, step, wake, Sleep, TASK_CAPACITY, TIMER_CAPACITY, SPAWN_FULL, liveTasks, now,
+  Future, Waker, spawn, wake, Sleep, TASK_CAPACITY, TIMER_CAPACITY, SPAWN_FULL, liveTasks, now,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { advance, abortAll, Gate, clearLog, logLen, logAt } from "./fake";
 

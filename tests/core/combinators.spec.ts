@@ -1,8 +1,9 @@
 // Combinators: join of 2, 3 and an array; select of 2, 3 and an array
 // (winner reported, losers cancelled); race.
 import {
-  Future, Waker, spawn, step, abort, Join2, Join3, JoinAll, Select2, Select3, SelectAll, Race, Sleep,
+  Future, Waker, spawn, abort, Join2, Join3, JoinAll, Select2, Select3, SelectAll, Race, Sleep,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { advance, abortAll, Gate } from "./fake";
 

@@ -1,7 +1,9 @@
 // Determinism: the same inputs (spawns, seeded raises, virtual time) give the
 // same trace, event for event. The scenario runs twice from an empty table
 // and the two traces are compared by length and hash.
-import { Future, Waker, spawn, step, WaitIrq, Sleep, Select2, liveTasks, irqClearKept } from "../../assembly/coop";
+import { Future, Waker, spawn, WaitIrq, Sleep, Select2, liveTasks } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
+import { irqClearKept } from "../../assembly/coop/irq";
 import { traceOn } from "../../assembly/coop/trace";
 import { raise, advance, abortAll, resetCounts, traceLen, traceKind, traceA, traceB } from "./fake";
 

@@ -1,9 +1,9 @@
 // Executor: batch order and fairness, spawn/abort/join, yieldNow, the poll
 // budget, step's return value and the alarm.
 import {
-  Future, Waker, spawn, step, abort, JoinHandle, YieldNow, Sleep, SPAWN_FULL, SPAWN_BUSY,
-  TASK_CAPACITY, TASK_FREE, TASK_LIVE, liveTasks, taskState, taskName, now, currentTask,
+  Future, Waker, spawn, abort, JoinHandle, YieldNow, Sleep, SPAWN_FULL, SPAWN_BUSY, TASK_CAPACITY, TASK_FREE, TASK_LIVE, liveTasks, taskState, taskName, now, currentTask,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { spawnFailureCount, pollCount } from "../../assembly/coop/executor";
 import { isReady } from "../../assembly/coop/ready";
 import { POLL_BUDGET } from "../../assembly/coop/config";

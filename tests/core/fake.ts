@@ -31,7 +31,8 @@ export function heapTop(): usize {
 @external("fake", "now_reads") export declare function nowReads(): i32;
 @external("fake", "irq_takes") export declare function irqTakes(): i32;
 
-import { TASK_CAPACITY, abort, taskIdOf, step } from "../../assembly/coop";
+import { TASK_CAPACITY, abort, taskIdOf } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 
 /** Abort every live task and run a step, so the next test starts with an empty table. Returns how many were aborted. */
 export function abortAll(): i32 {

@@ -1,9 +1,10 @@
 // IRQ registry: waking waiters, keeping and counting flags nobody waits for,
 // coalescing, bad lines, cancellation (including two waiters in one task).
 import {
-  Future, Waker, spawn, step, abort, WaitIrq, Select2, E_RANGE, OK, IRQ_LINES,
-  irqDeliveries, irqKept, irqKeptMerged, irqPending, irqClearKept, irqWaiters, liveTasks,
+  Future, Waker, spawn, abort, WaitIrq, Select2, E_RANGE, OK, IRQ_LINES, irqDeliveries, irqKept, liveTasks,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
+import { irqKeptMerged, irqPending, irqClearKept, irqWaiters } from "../../assembly/coop/irq";
 import { raise, abortAll, Gate, traceLen, traceKind, traceA, traceB, resetCounts, irqTakes } from "./fake";
 import { traceOn } from "../../assembly/coop/trace";
 

@@ -4,9 +4,9 @@
 // combinator. The stub runtime's bump pointer (heapTop) and the memory size
 // must not move. A control case shows the probe does see an allocation.
 import {
-  Future, Waker, spawn, step, abort, JoinHandle, YieldNow, WaitIrq, Sleep, SleepUntil, Ticker, Timeout,
-  Join2, Join3, JoinAll, Select2, Select3, SelectAll, Race, now, liveTasks, SPAWN_BUSY,
+  Future, Waker, spawn, abort, JoinHandle, YieldNow, WaitIrq, Sleep, SleepUntil, Ticker, Timeout, Join2, Join3, JoinAll, Select2, Select3, SelectAll, Race, now, liveTasks, SPAWN_BUSY,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { raise, advance, heapTop, Gate, clearLog } from "./fake";
 

@@ -1,4 +1,5 @@
-import { Future, Waker, spawn, step, Sleep, millis } from "../../assembly/coop";
+import { Future, Waker, spawn, Sleep, millis } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { advance, heapTop } from "./fake";
 
 class Counter extends Future {

@@ -3,9 +3,10 @@
 // then yield or sleep (so some raises find nobody waiting and are kept).
 // Afterwards every delivery is accounted for and nothing is left pending.
 import {
-  Future, Waker, spawn, step, WaitIrq, YieldNow, Sleep, TASK_CAPACITY, IRQ_LINES,
-  irqDeliveries, irqKept, irqKeptMerged, irqPending, irqWaiters, liveTasks,
+  Future, Waker, spawn, WaitIrq, YieldNow, Sleep, TASK_CAPACITY, IRQ_LINES, irqDeliveries, irqKept, liveTasks,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
+import { irqKeptMerged, irqPending, irqWaiters } from "../../assembly/coop/irq";
 import { readyCount } from "../../assembly/coop/ready";
 import { raise, pendingFlags, advance, Rng } from "./fake";
 

@@ -1,9 +1,9 @@
 // Time: sleeps, past and overflowing deadlines, equal-deadline order, the
 // ticker's schedule, timeouts, the timer pool running out.
 import {
-  Future, Waker, spawn, step, abort, wake, Sleep, SleepUntil, Ticker, Timeout, withTimeout,
-  NEVER, now, millis, micros, seconds, asMicros, addSat, TIMER_CAPACITY, liveTasks,
+  Future, Waker, spawn, abort, wake, Sleep, SleepUntil, Ticker, Timeout, withTimeout, NEVER, now, millis, micros, seconds, asMicros, addSat, TIMER_CAPACITY, liveTasks,
 } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { timersArmed, timerOverflows } from "../../assembly/coop/time";
 import { traceOn } from "../../assembly/coop/trace";
 import { advance, setTime, alarm, abortAll, Gate, resetCounts, nowReads, irqTakes, traceLen, traceKind, traceA } from "./fake";

@@ -170,7 +170,7 @@ test("interrupt controller: same-tick ISRs appear in priority order (ascending l
   const sim = new Simulator(board(), { trace: true });
   sim.events.at(10, () => { sim.raise(18); sim.raise(5); sim.raise(1); });
   sim.events.at(12, () => sim.raise(0));
-  sim.events.at(12, () => sim.raise(3)); // UART1_RX: sim-devkit has no UART1
+  sim.events.at(12, () => sim.raise(26)); // GPIO10: sim-devkit has no pin 10
   (sim as unknown as { runTo(t: number): void }).runTo(20);
   const isrs = JSON.parse(sim.chrome!.toJSON()).traceEvents.filter((e: { name: string }) => e.name.startsWith("ISR"));
   assert.deepEqual(isrs.map((e: { name: string; ts: number }) => `${e.ts} ${e.name}`), ["10 ISR UART0_RX", "10 ISR ADC", "10 ISR GPIO2", "12 ISR ALARM"]);

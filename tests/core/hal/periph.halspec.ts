@@ -2,7 +2,7 @@ import {
   OutputPin, WaitEdge, AdcRead, BusTransfer, Ts1Read, OK, E_DEVICE,
   BOARD_EBADPORT, EDGE_RISING, EDGE_BOTH, Uart, UartRxStream, EdgeStream,
 } from "../../../assembly/hal";
-import { ITEM, PENDING, DONE } from "../../../assembly/sync";
+import { ITEM, PENDING, DONE } from "../../../assembly/sync/stream";
 import { gpioLevel, heapTop } from "../fake";
 import {
   W, deliver, woken, rxStr, gpioIrqMode, gpioInput, adcSet, adcFinish, adcRunning, adcStarts,
@@ -186,6 +186,54 @@ describe("BusTransfer and Ts1Read", () => {
     expect(t.error).toBe(BOARD_EBADPORT);
     busAddr(0x48);
     busReg(0x03, 0x54);
+  });
+});
+
+describe("re-arm forms: AdcRead.read, BusTransfer's fluent setup", () => {
+  it("AdcRead.read(ch) picks the channel of the next conversion; one running keeps its own", () => {
+    deliver(); woken();
+    const a = new AdcRead(0);
+    adcSet(1, 11);
+    adcSet(2, 22);
+    expect(a.read(1) === a).toBe(true);
+    expect(a.poll(W)).toBe(false);
+    expect(adcRunning()).toBe(1);
+    a.read(2); // while channel 1 converts
+    adcFinish(); deliver();
+    expect(a.poll(W)).toBe(true);
+    expect(a.error).toBe(OK);
+    expect(a.value).toBe(11);
+    expect(a.poll(W)).toBe(false); // the next conversion: channel 2
+    expect(adcRunning()).toBe(2);
+    adcFinish(); deliver();
+    expect(a.poll(W)).toBe(true);
+    expect(a.value).toBe(22);
+  });
+
+  it("BusTransfer.reg / at / clear / write / read configure the next transfer and return it", () => {
+    deliver(); woken();
+    busReg(0x03, 0x54);
+    busReg(0x20, 0x12);
+    busReg(0x21, 0x34);
+    const x = new BusTransfer(0x10, 2, 4);
+    expect(x.at(0x48).reg(0x03, 1) === x).toBe(true);
+    expect(x.poll(W)).toBe(false);
+    busFinish(); deliver();
+    expect(x.poll(W)).toBe(true);
+    expect(x.error).toBe(OK);
+    expect(x.input.len).toBe(1);
+    expect(x.input.at(0)).toBe(0x54);
+    expect(x.clear().write(0x20).read(2).poll(W)).toBe(false);
+    expect(x.out.len).toBe(1);
+    busFinish(); deliver();
+    expect(x.poll(W)).toBe(true);
+    expect(x.input.len).toBe(2);
+    expect(x.input.at(0)).toBe(0x12);
+    expect(x.input.at(1)).toBe(0x34);
+    expect(x.at(0x11).reg(0x03, 1).poll(W)).toBe(false); // nobody at 0x11
+    busFinish(); deliver();
+    expect(x.poll(W)).toBe(true);
+    expect(x.error).toBe(BOARD_EBADPORT);
   });
 });
 

@@ -1,4 +1,5 @@
-import { Future, Waker, OK, spawn, step, Timeout, millis } from "../../../assembly/coop";
+import { Future, Waker, OK, spawn, Timeout, millis } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import { Channel, Send, Recv, E_FULL, E_CLOSED } from "../../../assembly/sync";
 import { advance } from "../fake";
 import { woke, clearWakes, Msg } from "./util";

@@ -4,7 +4,8 @@
 // holding. Mutual exclusion and the permit count must hold throughout, and
 // at the end nothing is left locked, taken or queued.
 
-import { Waker, Future, OK, spawn, step, abort, Timeout, Select2, YieldNow, Sleep, micros, liveTasks, TaskId } from "../../../assembly/coop";
+import { Waker, Future, OK, spawn, abort, Timeout, Select2, YieldNow, Sleep, micros, liveTasks, TaskId } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import { Mutex, Lock, Semaphore, Acquire } from "../../../assembly/sync";
 import { advance } from "../fake";
 import { Rng } from "./util";

@@ -1,4 +1,5 @@
-import { Waker, Future, OK, spawn, step, abort, Sleep, millis, TaskId } from "../../../assembly/coop";
+import { Waker, Future, OK, spawn, abort, Sleep, millis, TaskId } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import { Mutex, Lock, Semaphore, Acquire, E_NOT_HELD, E_INVALID } from "../../../assembly/sync";
 import { advance } from "../fake";
 import { woke, clearWakes, Msg } from "./util";

@@ -2,7 +2,8 @@
 // built first, then heapTop() (the stub runtime's bump pointer) is read
 // before and after many rounds of use and must not have moved.
 
-import { Waker, Future, OK, spawn, step, Ticker, micros, liveTasks, WaitIrq, IRQ_SOFT } from "../../../assembly/coop";
+import { Waker, Future, OK, spawn, Ticker, micros, liveTasks, WaitIrq, IRQ_SOFT } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import {
   Channel, Send, Recv, Signal, SignalWait, Notify, Notified, Oneshot, OneshotRecv, Mutex, Lock,
   Semaphore, Acquire, Watch, WatchReceiver, PubSub, Subscriber, Pipe, PipeWrite, PipeRead,

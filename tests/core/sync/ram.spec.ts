@@ -4,10 +4,9 @@
 // the parts the formulas there promise: rings grow by capacity * sizeof<T>().
 
 import {
-  Channel, Send, Recv, Signal, SignalWait, Notify, Notified, Oneshot, OneshotRecv, Mutex, Lock,
-  Semaphore, Acquire, Watch, WatchReceiver, PubSub, Subscriber, Pipe, PipeWrite, PipeRead, WaitQueue,
-  RecvStream, MapStream, FilterStream, TakeStream, ForEach, Fold, SendSink, Forward, TickerStream,
+  Channel, Send, Recv, Signal, SignalWait, Notify, Notified, Oneshot, OneshotRecv, Mutex, Lock, Semaphore, Acquire, Watch, WatchReceiver, PubSub, Subscriber, Pipe, PipeWrite, PipeRead, RecvStream, MapStream, FilterStream, TakeStream, ForEach, Fold, SendSink, Forward, TickerStream,
 } from "../../../assembly/sync";
+import { WaitQueue } from "../../../assembly/sync/waitqueue";
 import { Ticker } from "../../../assembly/coop";
 import { heapTop } from "../fake";
 

@@ -1,4 +1,5 @@
-import { Waker, Future, spawn, step } from "../../../assembly/coop";
+import { Waker, Future, spawn } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import { Signal, SignalWait, Notify, Notified } from "../../../assembly/sync";
 import { woke, clearWakes, Msg } from "./util";
 

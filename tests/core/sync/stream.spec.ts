@@ -1,8 +1,9 @@
-import { Waker, Future, OK, spawn, step, Ticker, millis, now } from "../../../assembly/coop";
+import { Waker, Future, OK, spawn, Ticker, millis, now } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import {
-  Channel, RecvStream, TickerStream, MapStream, FilterStream, TakeStream, ForEach, Fold,
-  SendSink, Forward, Next, ITEM, DONE, PENDING, SENT, DRIVER_BATCH, E_CLOSED,
+  Channel, RecvStream, TickerStream, MapStream, FilterStream, TakeStream, ForEach, Fold, SendSink, Forward, Next, E_CLOSED,
 } from "../../../assembly/sync";
+import { ITEM, DONE, PENDING, SENT, DRIVER_BATCH } from "../../../assembly/sync/stream";
 import { advance } from "../fake";
 import { woke, clearWakes, Msg } from "./util";
 

@@ -7,7 +7,8 @@
 // for: sent = received + reported dropped, each sent message is received
 // exactly once, and each producer's messages arrive in the order sent.
 
-import { Waker, Future, OK, spawn, step, Timeout, Select2, YieldNow, Sleep, micros, liveTasks } from "../../../assembly/coop";
+import { Waker, Future, OK, spawn, Timeout, Select2, YieldNow, Sleep, micros, liveTasks } from "../../../assembly/coop";
+import { step } from "../../../assembly/coop/executor";
 import { Channel, Send, Recv, E_CLOSED } from "../../../assembly/sync";
 import { GRANT_ONE } from "../../../assembly/sync/waitqueue";
 import { advance } from "../fake";
