@@ -1,7 +1,8 @@
 // async functions (host/async/ lowers them at build time): each construct by
 // its behaviour, cancellation at every await point, restart, and no
 // allocation after start-up. docs/runtime.md, "async functions".
-import { spawn, step, abort, taskName, slotOf, Sleep, millis } from "../../assembly/coop";
+import { spawn, abort, taskName, slotOf, Sleep, millis } from "../../assembly/coop";
+import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { Channel, Recv } from "../../assembly/sync";
 import { advance, abortAll, Gate, heapTop } from "./fake";
