@@ -179,6 +179,7 @@ export class Lowering {
   /** The code being emitted cannot be reached (after a jump or return, before a label anything jumps to). */
   private dead = false;
   private readonly labels: Label[] = [];
+  private readonly jumps = new Map<N, Label>();
   private ctx: { split: boolean; brk: Label; cont: Label | null }[] = [];
   private readonly extraImports = new Set<string>();
 
@@ -506,7 +507,36 @@ export class Lowering {
     return c.fallIn ? block([assign(field("$s", r), this.stateOf(l, r), r), stay], r) : stay;
   }
 
-  private jump(l: Label, r: Range): N { return block([assign(field("$s", r), this.stateOf(l, r), r), Node.createContinueStatement(null, r)], r); }
+  private jump(l: Label, r: Range): N {
+    const j = block([assign(field("$s", r), this.stateOf(l, r), r), Node.createContinueStatement(null, r)], r);
+    this.jumps.set(j, l);
+    return j;
+  }
+
+  /**
+   * Jump threading: a case that only jumps on (the end of an if inside a loop,
+   * say) is skipped by every jump to it, and dropped when nothing falls into it.
+   */
+  private thread(): void {
+    const onward = (c: { body: N[] } | undefined): Label | undefined => (c && c.body.length === 1 ? this.jumps.get(c.body[0]) : undefined);
+    const target = (state: number): number => {
+      for (let hops = 0; hops < this.cases.length; hops++) {
+        const l = onward(this.cases[state]);
+        if (!l || l.state === state) return state;
+        state = l.state;
+      }
+      return state;
+    };
+    for (const l of this.labels) l.state = target(l.state);
+    // A case that only jumps and that the one before falls into: the one before jumps instead.
+    const kept: typeof this.cases = [];
+    for (const c of this.cases) {
+      const l = c.id === 0 ? undefined : onward(c);
+      if (!l) { kept.push(c); continue; }
+      if (c.fallIn) kept[kept.length - 1].body.push(this.jump(l, c.body[0].range));
+    }
+    this.cases = kept;
+  }
 
   /** Completion: store the result, release what the machine owns, back to the start. */
   private finish(value: N | null, r: Range): N[] {
@@ -861,6 +891,7 @@ export class Lowering {
     members.push(Node.createMethodDeclaration(Node.createConstructorExpression(r), null, mflags | CommonFlags.Constructor, null,
       Node.createFunctionType(ctorParams, named("void", r), null, false, r), block(ctorBody, r), r));
     // poll($w: i32): bool { while (true) { switch (this.$s) { case N: { ... } } } }
+    this.thread();
     const cases = this.cases.map((c) => Node.createSwitchCase(int(c.id, r), [block(c.body, r)], r));
     cases.push(Node.createSwitchCase(null, [exprStmt(call(id("unreachable", r), [], r))], r));
     const pollBody = block([Node.createWhileStatement(Node.createTrueExpression(r), block([Node.createSwitchStatement(field("$s", r), cases, r)], r), r)], r);
