@@ -176,6 +176,8 @@ export class Lowering {
   /** `fallIn`: the case can be entered by falling through from the one before, so `$s` may still name that one. */
   private cases: { id: number; body: N[]; fallIn: boolean }[] = [];
   private cur: N[] = [];
+  /** Whether `cur` is the body of the last case (false: a branch block nested inside an earlier case). */
+  private atTop = true;
   /** The code being emitted cannot be reached (after a jump or return, before a label anything jumps to). */
   private dead = false;
   private readonly labels: Label[] = [];
@@ -264,6 +266,7 @@ export class Lowering {
 
     // Emit the run.
     this.cases = [{ id: 0, body: this.cur = [...this.restart], fallIn: false }];
+    this.atTop = true;
     this.dead = false;
     for (const s of run) this.emitStmt(s);
     this.emit(...this.finish(null, this.r));
@@ -417,9 +420,10 @@ export class Lowering {
   /** A run local lives across an await: an await between its declaration and a later use, or a use in an awaiting loop it was declared outside of. */
   private crosses(b: Binding): boolean {
     if (b.force) return true;
-    // By source position: an await in the then-branch also counts for a use in
-    // the else-branch, since the else-branch is a case of its own.
-    if (b.uses.some((u) => this.awaitPos.some((a) => a.pos > b.pos && a.pos < u.pos))) return true;
+    // An await in one branch of an if does not come before a use in the other
+    // branch: each branch starts in the case where the if is.
+    const exclusive = (x: Branch[], y: Branch[]) => x.some((p) => y.some((q) => q.node === p.node && q.side !== p.side));
+    if (b.uses.some((u) => this.awaitPos.some((a) => a.pos > b.pos && a.pos < u.pos && !exclusive(a.branch, u.branch)))) return true;
     return this.splitLoops.some((l) => b.pos < l.start && b.uses.some((u) => u.pos > l.start && u.pos < l.end));
   }
 
@@ -481,10 +485,19 @@ export class Lowering {
       l.state = this.cases.length - 1;
       return;
     }
-    if (!this.dead && this.cur.length === 0) { l.state = this.cases.length - 1; return; }
-    const fallIn = !this.dead && !this.terminated();
+    if (this.atTop && !this.dead && this.cur.length === 0) { l.state = this.cases.length - 1; return; }
+    let fallIn: boolean;
+    if (this.atTop) {
+      fallIn = !this.dead && !this.terminated();
+    } else {
+      // Inside a branch of an earlier case: leave it by jumping to the new case.
+      if (!this.dead && !this.terminated()) this.cur.push(this.jump(l, this.r));
+      const last = this.cases[this.cases.length - 1].body;
+      fallIn = !endsInJump(last);
+    }
     l.state = this.cases.length;
     this.cases.push({ id: l.state, body: this.cur = [], fallIn });
+    this.atTop = true;
     this.dead = false;
   }
 
@@ -652,16 +665,26 @@ export class Lowering {
         return;
       }
       case NodeKind.If: {
-        const elseL = this.label();
+        // Each branch starts inside the current case (so it sees the case's
+        // locals, and an else-if chain tests its conditions in one place);
+        // a branch that reaches an await continues in cases of its own, and
+        // both meet at the end label.
         const endL = this.label();
-        this.emit(ifThen(not(this.rw(s.condition), r), this.jump(s.ifFalse ? elseL : endL, r), r));
-        this.emitStmt(s.ifTrue);
-        if (s.ifFalse) {
-          this.emit(this.jump(endL, r));
-          this.mark(elseL);
-          this.emitStmt(s.ifFalse);
-        }
-        this.mark(endL);
+        const thenB: N[] = [];
+        const elseB: N[] = [];
+        this.emit(Node.createIfStatement(this.rw(s.condition), block(thenB, r), block(elseB, r), r));
+        if (this.dead) { this.mark(endL); return; }
+        const branch = (stmt: N | null, into: N[]) => {
+          this.cur = into;
+          this.atTop = false;
+          this.dead = false;
+          if (stmt) this.emitStmt(stmt);
+          if (!this.dead && !this.terminated()) this.emit(this.jump(endL, r));
+        };
+        branch(s.ifTrue, thenB);
+        branch(s.ifFalse, elseB);
+        this.dead = false;
+        this.mark(endL, true);
         return;
       }
       case NodeKind.While: {
@@ -958,6 +981,15 @@ class Scope {
   get(n: string): Binding | null { return this.names.get(n) ?? (this.parent ? this.parent.get(n) : null); }
 }
 
+/** A statement list whose last statement is a jump block or a return. */
+const endsInJump = (body: N[]): boolean => {
+  const last = body[body.length - 1];
+  if (!last) return false;
+  if (last.kind === NodeKind.Return) return true;
+  if (last.kind !== NodeKind.Block) return false;
+  const t = last.statements[last.statements.length - 1];
+  return !!t && (t.kind === NodeKind.Continue || t.kind === NodeKind.Return);
+};
 const isConstant = (e: N): boolean =>
   e.kind === NodeKind.True || e.kind === NodeKind.False || e.kind === NodeKind.Null ||
   (e.kind === NodeKind.Literal && e.literalKind <= 2) || (e.kind === NodeKind.UnaryPrefix && e.operator === Token.Minus && isConstant(e.operand));
