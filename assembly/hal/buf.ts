@@ -76,10 +76,12 @@ export class ByteBuf {
   int(v: i64): ByteBuf {
     if (v < 0) {
       // i64.MIN_VALUE has no positive i64: go through u64.
-      const m = <u64>(-(v + 1)) + 1;
-      if (decimalDigits(m) >= this.room) { this.truncated = true; return this; } // no lone '-'
+      const start = this.len;
       this.byte(0x2d); // '-'
-      return this.uint(m);
+      const l = this.len;
+      this.uint(<u64>(-(v + 1)) + 1);
+      if (this.len == l) this.len = start; // the digits did not fit: no lone '-'
+      return this;
     }
     return this.uint(<u64>v);
   }
@@ -87,7 +89,8 @@ export class ByteBuf {
   /** Append an unsigned decimal integer. */
   uint(v: u64): ByteBuf {
     // Digits come out least significant first: count them, then fill backwards.
-    const digits = decimalDigits(v);
+    let digits = 1;
+    for (let t = v / 10; t != 0; t /= 10) digits++;
     if (digits > this.room) { this.truncated = true; return this; }
     let p = this.len + digits;
     this.len = p;
@@ -100,11 +103,10 @@ export class ByteBuf {
 
   /**
    * Append v / 10^decimals with exactly `decimals` fraction digits (v >= 0 or
-   * < 0; i64.MIN_VALUE included). decimals is taken in 0..19.
+   * < 0; i64.MIN_VALUE included). decimals: 0..19 (u64 holds 10^19; a
+   * negative value is taken as 0).
    */
   fixed(v: i64, decimals: i32): ByteBuf {
-    if (decimals < 0) decimals = 0;
-    if (decimals > 19) decimals = 19;
     let scale: u64 = 1;
     for (let i = 0; i < decimals; i++) scale *= 10;
     // The magnitude as u64: -i64.MIN_VALUE has no i64.
@@ -156,13 +158,6 @@ export class ByteBuf {
   equals(s: string): bool {
     return this.len == s.length && this.matches(s, 0);
   }
-}
-
-/** Number of decimal digits of v (1 for 0). */
-function decimalDigits(v: u64): i32 {
-  let digits = 1;
-  for (let t = v / 10; t != 0; t /= 10) digits++;
-  return digits;
 }
 
 /** Bytes of s encoded as UTF-8 (as coop/text's encodeUtf8 encodes it). */
