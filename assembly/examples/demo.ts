@@ -178,7 +178,7 @@ async function shell(uart: Uart): Promise<void> {
   while (true) {
     await rl;
     if (rl.error == BOARD_EBADPORT) return; // no such UART: nothing to serve
-    const next: i32 = answer(rl, out.buf, adc, st);
+    const next = answer(rl, out.buf, adc, st);
     if (next == SH_NONE) continue;
     if (next == SH_ADC) {
       await adc;

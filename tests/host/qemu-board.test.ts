@@ -63,7 +63,10 @@ test("self-test: hello, echo over RX/TX interrupts, alarm sleep, exit status", o
   assert.match(r.uart, /^hello mps2-an385 tick_hz=1000000\n/);
   assert.match(r.uart, /echo:Hello, board\n/);
   const slept = Number(/slept (\d+)/.exec(r.uart)?.[1]);
-  assert.ok(slept >= 50_000 && slept < 60_000, `slept ${slept} us for a 50 ms alarm`);
+  // Never early. Idle time under -icount (sleep=on) passes in host time, so a
+  // loaded host wakes the guest late: the upper bound only catches an alarm
+  // that is far off, not the host's scheduling.
+  assert.ok(slept >= 50_000 && slept < 500_000, `slept ${slept} us for a 50 ms alarm`);
 });
 
 test("self-test: an RX flood while the app does not read is counted as overruns, no hang", opts, async () => {
