@@ -42,6 +42,8 @@ export interface Firmware {
   taskCapacity(): number;
   taskState(slot: number): number;
   taskName(slot: number): string | null;
+  /** "file.ts:line" of the await the task waits at (optional export coop_task_site; debug builds of async functions), else null. */
+  taskSite(slot: number): string | null;
   currentTask(): number;
   stat(id: number): bigint;
   irqDeliveries(line: number): number;

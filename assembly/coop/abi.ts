@@ -3,7 +3,7 @@
 
 import { ABI_VERSION } from "./board";
 import { TASK_CAPACITY, IRQ_LINES } from "./config";
-import { step, taskState, taskName, liveTasks, spawnFailureCount, pollCount } from "./executor";
+import { step, taskState, taskName, taskAwaitSite, liveTasks, spawnFailureCount, pollCount } from "./executor";
 import { currentTask } from "./ready";
 import { irqDeliveries, irqKept } from "./irq";
 import { timerOverflows, timersArmed } from "./time";
@@ -46,6 +46,16 @@ export function coop_task_state(slot: u32): u32 {
  */
 export function coop_task_name(slot: u32): usize {
   return changetype<usize>(taskName(<i32>slot));
+}
+
+/**
+ * Where the task in a slot waits: "file.ts:line" of its current await, in
+ * the same string layout as coop_task_name; 0 when it is not known (a
+ * hand-written future, a release build). Optional for boards: the simulator
+ * shows it in its metrics.
+ */
+export function coop_task_site(slot: u32): usize {
+  return changetype<usize>(taskAwaitSite(<i32>slot));
 }
 
 /** The slot being polled, or -1. After a trap it names the task that trapped. */

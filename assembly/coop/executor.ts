@@ -322,6 +322,19 @@ export function taskName(slot: i32): string | null {
   return <u32>slot < <u32>TASK_CAPACITY ? nameOf(slot) : null;
 }
 
+/**
+ * Where a live task waits now, as "file.ts:line" of its current await (async
+ * functions in a debug build), or null: a free slot, a hand-written future,
+ * or a release build, which leaves the sites out to save their bytes.
+ */
+export function taskAwaitSite(slot: i32): string | null {
+  if (<u32>slot >= <u32>TASK_CAPACITY) return null;
+  const f = futureOf(slot);
+  if (f === null) return null;
+  const site = f.awaitSite;
+  return site.length ? site : null;
+}
+
 /** Number of live tasks. */
 export function liveTasks(): i32 { return liveCount; }
 

@@ -190,6 +190,7 @@ export class Lowering {
     private readonly all: Map<string, AsyncFn>,
     private readonly resolveCallee: (name: string) => AsyncFn | null,
     private readonly classes: Map<string, N>,
+    private readonly debug: boolean,
     private readonly report: Reporter,
   ) {
     this.r = fn.decl.range;
@@ -933,10 +934,13 @@ export class Lowering {
       for (const c of this.releaseCalls) c.property = id("cancel", r);
       members.push(this.method("cancel", [], named("void", r), block(release, r)));
     }
-    // Where the machine waits, for debugging ("file.ts:line"; compiled only where something reads awaitSite).
-    const file = fn.source.normalizedPath.split("/").pop();
-    const siteCases = this.sites.map((s) => Node.createSwitchCase(int(s.state.state, r), [ret(Node.createStringLiteralExpression(`${file}:${s.line}`, r), r)], r));
-    members.push(this.getter("awaitSite", block([Node.createSwitchStatement(field("$s", r), siteCases, r), ret(Node.createStringLiteralExpression("", r), r)], r)));
+    // Where the machine waits ("file.ts:line"), for the simulator's metrics: debug builds only, since
+    // the strings and the switch would cost every release build bytes no board reads.
+    if (this.debug) {
+      const file = fn.source.normalizedPath.split("/").pop();
+      const siteCases = this.sites.map((s) => Node.createSwitchCase(int(s.state.state, r), [ret(Node.createStringLiteralExpression(`${file}:${s.line}`, r), r)], r));
+      members.push(this.getter("awaitSite", block([Node.createSwitchStatement(field("$s", r), siteCases, r), ret(Node.createStringLiteralExpression("", r), r)], r)));
+    }
 
     // The factory: the prologue, then the machine.
     const args: N[] = ctorFields.map((f) => {

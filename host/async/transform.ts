@@ -98,7 +98,7 @@ export default class AsyncTransform {
         return foreign !== null ? all.get(foreign) ?? null : null;
       };
       for (const fn of fns) {
-        const low = new Lowering(fn, all, resolve, classes, { error });
+        const low = new Lowering(fn, all, resolve, classes, !!(this.program as any).options?.debugInfo, { error });
         const out = low.lower();
         if (!out) continue;
         for (const n of low.imports) imports.add(n);

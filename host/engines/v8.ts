@@ -94,6 +94,7 @@ type Exports = {
   coop_task_capacity(): number;
   coop_task_state(slot: number): number;
   coop_task_name(slot: number): number;
+  coop_task_site?(slot: number): number;
   coop_current_task(): number;
   coop_stat(id: number): bigint;
   coop_irq_deliveries(line: number): number;
@@ -112,6 +113,9 @@ class V8Firmware implements Firmware {
   taskCapacity(): number { return this.x.coop_task_capacity() >>> 0; }
   taskState(slot: number): number { return this.x.coop_task_state(slot) >>> 0; }
   taskName(slot: number): string | null { return readAsString(this.memory, this.x.coop_task_name(slot) >>> 0); }
+  taskSite(slot: number): string | null {
+    return typeof this.x.coop_task_site === "function" ? readAsString(this.memory, this.x.coop_task_site(slot) >>> 0) : null;
+  }
   currentTask(): number { return this.x.coop_current_task() | 0; }
   stat(id: number): bigint { return this.x.coop_stat(id); }
   irqDeliveries(line: number): number { return this.x.coop_irq_deliveries(line) >>> 0; }

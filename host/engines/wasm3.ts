@@ -153,6 +153,8 @@ class Wasm3Firmware implements Firmware {
   constructor(private readonly n: Wasm3Native, private readonly h: object, private readonly ids: Record<ExportName, number>) {
     this.memory = new Wasm3Memory(n, h);
   }
+  /** The optional export coop_task_site's id, or -1 when the module lacks it. */
+  siteId = -1;
   private call(name: ExportName, ...args: (number | bigint)[]): number | bigint | undefined {
     if (this.closed) throw new EngineError("firmware already closed");
     try {
@@ -168,6 +170,14 @@ class Wasm3Firmware implements Firmware {
   taskCapacity(): number { return (this.call("coop_task_capacity") as number) >>> 0; }
   taskState(slot: number): number { return (this.call("coop_task_state", slot) as number) >>> 0; }
   taskName(slot: number): string | null { return readAsString(this.memory, (this.call("coop_task_name", slot) as number) >>> 0); }
+  taskSite(slot: number): string | null {
+    if (this.siteId < 0 || this.closed) return null;
+    try {
+      return readAsString(this.memory, (this.n.call(this.h, this.siteId, slot) as number) >>> 0);
+    } catch (e) {
+      throw asV8Trap(e);
+    }
+  }
   currentTask(): number { return (this.call("coop_current_task") as number) | 0; }
   stat(id: number): bigint { return this.call("coop_stat", id) as bigint; }
   irqDeliveries(line: number): number { return (this.call("coop_irq_deliveries", line) as number) >>> 0; }
@@ -218,6 +228,7 @@ export class Wasm3Engine implements Engine {
       throw e instanceof EngineError ? e : new EngineError(`cannot instantiate firmware: ${oneLine(e)}`);
     }
     const fw = new Wasm3Firmware(this.n, h, ids);
+    fw.siteId = this.n.lookup(h, "coop_task_site");
     let v: number;
     try {
       v = fw.abiVersion();

@@ -172,6 +172,8 @@ export interface TaskMetrics {
   completed: boolean;
   /** Work units (fuel: function entries + loop iterations) spent in polls. */
   units: number;
+  /** Where the task waited at the end of the run ("file.ts:line"), when the firmware says (debug builds of async functions). */
+  waitingAt?: string;
 }
 
 export function newMetrics(slot: number): TaskMetrics {
@@ -181,12 +183,15 @@ export function newMetrics(slot: number): TaskMetrics {
 export function formatMetrics(rows: TaskMetrics[], totalUs: number): string {
   const head = ["slot", "task", "polls", "busy", "busy%", "sched avg", "sched max", "wakes", "self", "slow"];
   const fmt = (us: number) => (us >= 1e6 ? `${(us / 1e6).toFixed(3)}s` : us >= 1e3 ? `${(us / 1e3).toFixed(3)}ms` : `${us.toFixed(1)}us`);
+  const sites = rows.some((m) => m.waitingAt);
+  if (sites) head.push("waiting at");
   const lines = rows.map((m) => [
     String(m.slot), m.name || "?", String(m.polls), fmt(m.busyUs), totalUs > 0 ? ((100 * m.busyUs) / totalUs).toFixed(3) : "0",
     fmt(m.polls ? m.scheduledUs / m.polls : 0), fmt(m.schedMaxUs),
     String(m.wakes), String(m.selfWakes), String(m.slowPolls),
+    ...(sites ? [m.waitingAt ?? ""] : []),
   ]);
   const all = [head, ...lines];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((c, i) => (i === 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ")).join("\n");
+  return all.map((r) => r.map((c, i) => (i === 1 || i === 10 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
 }

@@ -30,6 +30,8 @@ export interface Fault {
   message: string;
   task: number;
   taskName: string | null;
+  /** For a trap in an async task of a debug build: the await the task last passed ("file.ts:line"). */
+  site?: string;
   tUs: number;
 }
 
@@ -354,6 +356,9 @@ export class Simulator implements PeriphCtx {
       try {
         this.fault.task = fw.currentTask();
         this.fault.taskName = this.fault.task >= 0 ? fw.taskName(this.fault.task) : null;
+        // A panic names its source line itself; a trap does not, so say which await the task last passed.
+        const site = this.fault.kind === "trap" && this.fault.task >= 0 ? fw.taskSite(this.fault.task) : null;
+        if (site) this.fault.site = site;
       } catch {
         /* the engine could not answer: report without a task */
       }
@@ -391,7 +396,16 @@ export class Simulator implements PeriphCtx {
   /** Per-task metrics so far, in slot order. */
   taskMetrics(): TaskMetrics[] {
     this.resolveNames();
-    return [...this.metrics].sort((x, y) => x.slot - y.slot);
+    const rows = [...this.metrics].sort((x, y) => x.slot - y.slot);
+    // Where each live task waits now (outside any wasm call; not after a fault: the module is dead).
+    if (this.fw && !this.fault) {
+      for (const m of rows) {
+        if (m.completed) continue;
+        const at = this.fw.taskSite(m.slot);
+        if (at) m.waitingAt = at;
+      }
+    }
+    return rows;
   }
 
   /** The simulated state in a form for --json and tests. */

@@ -8,9 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, mkdtempSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, mkdtempSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fixture, CLI, ROOT } from "./fixtures/build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-async-demo-"));
@@ -49,4 +49,39 @@ test("the async demo behaves like the hand-written demo under every simulator sc
     assert.equal(a.vcd, h.vcd, `${name}: VCD`);
     assert.equal(a.tasks, h.tasks, `${name}: per-task polls and wakes`);
   }
+});
+
+test("a debug build says where each async task waits (metrics, --json) and which await a trapping task last passed", () => {
+  const src = readFileSync(join(ROOT, "assembly/examples/demo.ts"), "utf8").split("\n");
+  const lineOf = (text: string, after: string) => {
+    const from = src.findIndex((l) => l.includes(after));
+    const i = src.findIndex((l, k) => k > from && l.includes(text));
+    assert.ok(from >= 0 && i > from, `${text} after ${after} in demo.ts`);
+    return i + 1;
+  };
+  const runJson = (fw: string) => {
+    const r = spawnSync(process.execPath, [CLI, "run", join(ROOT, fw), "--until", "1s", "--json"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    return (JSON.parse(r.stdout) as { tasks: { name: string; waitingAt?: string }[] }).tasks;
+  };
+  const debug = runJson("build/demo.debug.wasm");
+  assert.equal(debug.find((t) => t.name === "blinky")?.waitingAt, `demo.ts:${lineOf("await tick;", "async function blinky")}`);
+  assert.equal(debug.find((t) => t.name === "shell")?.waitingAt, `demo.ts:${lineOf("await rl;", "async function shell")}`);
+  assert.equal(debug.find((t) => t.name === "uart0-rx")?.waitingAt, undefined); // a hand-written driver future
+  assert.ok(runJson("build/demo.wasm").every((t) => t.waitingAt === undefined), "release builds leave the sites out");
+
+  const core = relative(dir, join(ROOT, "assembly", "coop")).split("\\").join("/");
+  writeFileSync(join(dir, "trapper.ts"), `export * from "${core}/abi";
+import { spawn, Sleep, millis } from "${core}";
+async function trapper(): Promise<void> {
+  const nap = new Sleep(millis(5));
+  await nap;
+  unreachable();
+}
+spawn(trapper());
+`);
+  const b = spawnSync(process.execPath, [CLI, "build", "trapper.ts", "--debug", "-o", "trapper.wasm"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+  assert.equal(b.status, 0, b.stderr);
+  const r = spawnSync(process.execPath, [CLI, "run", "trapper.wasm", "--until", "1s", "--quiet"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 4, r.stderr);
+  assert.match(r.stderr, /^coop: firmware trap in task "trapper" \(slot 0\) at t=0\.005\d* s: RuntimeError: unreachable \(after its await at trapper\.ts:5\)$/m);
 });
