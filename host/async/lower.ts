@@ -172,6 +172,7 @@ export class Lowering {
   private readonly siteCancels: { state: Label; stmt: N }[] = [];
   private readonly sites: { state: Label; line: number }[] = [];
   private tempCount = 0;
+  private readonly typedTemps = new Map<string, string>();
   // emission
   /** `fallIn`: the case can be entered by falling through from the one before, so `$s` may still name that one. */
   private cases: { id: number; body: N[]; fallIn: boolean }[] = [];
@@ -781,12 +782,18 @@ export class Lowering {
       if (!owned) this.siteCancels.push({ state, stmt: exprStmt(call(prop(cloneish(target), "cancel", r), [], r)) });
     } else {
       // Any other Future-valued expression: evaluated once when the await starts.
-      const t = `$f${this.tempCount++}`;
-      this.fieldNames.add(t);
       const known = this.chainType(e);
       if (known) {
-        // The declarations say what the chain returns: a typed temp, polled and cancelled directly.
-        this.fields.push({ name: t, type: known, init: call(id("__coop_zero", r), [], r, [known]), ctor: false });
+        // The declarations say what the chain returns: a typed temp, polled and
+        // cancelled directly. Awaits run one at a time, so one temp per type serves them all.
+        const key = known.name.identifier.text;
+        let t = this.typedTemps.get(key);
+        if (!t) {
+          t = `$f${this.tempCount++}`;
+          this.fieldNames.add(t);
+          this.typedTemps.set(key, t);
+          this.fields.push({ name: t, type: known, init: call(id("__coop_zero", r), [], r, [known]), ctor: false });
+        }
         this.emit(assign(field(t, r), this.rw(e), r));
         this.siteCancels.push({ state, stmt: exprStmt(call(prop(field(t, r), "cancel", r), [], r)) });
         target = field(t, r);
@@ -795,6 +802,8 @@ export class Lowering {
           this.suspend(state, r), r));
         return null;
       }
+      const t = `$f${this.tempCount++}`;
+      this.fieldNames.add(t);
       this.fields.push({ name: t, type: named("usize", r), init: int(0, r), ctor: false });
       this.emit(assign(field(t, r), call(id("changetype", r), [this.rw(e)], r, [named("usize", r)]), r));
       this.siteCancels.push({ state, stmt: exprStmt(call(id("__coop_cancel", r), [field(t, r)], r)) });
