@@ -19,7 +19,7 @@
 // docs/runtime.md ("async functions") is the user-facing description.
 
 import { Node, NodeKind, Token, CommonFlags, Range, DiagnosticCode } from "assemblyscript";
-import type { Parser, Source, Statement, Expression, FunctionDeclaration, TypeNode, IdentifierExpression } from "assemblyscript";
+import type { Source, FunctionDeclaration, TypeNode } from "assemblyscript";
 
 // The AST is walked generically (by kind); `any` keeps the walker short.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -183,7 +183,8 @@ export class Lowering {
   private dead = false;
   private readonly labels: Label[] = [];
   private readonly jumps = new Map<N, Label>();
-  private ctx: { split: boolean; brk: Label; cont: Label | null }[] = [];
+  /** The split loops and switches around the code being emitted: where break and continue jump. */
+  private ctx: { brk: Label; cont: Label | null }[] = [];
   private readonly extraImports = new Set<string>();
 
   constructor(
@@ -277,9 +278,8 @@ export class Lowering {
   }
 
   private failed = false;
-  /** Completion calls this method; renamed to cancel at the end when no await borrows what it waits on. */
+  /** Completion calls `$release`; renamed to `cancel` at the end when no await borrows what it waits on. */
   private readonly releaseCalls: N[] = [];
-  private get releaser(): string { return "$release"; }
   private fail(range: Range, msg: string): void { this.failed = true; this.report.error(range, msg); }
 
   private refuseInPrologue(s: N): boolean {
@@ -558,7 +558,7 @@ export class Lowering {
     const out: N[] = [];
     if (value && this.fn.result) out.push(assign(field("$r", r), value, r));
     else if (value) out.push(exprStmt(value));
-    const callee = field(this.releaser, r);
+    const callee = field("$release", r);
     this.releaseCalls.push(callee);
     out.push(exprStmt(call(callee, [], r)), ret(Node.createTrueExpression(r), r));
     return out;
@@ -694,7 +694,7 @@ export class Lowering {
         const end = this.label();
         this.mark(head, true);
         if (s.condition.kind !== NodeKind.True) this.emit(ifThen(not(this.rw(s.condition), r), this.jump(end, r), r));
-        this.ctx.push({ split: true, brk: end, cont: head });
+        this.ctx.push({ brk: end, cont: head });
         this.emitStmt(s.body);
         this.ctx.pop();
         this.emit(this.jump(head, r));
@@ -706,7 +706,7 @@ export class Lowering {
         const cond = this.label();
         const end = this.label();
         this.mark(top, true);
-        this.ctx.push({ split: true, brk: end, cont: cond });
+        this.ctx.push({ brk: end, cont: cond });
         this.emitStmt(s.body);
         this.ctx.pop();
         this.mark(cond);
@@ -721,7 +721,7 @@ export class Lowering {
         if (s.initializer) this.emitStmt(s.initializer);
         this.mark(head, true);
         if (s.condition) this.emit(ifThen(not(this.rw(s.condition), r), this.jump(end, r), r));
-        this.ctx.push({ split: true, brk: end, cont: next });
+        this.ctx.push({ brk: end, cont: next });
         this.emitStmt(s.body);
         this.ctx.pop();
         this.mark(next);
@@ -741,7 +741,7 @@ export class Lowering {
           this.emit(ifThen(Node.createBinaryExpression(Token.Equals_Equals, id(disc, r), this.rw(c.label), c.range), this.jump(labels[i], c.range), c.range));
         });
         this.emit(this.jump(dflt, r));
-        this.ctx.push({ split: true, brk: end, cont: null });
+        this.ctx.push({ brk: end, cont: null });
         s.cases.forEach((c: N, i: number) => { this.mark(labels[i]); for (const t of c.statements) this.emitStmt(t); });
         this.ctx.pop();
         this.mark(end);
@@ -1039,6 +1039,4 @@ function cloneDeep(n: N): N {
   return c;
 }
 
-export { hasAwait, isAwait };
-export type { Parser, IdentifierExpression, Statement, Expression };
 export const TRANSFORM_CODE = DiagnosticCode.Transform_0_1;
