@@ -114,7 +114,8 @@ const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--debug]
   Compiles an AssemblyScript firmware file (in this repo or anywhere else) with the
   project's asconfig.json: the release target, or the debug target with --debug.
   -o, --out <file>   output (default: next to the source, <name>.wasm or <name>.debug.wasm)
-  --debug            debug target (names, source map <out>.map)
+  --debug            debug target (names, source map <out>.map, await sites for "waiting at")
+  async functions are lowered into Future classes; COOP_ASYNC_PRINT=1 prints the generated code
 exit: 0 built, 2 bad input (missing file, compile error: the first error on one line)`;
 
 /** `coop build`: one firmware file, compiled by host/build.ts's compileFirmware (the same call npm run build makes). */
