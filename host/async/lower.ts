@@ -11,7 +11,7 @@
 //   }
 //   function f(params): f$Future { <prologue>; return new f$Future(...); }
 //
-// The prologue (statements before the first await) runs when f is called, at
+// The prologue (the leading declarations, before any other statement) runs when f is called, at
 // init. The rest is split at each await into the cases of `poll`, the shape
 // of TypeScript's ES5 generator downlevel: "set state, continue" is a jump,
 // "set state, return false" a suspension. The user's own nodes are kept in
@@ -101,6 +101,18 @@ function children(n: N, fn: (c: N) => void): void {
   }
 }
 
+/**
+ * The prologue is the leading declarations before the first await: what the
+ * function builds once, when it is called. Everything from the first other
+ * statement (or the first await) on is the run, executed at every start, so
+ * an awaited helper's statements run at each await, as in JavaScript.
+ */
+export function splitPrologue(body: N[]): [N[], N[]] {
+  let i = 0;
+  while (i < body.length && body[i].kind === NodeKind.Variable && !hasAwait(body[i])) i++;
+  return [body.slice(0, i), body.slice(i)];
+}
+
 /** Does the subtree contain an await (not looking into nested functions)? */
 function hasAwait(n: N): boolean {
   if (!n) return false;
@@ -143,7 +155,8 @@ interface Binding {
   pos: number;        // where it is declared
   uses: { pos: number; branch: Branch[] }[]; // its uses in the run
   field: string | null; // the machine field it lives in, once decided
-  force?: boolean;    // a split for-loop's own variable: lives across its awaits whatever the positions say
+  force?: boolean;
+  written?: boolean;  // assigned somewhere in the run    // a split for-loop's own variable: lives across its awaits whatever the positions say
   type: N | null;     // its type node, once decided
 }
 
@@ -205,9 +218,7 @@ export class Lowering {
     const decl: N = this.fn.decl;
     const body: N[] = decl.body ? decl.body.statements : [];
     if (decl.isGeneric) { this.report.error(decl.name.range, "async functions cannot be generic yet: write a Future class for a generic operation"); return null; }
-    const first = body.findIndex((s) => hasAwait(s));
-    const prologue = first < 0 ? body : body.slice(0, first);
-    const run = first < 0 ? [] : body.slice(first);
+    const [prologue, run] = splitPrologue(body);
 
     for (const p of decl.signature.parameters) {
       const b: Binding = { name: p.name.text, kind: "param", decl: p, pos: p.range.start, uses: [], field: null, type: p.type };
@@ -216,7 +227,6 @@ export class Lowering {
     }
     let ok = true;
     for (const s of prologue) {
-      if (this.refuseInPrologue(s)) ok = false;
       if (s.kind === NodeKind.Variable) {
         for (const d of s.declarations) {
           const b: Binding = { name: d.name.text, kind: "prologue", decl: d, pos: d.range.start, uses: [], field: null, type: null };
@@ -239,7 +249,7 @@ export class Lowering {
       if (!b.uses.length) continue;
       const t = b.decl.type ?? this.typeOf(b.decl.initializer);
       if (!t) {
-        this.report.error(b.decl.name.range, `'${b.name}' is used after the first await, so it becomes a field of ${this.fn.name}'s state machine and needs a type: write \`const ${b.name}: <Type> = ...\``);
+        this.report.error(b.decl.name.range, `'${b.name}' is used after ${this.fn.name}'s leading declarations, so it becomes a field of its state machine and needs a type: write \`const ${b.name}: <Type> = ...\``);
         ok = false;
         continue;
       }
@@ -281,17 +291,6 @@ export class Lowering {
   /** Completion calls `$release`; renamed to `cancel` at the end when no await borrows what it waits on. */
   private readonly releaseCalls: N[] = [];
   private fail(range: Range, msg: string): void { this.failed = true; this.report.error(range, msg); }
-
-  private refuseInPrologue(s: N): boolean {
-    let bad = false;
-    const walk = (n: N) => {
-      if (!n || bad) return;
-      if (n.kind === NodeKind.Return) { this.fail(n.range, `return before the first await: the code before the first await builds ${this.fn.name}'s resources at init; move the return after an await`); bad = true; return; }
-      children(n, walk);
-    };
-    walk(s);
-    return bad;
-  }
 
   // ---- analysis -------------------------------------------------------------
 
@@ -345,6 +344,7 @@ export class Lowering {
       case NodeKind.Expression: {
         const e = s.expression;
         if (e.kind === NodeKind.Binary && e.operator === Token.Equals && isAwait(e.right)) {
+          this.written(e.left, scope);
           this.scanExpr(e.left, scope, false);
           this.scanExpr(e.right, scope, true);
         } else this.scanExpr(e, scope, true);
@@ -391,10 +391,10 @@ export class Lowering {
         this.fail(e.range, "closures and class expressions are not supported in async functions (AssemblyScript has no closures): use a top-level function");
         return;
       case NodeKind.New:
-        this.fail(e.range, `\`new\` after the first await allocates on every pass: build the object before ${this.fn.name}'s first await (at init) and reuse it`);
+        this.fail(e.range, `\`new\` in the running part allocates on every pass: declare the object among ${this.fn.name}'s leading declarations (before any other statement; they run once, at init) and reuse it`);
         return;
       case NodeKind.Literal:
-        if (e.literalKind === 5 || e.literalKind === 6) { this.fail(e.range, `an array or object literal after the first await allocates: build it before ${this.fn.name}'s first await and reuse it`); return; }
+        if (e.literalKind === 5 || e.literalKind === 6) { this.fail(e.range, `an array or object literal in the running part allocates: declare it among ${this.fn.name}'s leading declarations (they run once, at init) and reuse it`); return; }
         if (e.literalKind === 3 && e.expressions.length) { this.fail(e.range, "a template string with substitutions allocates: format into a buffer (UartWrite's str/int) instead"); return; }
         break;
       case NodeKind.Binary:
@@ -402,12 +402,16 @@ export class Lowering {
           this.fail(e.range, "string concatenation allocates: format into a buffer (UartWrite's str/int) instead");
           return;
         }
+        if (e.operator >= Token.Equals && e.operator <= Token.Caret_Equals) this.written(e.left, scope);
+        break;
+      case NodeKind.UnaryPrefix: case NodeKind.UnaryPostfix:
+        if (e.operator === Token.Plus_Plus || e.operator === Token.Minus_Minus) this.written(e.operand, scope);
         break;
       case NodeKind.Call:
         if (e.expression.kind === NodeKind.Identifier && !scope.get(e.expression.text)) {
           const callee = this.resolveCallee(e.expression.text);
           if (callee) {
-            this.fail(e.range, `calling async function ${callee.name} after the first await builds a new state machine (an allocation): await it (await ${callee.name}(...)) or call it before the first await`);
+            this.fail(e.range, `calling async function ${callee.name} in the running part builds a new state machine (an allocation): await it (await ${callee.name}(...)) or call it in a leading declaration`);
             return;
           }
         }
@@ -417,6 +421,13 @@ export class Lowering {
         return;
     }
     children(e, (c) => this.scanExpr(c, scope, false));
+  }
+
+  /** Records that the run assigns a variable (an awaited callee built at init must not take it as an argument). */
+  private written(target: N, scope: Scope): void {
+    if (target.kind !== NodeKind.Identifier) return;
+    const b = scope.get(target.text);
+    if (b) b.written = true;
   }
 
   /** A run local lives across an await: an await between its declaration and a later use, or a use in an awaiting loop it was declared outside of. */
@@ -866,13 +877,15 @@ export class Lowering {
       build = call(prop(id(callee.className, e.range), "idle", e.range), [], e.range);
     } else {
       for (const arg of e.args) {
-        const bad = findIdent(arg, (i) => { const b = this.refs.get(i); return !!b && b.kind === "run"; });
+        const bad = findIdent(arg, (i) => { const b = this.refs.get(i); return !!b && (b.kind === "run" || !!b.written); });
         if (bad) {
-          this.fail(bad.range, `${callee.name} builds its resources from its parameters (code before its first await), so ${this.fn.name} builds it at init with these arguments: '${bad.text}' is not known then. Pass a parameter, a value built before the first await or a constant`);
+          const why = this.refs.get(bad)!.kind === "run" ? "is not known then" : `changes after start-up, so ${callee.name}'s resources would keep its first value`;
+          this.fail(bad.range, `${callee.name} builds its resources from its parameters (its declarations before its first await), so ${this.fn.name} builds it at init with these arguments: '${bad.text}' ${why}. Pass a value that is fixed at init (a parameter or declaration never assigned after, a constant), or make ${callee.name} use the parameter only after its first await`);
           return null;
         }
       }
-      build = call(id(callee.name, e.range), e.args.map((a: N) => cloneish(a)), e.range);
+      // Copies: the arguments are evaluated again at the await, and rewritten there to read the machine's fields.
+      build = call(id(callee.name, e.range), e.args.map((a: N) => cloneDeep(a)), e.range);
     }
     this.innerCtor.push({ field: name, expr: build });
     this.owned.push(name);

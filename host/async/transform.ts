@@ -12,7 +12,7 @@
 import { Node, NodeKind, Range, ASTBuilder } from "assemblyscript";
 import type { Parser, Source, Program } from "assemblyscript";
 import { rewriteAsync, type Rewrite } from "./lexer.js";
-import { Lowering, TRANSFORM_CODE, type AsyncFn } from "./lower.js";
+import { Lowering, TRANSFORM_CODE, splitPrologue, type AsyncFn } from "./lower.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type N = any;
@@ -156,8 +156,7 @@ export default class AsyncTransform {
     const isVoid = t.kind === NodeKind.NamedType && t.name.identifier.text === "void";
     const paramNames: string[] = decl.signature.parameters.map((q: N) => q.name.text);
     const body: N[] = decl.body ? decl.body.statements : [];
-    const firstAwait = body.findIndex((s) => containsAwait(s));
-    const prologue = firstAwait < 0 ? body : body.slice(0, firstAwait);
+    const [prologue] = splitPrologue(body);
     const usesParams = prologue.some((s) => mentions(s, new Set(paramNames)));
     return {
       name: decl.name.text,
@@ -194,23 +193,6 @@ export default class AsyncTransform {
       }
     }
   }
-}
-
-function containsAwait(n: N): boolean {
-  let found = false;
-  const seen = (x: N): void => {
-    if (!x || found || typeof x !== "object") return;
-    if (x.kind === NodeKind.UnaryPrefix && x.operator === 61 /* Token.Yield */) { found = true; return; }
-    if (x.kind === NodeKind.Function || x.kind === NodeKind.FunctionDeclaration) return;
-    for (const k of Object.keys(x)) {
-      if (k === "range" || k === "parent") continue;
-      const v = x[k];
-      if (Array.isArray(v)) v.forEach(seen);
-      else if (v && typeof v === "object" && typeof v.kind === "number") seen(v);
-    }
-  };
-  seen(n);
-  return found;
 }
 
 function mentions(n: N, names: Set<string>): boolean {

@@ -22,10 +22,11 @@ const g2 = new Gate(2);
 // ---- sequence, prologue, parameters and locals across awaits ----
 
 let prologueRuns: i32 = 0;
+function countPrologue(): i32 { return ++prologueRuns; }
 
 async function seq(tag: i32): Promise<void> {
-  prologueRuns++;
-  let n: i32 = tag * 10;
+  const run0: i32 = countPrologue(); // a leading declaration: prologue, runs at the call
+  let n: i32 = tag * 10 + run0 - run0;
   await g0;
   n++;
   await g1;
@@ -105,6 +106,17 @@ async function useValues(): Promise<i32> {
   record(a);
   record(b);
   return await double(b);
+}
+
+// A helper with no await: its statements run at each await of it, not at init.
+let bumps: i32 = 0;
+async function bump(): Promise<void> {
+  bumps++;
+}
+async function bumpsTwice(): Promise<void> {
+  await bump();
+  await g0;
+  await bump();
 }
 
 let lastUsed: i32 = 0;
@@ -226,6 +238,16 @@ describe("async functions: behaviour", () => {
     expect(logAt(1)).toBe(12);
     g0.open(); step(); // 24
     expect(lastUsed).toBe(24);
+  });
+
+  it("statements before the first await (other than the leading declarations) run at each start, not at init", () => {
+    const m = bumpsTwice();
+    expect(bumps).toBe(0); // building the machines ran no statement
+    spawn(m);
+    step();
+    expect(bumps).toBe(1);
+    g0.open(); step();
+    expect(bumps).toBe(2);
   });
 
   it("a task's name defaults to its function's name", () => {

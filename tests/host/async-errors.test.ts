@@ -38,7 +38,7 @@ test("allocation after the first await is refused where it is written", () => {
   const s = new Sleep(millis(2));
 }
 spawn(t());
-`, 3, 13, /`new` after the first await allocates on every pass: build the object before t's first await/);
+`, 3, 13, /`new` in the running part allocates on every pass: declare the object among t's leading declarations/);
   refuses("concat", `async function t(): Promise<void> {
   await nap;
   const s: string = "a" + "b";
@@ -50,14 +50,14 @@ spawn(t());
   const a: i32[] = [1, 2];
 }
 spawn(t());
-`, 3, 20, /array or object literal after the first await allocates/);
+`, 3, 20, /array or object literal in the running part allocates/);
   refuses("unawaited", `async function u(): Promise<void> { await nap; }
 async function t(): Promise<void> {
   await nap;
   spawn(u());
 }
 spawn(t());
-`, 4, 9, /calling async function u after the first await builds a new state machine \(an allocation\): await it/);
+`, 4, 9, /calling async function u in the running part builds a new state machine \(an allocation\): await it/);
 });
 
 test("await is allowed only where the state machine can stop", () => {
@@ -90,7 +90,7 @@ async function t(): Promise<void> {
   if (n > 2) return;
 }
 spawn(t());
-`, 3, 9, /'n' is used after the first await, so it becomes a field of t's state machine and needs a type: write `const n: <Type> = \.\.\.`/);
+`, 3, 9, /'n' is used after t's leading declarations, so it becomes a field of its state machine and needs a type: write `const n: <Type> = \.\.\.`/);
   refuses("closure", `async function t(): Promise<void> {
   await nap;
   const f = (x: i32): i32 => x + 1;
@@ -113,13 +113,18 @@ async function t(): Promise<void> {
   await p(d);
 }
 spawn(t());
-`, 8, 11, /p builds its resources from its parameters \(code before its first await\), so t builds it at init with these arguments: 'd' is not known then/);
-  refuses("early", `async function t(x: i32): Promise<void> {
-  if (x > 0) return;
+`, 8, 11, /p builds its resources from its parameters \(its declarations before its first await\), so t builds it at init with these arguments: 'd' is not known then/);
+  refuses("changing", `async function p(d: i32): Promise<void> {
+  const s = new Sleep(millis(d));
+  await s;
+}
+async function t(d: i32): Promise<void> {
   await nap;
+  d = d + 1;
+  await p(d + 2);
 }
 spawn(t(1));
-`, 2, 14, /return before the first await/);
+`, 8, 11, /'d' changes after start-up, so p's resources would keep its first value/);
 });
 
 test("a firmware that follows the rules builds", () => {
