@@ -5,6 +5,8 @@
 // that `spawn(task())` and awaiting a Future type-check as they compile.
 
 interface Promise<T> {
+  /** The returned value, once the machine completed (the build: __CoopAsyncOf<T>.value). */
+  readonly value: T;
   poll(waker: i32): bool;
   cancel(): void;
   readonly awaitSite: string;

@@ -13,6 +13,18 @@ import { Future, Waker } from "./future";
   $s: i32 = 0;
 }
 
+/**
+ * Base of the machine of an async function returning `Promise<R>`, R not
+ * void; `value` is the returned value once it completed. `Promise<R>` in a
+ * type position of firmware means this type (the build rewrites it), so a
+ * JoinSet, JoinHandle, Select2 or field can hold any async function's
+ * machine: `new JoinSet<Promise<i32>>(4)`, `set.next.future!.value`.
+ */
+// @ts-ignore: decorator
+@global export abstract class __CoopAsyncOf<R> extends __CoopAsync {
+  value: R = __coop_zero<R>();
+}
+
 /** Cancels a field the machine owns if it is a future; resolved at compile time (nothing for non-futures). */
 // @ts-ignore: decorator
 @global @inline export function __coop_release<T>(x: T): void {

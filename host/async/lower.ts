@@ -1,8 +1,8 @@
 // The AST step of the async lowering: every `async function f(params):
 // Promise<R>` becomes
 //
-//   class f$Future extends __CoopAsync {      // one class per async function
-//     $r: R;                                    // the returned value (not for void)
+//   class f$Future extends __CoopAsyncOf<R> { // one class per async function (__CoopAsync for void)
+//     value: R (inherited)                      // the returned value
 //     <params>; <locals that live across an await>; <inner machines>
 //     poll($w: i32): bool { while (true) switch (this.$s) { case 0: ... } }
 //     cancel(): void { <what the current await waits on>; this.$release(); }
@@ -174,7 +174,8 @@ export class Lowering {
   /** The if-branches the scan is inside: an await in one branch is never followed by a use in the other. */
   private branch: Branch[] = [];
   private readonly splitLoops: Loop[] = [];
-  private readonly fieldNames = new Set<string>(["$s", "$r"]);
+  // Names the machine itself uses: a user variable of the same name gets a suffix.
+  private readonly fieldNames = new Set<string>(["$s", "value", "poll", "cancel", "awaitSite", "$release", "idle", "constructor"]);
   private readonly fields: { name: string; type: N; init: N | null; ctor: boolean }[] = [];
   private readonly owned: string[] = [];
   private readonly restart: N[] = [];
@@ -567,7 +568,7 @@ export class Lowering {
   /** Completion: store the result, release what the machine owns, back to the start. */
   private finish(value: N | null, r: Range): N[] {
     const out: N[] = [];
-    if (value && this.fn.result) out.push(assign(field("$r", r), value, r));
+    if (value && this.fn.result) out.push(assign(field("value", r), value, r));
     else if (value) out.push(exprStmt(value));
     const callee = field("$release", r);
     this.releaseCalls.push(callee);
@@ -785,7 +786,7 @@ export class Lowering {
         if (arg) this.emit(assign(prop(field(f, r), p, r), this.rw(arg), arg.range));
       });
       target = field(f, r);
-      if (callee.result) result = prop(field(f, r), "$r", r);
+      if (callee.result) result = prop(field(f, r), "value", r);
     } else if (isPath(e)) {
       target = this.rw(e);
       // Cancelled at this await only: what it names may be borrowed.
@@ -917,7 +918,6 @@ export class Lowering {
     const exported = (decl.flags & CommonFlags.Export) !== 0;
     const members: N[] = [];
     const mflags = CommonFlags.Instance;
-    if (fn.result) members.push(Node.createFieldDeclaration(id("$r", r), null, mflags, fn.result, call(id("__coop_zero", r), [], r, [fn.result]), r));
     // constructor(public a: A, ...) { super(); }: parameter properties, so each
     // field is stored once, straight from its argument.
     const ctorFields = this.fields.filter((f) => f.ctor);
@@ -978,7 +978,7 @@ export class Lowering {
         Node.createFunctionType([], named(fn.className, r), null, false, r), idleBody, r));
     }
     const cls = Node.createClassDeclaration(id(fn.className, decl.name.range), null, exported ? CommonFlags.Export : CommonFlags.None, null,
-      named("__CoopAsync", r), null, members, r);
+      fn.result ? named("__CoopAsyncOf", r, [fn.result]) : named("__CoopAsync", r), null, members, r);
     decl.signature.returnType = named(fn.className, decl.signature.returnType.range);
     decl.body = make(prologue, args);
     return [cls];

@@ -26,7 +26,7 @@ export default class AsyncTransform {
     const parser: any = this.program.parser;
     const parseFile = parser.parseFile.bind(parser);
     parser.parseFile = (text: string | null, path: string, isEntry: boolean) => {
-      if (text === null || path.startsWith("~lib/") || !/\b(async|await|yield)\b/.test(text)) return parseFile(text, path, isEntry);
+      if (text === null || path.startsWith("~lib/") || !/\b(async|await|yield|Promise)\b/.test(text)) return parseFile(text, path, isEntry);
       const rw = rewriteAsync(text);
       parseFile(rw.text, path, isEntry);
       const src: Source | undefined = parser.sources.find((s: Source) => s.normalizedPath === path);
@@ -131,6 +131,10 @@ export default class AsyncTransform {
       };
       src.statements.forEach(visit);
     }
+    // Promise<T> in a type position: the machine of any async function returning T.
+    for (const src of p.sources as Source[]) {
+      if (this.rewrites.has(src.normalizedPath)) src.statements.forEach(rewritePromiseTypes);
+    }
     // Re-exports of async functions (`export { sleep } from "./x"`) carry their classes along.
     for (const src of p.sources as Source[]) {
       for (const s of src.statements as N[]) {
@@ -192,6 +196,27 @@ export default class AsyncTransform {
         break;
       }
     }
+  }
+}
+
+/** Replaces every `Promise<T>` type node below n by `__CoopAsyncOf<T>` (`__CoopAsync` for void). */
+function rewritePromiseTypes(n: N): void {
+  if (!n || typeof n !== "object") return;
+  for (const k of Object.keys(n)) {
+    if (k === "range" || k === "parent") continue;
+    const v = n[k];
+    const fix = (t: N): N => {
+      if (t && t.kind === NodeKind.NamedType && t.name.identifier.text === "Promise" && !t.name.next && t.typeArguments?.length === 1) {
+        const arg = t.typeArguments[0];
+        rewritePromiseTypes(arg);
+        const isVoid = arg.kind === NodeKind.NamedType && arg.name.identifier.text === "void";
+        return Node.createNamedType(Node.createSimpleTypeName(isVoid ? "__CoopAsync" : "__CoopAsyncOf", t.range), isVoid ? null : [arg], t.isNullable, t.range);
+      }
+      rewritePromiseTypes(t);
+      return t;
+    };
+    if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === "object" && typeof v[i].kind === "number") v[i] = fix(v[i]); }
+    else if (v && typeof v === "object" && typeof v.kind === "number") n[k] = fix(v);
   }
 }
 

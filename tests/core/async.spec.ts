@@ -1,7 +1,7 @@
 // async functions (host/async/ lowers them at build time): each construct by
 // its behaviour, cancellation at every await point, restart, and no
 // allocation after start-up. docs/runtime.md, "async functions".
-import { spawn, abort, taskName, slotOf, Sleep, millis } from "../../assembly/coop";
+import { spawn, abort, taskName, slotOf, Sleep, millis, JoinSet } from "../../assembly/coop";
 import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { Channel, Recv } from "../../assembly/sync";
@@ -266,6 +266,42 @@ describe("async functions: behaviour", () => {
     expect(logLen()).toBe(1); // waiting on g0 again, not finished at once
     g0.open(); step();
     expect(logLen()).toBe(2);
+  });
+});
+
+// ---- Promise<T> as a type: any async function's machine, its result in .value ----
+
+async function worker(id: i32, ms: i32): Promise<i32> {
+  const nap = new Sleep(0);
+  await nap.for(millis(ms));
+  return id * 100;
+}
+
+async function collector(): Promise<void> {
+  const set = new JoinSet<Promise<i32>>(3);
+  const a: i32 = set.spawn(worker(1, 30));
+  const b: i32 = set.spawn(worker(2, 10));
+  const c: i32 = set.spawn(worker(3, 20));
+  while (true) {
+    await set.next;
+    if (set.next.empty) break;
+    record(set.next.future!.value);
+  }
+  record(a >= 0 && b >= 0 && c >= 0 ? 1 : 0);
+}
+
+describe("async functions: Promise<T> as a type", () => {
+  afterEach(() => { abortAll(); clearLog(); });
+
+  it("a JoinSet<Promise<i32>> of async functions gives their results in completion order", () => {
+    spawn(collector());
+    step();
+    for (let k = 0; k < 4; k++) { advance(10_000); step(); }
+    expect(logLen()).toBe(4);
+    expect(logAt(0)).toBe(200);
+    expect(logAt(1)).toBe(300);
+    expect(logAt(2)).toBe(100);
+    expect(logAt(3)).toBe(1);
   });
 });
 
