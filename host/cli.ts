@@ -344,6 +344,11 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   flush();
   const wall = (performance.now() - wall0) / 1000;
 
+  // Nothing may allocate after start-up: say so when the firmware did (the MCU would run out of memory).
+  const grown = sim.heapGrowth();
+  if (grown !== null && grown > 0) {
+    out.stderr(`coop: warning: the firmware allocated ${grown} bytes after start-up (new, string concatenation or a library call in a task's running code; build objects at init and reuse them)\n`);
+  }
   const f = sim.fault;
   if (f) {
     const who = f.task >= 0 ? `task "${f.taskName ?? "?"}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";

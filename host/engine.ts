@@ -44,6 +44,8 @@ export interface Firmware {
   taskName(slot: number): string | null;
   /** "file.ts:line" of the await the task waits at (optional export coop_task_site; debug builds of async functions), else null. */
   taskSite(slot: number): string | null;
+  /** The heap's bump pointer (optional export coop_heap_top), or null when the module lacks it. */
+  heapTop(): number | null;
   currentTask(): number;
   stat(id: number): bigint;
   irqDeliveries(line: number): number;

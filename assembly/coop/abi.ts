@@ -58,6 +58,18 @@ export function coop_task_site(slot: u32): usize {
   return changetype<usize>(taskAwaitSite(<i32>slot));
 }
 
+/**
+ * The heap's bump pointer (the stub runtime gives back the last block, so
+ * probing does not move it). Optional for boards: the simulator reads it after
+ * _start and at the end of a run, and reports growth, since nothing may
+ * allocate after start-up.
+ */
+export function coop_heap_top(): usize {
+  const p = heap.alloc(0);
+  heap.free(p);
+  return p;
+}
+
 /** The slot being polled, or -1. After a trap it names the task that trapped. */
 export function coop_current_task(): i32 {
   return currentTask;

@@ -95,6 +95,7 @@ type Exports = {
   coop_task_state(slot: number): number;
   coop_task_name(slot: number): number;
   coop_task_site?(slot: number): number;
+  coop_heap_top?(): number;
   coop_current_task(): number;
   coop_stat(id: number): bigint;
   coop_irq_deliveries(line: number): number;
@@ -116,6 +117,7 @@ class V8Firmware implements Firmware {
   taskSite(slot: number): string | null {
     return typeof this.x.coop_task_site === "function" ? readAsString(this.memory, this.x.coop_task_site(slot) >>> 0) : null;
   }
+  heapTop(): number | null { return typeof this.x.coop_heap_top === "function" ? this.x.coop_heap_top() >>> 0 : null; }
   currentTask(): number { return this.x.coop_current_task() | 0; }
   stat(id: number): bigint { return this.x.coop_stat(id); }
   irqDeliveries(line: number): number { return this.x.coop_irq_deliveries(line) >>> 0; }

@@ -153,8 +153,9 @@ class Wasm3Firmware implements Firmware {
   constructor(private readonly n: Wasm3Native, private readonly h: object, private readonly ids: Record<ExportName, number>) {
     this.memory = new Wasm3Memory(n, h);
   }
-  /** The optional export coop_task_site's id, or -1 when the module lacks it. */
+  /** The optional exports coop_task_site's and coop_heap_top's ids, or -1 when the module lacks them. */
   siteId = -1;
+  heapId = -1;
   private call(name: ExportName, ...args: (number | bigint)[]): number | bigint | undefined {
     if (this.closed) throw new EngineError("firmware already closed");
     try {
@@ -170,6 +171,14 @@ class Wasm3Firmware implements Firmware {
   taskCapacity(): number { return (this.call("coop_task_capacity") as number) >>> 0; }
   taskState(slot: number): number { return (this.call("coop_task_state", slot) as number) >>> 0; }
   taskName(slot: number): string | null { return readAsString(this.memory, (this.call("coop_task_name", slot) as number) >>> 0); }
+  heapTop(): number | null {
+    if (this.heapId < 0 || this.closed) return null;
+    try {
+      return (this.n.call(this.h, this.heapId) as number) >>> 0;
+    } catch (e) {
+      throw asV8Trap(e);
+    }
+  }
   taskSite(slot: number): string | null {
     if (this.siteId < 0 || this.closed) return null;
     try {
@@ -229,6 +238,7 @@ export class Wasm3Engine implements Engine {
     }
     const fw = new Wasm3Firmware(this.n, h, ids);
     fw.siteId = this.n.lookup(h, "coop_task_site");
+    fw.heapId = this.n.lookup(h, "coop_heap_top");
     let v: number;
     try {
       v = fw.abiVersion();

@@ -69,6 +69,8 @@ export class Simulator implements PeriphCtx {
   // Per-task bookkeeping from the trace import.
   private metrics: TaskMetrics[] = [];
   private slotMetrics = new Map<number, TaskMetrics>();
+  /** The heap top after _start (optional export coop_heap_top), to report allocation after start-up. */
+  private heapAfterStart: number | null = null;
   private scheduledAt = new Map<number, number>();
   private unnamed: number[] = [];
   private polling = -1;
@@ -341,6 +343,7 @@ export class Simulator implements PeriphCtx {
     this.fw.setTrace(true);
     this.call(() => this.fw!.start());
     this.resolveNames();
+    if (!this.fault) this.heapAfterStart = this.call(() => this.fw!.heapTop()) ?? null;
   }
 
   /** Run a firmware call; a trap or panic becomes `this.fault`. */
@@ -409,9 +412,17 @@ export class Simulator implements PeriphCtx {
   }
 
   /** The simulated state in a form for --json and tests. */
+  /** Bytes the firmware allocated after _start (null when it cannot say, or after a fault). */
+  heapGrowth(): number | null {
+    if (!this.fw || this.fault || this.heapAfterStart === null) return null;
+    const now = this.call(() => this.fw!.heapTop());
+    return now == null ? null : now - this.heapAfterStart;
+  }
+
   summary(): Record<string, unknown> {
     const fw = this.fw;
     return {
+      heapGrowth: this.heapGrowth(),
       timeUs: Math.floor(this.t),
       steps: this.steps,
       polls: fw && !this.fault ? Number(fw.stat(0)) : null,
