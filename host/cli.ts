@@ -15,6 +15,7 @@ import { Simulator } from "./sim/simulator.js";
 import { SimTarget } from "./sim/target.js";
 import { formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
+import { printable, printableLines, jsonSafe } from "./text.js";
 
 export const EXIT = {
   OK: 0,
@@ -63,7 +64,11 @@ interface Out {
 const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
 /** Entry point; returns the exit code. */
-export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
+export async function main(argv: string[], raw: Out = defaultOut): Promise<number> {
+  // Everything on stderr is a report: control characters from firmware text
+  // (or a file name) become '?' (host/text.ts). stdout carries the UART0 byte
+  // stream as the device sent it; its other lines are made printable where written.
+  const out: Out = { stdout: raw.stdout, stderr: (s) => raw.stderr(printableLines(s)) };
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -299,7 +304,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     },
     onLog: quiet ? undefined : (line, t) => {
       flush();
-      out.stderr(`[log ${formatTime(t)}] ${line}\n`);
+      out.stderr(`[log ${formatTime(t)}] ${printable(line)}\n`);
     },
   });
   } catch (e) {
@@ -347,9 +352,9 @@ async function runCmd(args: string[], out: Out): Promise<number> {
 
   const f = sim.fault;
   if (f) {
-    const who = f.task >= 0 ? `task "${f.taskName ?? "?"}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
+    const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
     if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
-    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${f.message}\n`);
+    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}\n`);
     code = EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
@@ -381,15 +386,15 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   const metrics = sim.taskMetrics();
   const simS = sim.now() / 1e6;
   if (o.json) {
-    out.stdout(JSON.stringify({
+    out.stdout(jsonSafe(JSON.stringify({
       firmware: fwPath, board: board.name, engine: engine.name, seed, exitCode: code,
       serial: Buffer.from(sim.serial).toString("utf8"),
       fault: f, scenario: scenarioReport, summary: sim.summary(), tasks: metrics,
       wallSeconds: wall,
-    }, null, 1) + "\n");
+    }, null, 1)) + "\n");
   } else if (!o.quiet) {
     out.stdout(`\n--- ${board.name}: ${formatTime(sim.now())} simulated in ${wall.toFixed(3)} s wall (${formatSpeed(simS / Math.max(wall, 1e-9))}), ${sim.steps} steps ---\n`);
-    out.stdout(formatMetrics(metrics, sim.now()) + "\n");
+    out.stdout(printableLines(formatMetrics(metrics, sim.now())) + "\n");
   }
   for (const fw of [sim.fw]) fw?.close();
   return code;
@@ -406,7 +411,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     });
   }
   process.on("uncaughtException", (e) => {
-    process.stderr.write(`coop: internal error: ${e.message.split("\n")[0]}\n`);
+    process.stderr.write(`coop: internal error: ${printable(e.message.split("\n")[0])}\n`);
     process.exit(EXIT.INTERNAL);
   });
   // exitCode, not exit(): let piped stdout drain first.

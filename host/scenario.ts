@@ -21,6 +21,7 @@
 
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, type Node } from "yaml";
 import { setFlagsFromString } from "node:v8";
+import { printable } from "./text.js";
 
 /** The step kinds a scenario may use. */
 export type StepKind = "write-serial" | "wait-serial" | "set-pin" | "expect-pin" | "set-adc" | "wait";
@@ -348,10 +349,11 @@ export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise
 export function formatFailure(sc: Scenario, r: ScenarioResult): string {
   if (r.ok || !r.failure) return `scenario "${sc.name}": passed (${r.passed} steps)`;
   const f = r.failure;
+  // Serial text and firmware messages may hold control characters: '?' (host/text.ts), one line each.
   const lines = [
-    `scenario "${sc.name}" failed at step ${f.index + 1}/${sc.steps.length} (${sc.file}:${f.step.line}) ${f.step.text}: ${f.message}, at t=${formatTime(r.timeUs)}`,
+    `scenario "${printable(sc.name)}" failed at step ${f.index + 1}/${sc.steps.length} (${sc.file}:${f.step.line}) ${printable(f.step.text)}: ${printable(f.message)}, at t=${formatTime(r.timeUs)}`,
     `last serial lines:`,
-    ...(r.tail.length ? r.tail.map((l) => `  | ${l}`) : ["  (none)"]),
+    ...(r.tail.length ? r.tail.map((l) => `  | ${printable(l)}`) : ["  (none)"]),
   ];
   return lines.join("\n");
 }
