@@ -57,6 +57,8 @@ export class Uart {
   private lossBytes: i32 = 0;
   private lossFrom: u32 = 0;
   private lossExact: bool = false;
+  private lossTold: i32 = 0; // bytes of the pending loss already reported to a line
+  private rxChecked: u32 = 0; // rxIn when the overrun count was last seen unchanged
   private gapFrom: StaticArray<u32> = new StaticArray<u32>(RX_GAPS);
   private gapTo: StaticArray<u32> = new StaticArray<u32>(RX_GAPS);
   private gapLost: StaticArray<i32> = new StaticArray<i32>(RX_GAPS);
@@ -73,6 +75,8 @@ export class Uart {
     this.rxLine = IRQ_UART0_RX + 2 * <i32>port;
     this.txLine = IRQ_UART0_TX + 2 * <i32>port;
     this.ring = new StaticArray<u8>(rxCapacity < 1 ? 1 : rxCapacity);
+    const n = uart_overruns(port); // losses before the port existed are nobody's line
+    if (n > 0) this.lossSeen = n;
   }
 
   /** Bytes waiting in the software ring. */
@@ -121,9 +125,12 @@ export class Uart {
   /** Compare the board's overrun count with what the ring has accounted for. */
   private noteLoss(afterReads: bool): void {
     const n = uart_overruns(this.port);
-    if (n < 0 || n == this.lossSeen) return;
-    if (this.lossBytes == 0) { this.lossFrom = this.rxIn; this.lossExact = !afterReads; }
+    if (n < 0) return;
+    if (n == this.lossSeen) { this.rxChecked = this.rxIn; return; }
+    // The drop came after every byte the ring had when the count was last unchanged.
+    if (this.lossBytes == 0) { this.lossFrom = this.rxChecked; this.lossExact = !afterReads; }
     else if (afterReads) this.lossExact = false;
+    this.rxChecked = this.rxIn;
     this.lossBytes += n - this.lossSeen;
     this.lossSeen = n;
   }
@@ -135,25 +142,27 @@ export class Uart {
     if (i == RX_GAPS) i--; // full: widen the newest gap to cover this one too
     else { this.gaps++; unchecked(this.gapFrom[i] = this.lossExact ? this.rxIn : this.lossFrom); unchecked(this.gapLost[i] = 0); }
     unchecked(this.gapTo[i] = this.rxIn);
-    unchecked(this.gapLost[i] += this.lossBytes);
+    unchecked(this.gapLost[i] += this.lossBytes - this.lossTold);
     this.lossBytes = 0;
+    this.lossTold = 0;
   }
 
   /**
    * Bytes lost in the line that took stream positions `from` (its first byte)
-   * to `to` (its terminator), or 0 if none (a gap known only to lie in a
-   * stretch counts its bytes for every line of the stretch). A gap lies
-   * before the byte at its position, so a gap right after a terminator
-   * belongs to the next line.
+   * to `to` (its terminator), or -1 if no loss touches it. A gap known only
+   * to lie in a stretch marks every line of the stretch; its bytes are
+   * counted for the first of them (the others get 0). A gap lies before the
+   * byte at its position, so a gap right after a terminator belongs to the
+   * next line.
    * Forgets gaps up to `to`; gaps before `from` (bytes another reader took)
    * are dropped unreported.
    */
   lostIn(from: u32, to: u32): i32 {
-    let lost = 0;
+    let lost = -1;
     while (this.gaps > 0) {
       const gf = unchecked(this.gapFrom[0]), gt = unchecked(this.gapTo[0]);
       if (<i32>(gf - to) > 0) break; // starts after this line
-      if (<i32>(gt - from) >= 0) lost += unchecked(this.gapLost[0]);
+      if (<i32>(gt - from) >= 0) { lost = (lost < 0 ? 0 : lost) + unchecked(this.gapLost[0]); unchecked(this.gapLost[0] = 0); }
       if (<i32>(gt - to) > 0) { unchecked(this.gapFrom[0] = to + 1); break; } // reaches into the next line too
       for (let i = 1; i < this.gaps; i++) {
         unchecked(this.gapFrom[i - 1] = this.gapFrom[i]);
@@ -163,7 +172,11 @@ export class Uart {
       this.gaps--;
     }
     // A loss not placed yet (the FIFO has not been seen empty since) lies at or after lossFrom.
-    if (this.lossBytes > 0 && <i32>(this.lossFrom - to) <= 0) { lost += this.lossBytes; this.lossFrom = to + 1; }
+    if (this.lossBytes > 0 && <i32>(this.lossFrom - to) <= 0) {
+      lost = (lost < 0 ? 0 : lost) + this.lossBytes - this.lossTold;
+      this.lossTold = this.lossBytes;
+      this.lossFrom = to + 1;
+    }
     return lost;
   }
 
@@ -326,7 +339,7 @@ export class UartRead extends Future {
 export class UartReadLine extends Future {
   line: ByteBuf;
   error: i32 = OK;
-  /** Bytes the board dropped while this line was received (set with E_OVERRUN). */
+  /** Bytes the board dropped in this line (set with E_OVERRUN; 0 for a further line of a stretch where the loss's place is uncertain). */
   lost: i32 = 0;
   private started: bool = false;
   private tooLong: bool = false;
@@ -368,7 +381,7 @@ export class UartReadLine extends Future {
   private finish(): bool {
     this.started = false;
     const lost = this.uart.lostIn(this.lineFrom, this.uart.taken - 1); // taken - 1: the terminator
-    if (lost > 0) { this.error = E_OVERRUN; this.lost = lost; }
+    if (lost >= 0) { this.error = E_OVERRUN; this.lost = lost; }
     else if (this.tooLong) this.error = E_LINE_TOO_LONG;
     return true;
   }

@@ -279,9 +279,11 @@ describe("UartRxPump", () => {
     expect(rl.poll(W)).toBe(true);
     expect(rl.line.equals("c")).toBe(true);
     expect(rl.error).toBe(E_OVERRUN); // the gap lies somewhere after "b\n"
+    expect(rl.lost).toBe(1); // counted once, for the first line of the stretch
     expect(rl.poll(W)).toBe(true);
     expect(rl.line.equals("d")).toBe(true);
     expect(rl.error).toBe(E_OVERRUN);
+    expect(rl.lost).toBe(0);
     // The byte was dropped after "d\n" (the FIFO was full): "e" lost its start.
     rxStr(1, "e\n");
     expect(rl.poll(W)).toBe(true);
