@@ -75,8 +75,8 @@ export class Uart {
     this.rxLine = IRQ_UART0_RX + 2 * <i32>port;
     this.txLine = IRQ_UART0_TX + 2 * <i32>port;
     this.ring = new StaticArray<u8>(rxCapacity < 1 ? 1 : rxCapacity);
-    const n = uart_overruns(port); // losses before the port existed are nobody's line
-    if (n > 0) this.lossSeen = n;
+    // lossSeen starts at 0: bytes the board dropped before the first read (input
+    // that arrived while the firmware was starting) are a gap like any other.
   }
 
   /** Bytes waiting in the software ring. */
@@ -102,6 +102,7 @@ export class Uart {
   fill(): i32 {
     this.noteLoss(false);
     if (this.lossBytes > 0 && this.lossExact && this.count > 0) return 0; // wait for an empty ring (above)
+    if (this.count == 0) this.head = 0; // an empty ring reads into one run: the most one read can take
     const cap = this.ring.length;
     let moved = 0;
     while (this.count < cap) {
