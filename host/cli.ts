@@ -13,7 +13,9 @@ import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
 import { Simulator } from "./sim/simulator.js";
 import { SimTarget } from "./sim/target.js";
-import { formatMetrics } from "./sim/recorder.js";
+import { formatMetrics, OutputError } from "./sim/recorder.js";
+import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
+import { printable, printableLines, jsonSafe } from "./text.js";
 
 export const EXIT = {
   OK: 0,
@@ -63,7 +65,11 @@ interface Out {
 const defaultOut: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
 /** Entry point; returns the exit code. */
-export async function main(argv: string[], out: Out = defaultOut): Promise<number> {
+export async function main(argv: string[], raw: Out = defaultOut): Promise<number> {
+  // Everything on stderr is a report: control characters from firmware text
+  // (or a file name) become '?' (host/text.ts). stdout carries the UART0 byte
+  // stream as the device sent it; its other lines are made printable where written.
+  const out: Out = { stdout: raw.stdout, stderr: (s) => raw.stderr(printableLines(s)) };
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -89,7 +95,9 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
       case "-h":
       case "--help":
       case "help":
-        out.stdout(USAGE + "\n");
+        // No command is a usage error: the usage goes to stderr (stdout stays clean), exit 2.
+        if (cmd === undefined) out.stderr(USAGE + "\n");
+        else out.stdout(USAGE + "\n");
         return cmd === undefined ? EXIT.USAGE : EXIT.OK;
       default:
         out.stderr(`coop: unknown command "${cmd}" (coop --help lists the commands)\n`);
@@ -97,7 +105,7 @@ export async function main(argv: string[], out: Out = defaultOut): Promise<numbe
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    if (e instanceof UsageError || e instanceof BoardError || e instanceof ScenarioError) {
+    if (e instanceof UsageError || e instanceof BoardError || e instanceof ScenarioError || e instanceof InputError || e instanceof OutputError) {
       out.stderr(`coop: ${msg}\n`);
       return EXIT.USAGE;
     }
@@ -162,14 +170,10 @@ async function hilCmd(args: string[], out: Out): Promise<number> {
   return await mod.hilMain(args);
 }
 
-function readInput(path: string, what: string): Buffer {
-  if (path === "-") return readFileSync(0);
-  if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(e as Error).message.split("\n")[0]}`);
-  }
+/** Read an input file ("-": standard input), at most `limit` bytes (host/input.ts); one-line errors, exit 2. */
+function readInput(path: string, what: string, limit: number): Buffer {
+  if (path !== "-" && !existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
+  return readBounded(path, limit, what);
 }
 
 /**
@@ -229,6 +233,8 @@ export function parseOptions(args: string[], spec: Record<string, "string" | "bo
       if (v === undefined || v.startsWith("--") || v === "-h") throw new UsageError(`option --${name} needs a value${hint}`);
       i++;
     }
+    // "--seed=" or --seed " " must not quietly mean a default (Number("") is 0).
+    if (v.trim() === "") throw new UsageError(`option --${name} needs a value, got an empty one${hint}`);
     values[name] = v;
   }
   return { values, positionals };
@@ -247,7 +253,9 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   };
   if (parsed.positionals.length !== 1) throw new UsageError("run needs exactly one firmware file: coop run <firmware.wasm>");
   const fwPath = parsed.positionals[0];
-  const seed = Number(o.seed);
+  // Decimal digits only: Number() would also take " 1", "0x10", "1e3".
+  const decimal = (v: string): number => (/^-?[0-9]+$/.test(v) ? Number(v) : NaN);
+  const seed = decimal(o.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer 0..4294967295, got "${o.seed}"`);
   let until: number | null = null;
   if (o.until !== undefined) {
@@ -256,18 +264,18 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   let fuel: number | false | undefined;
   if (o.fuel !== undefined) {
-    const f = Number(o.fuel);
+    const f = decimal(o.fuel);
     if (!Number.isInteger(f) || f < 0 || f > 2 ** 31 - 1) throw new UsageError(`--fuel must be an integer 0..2147483647, got "${o.fuel}"`);
     fuel = f === 0 ? false : f;
   }
 
   // Read and check everything before running anything.
   const board = loadBoard(findBoard(o.board, packageRoot()));
-  const wasm = readInput(fwPath, "firmware file");
-  const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file").toString("utf8"), o.script) : null;
+  const wasm = readInput(fwPath, "firmware file", INPUT_LIMITS.firmware);
+  const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file", INPUT_LIMITS.scenario).toString("utf8"), o.script) : null;
   if (o["uart-in"] === "-" && o["uart1-in"] === "-") throw new UsageError("--uart-in and --uart1-in cannot both read stdin (-)");
-  const uartIn = o["uart-in"] !== undefined ? readInput(o["uart-in"], "UART input file") : null;
-  const uart1In = o["uart1-in"] !== undefined ? readInput(o["uart1-in"], "UART1 input file") : null;
+  const uartIn = o["uart-in"] !== undefined ? readInput(o["uart-in"], "UART input file", INPUT_LIMITS.uartIn) : null;
+  const uart1In = o["uart1-in"] !== undefined ? readInput(o["uart1-in"], "UART1 input file", INPUT_LIMITS.uartIn) : null;
   if (uart1In && !board.uarts.some((u) => u.port === 1)) throw new UsageError(`board ${board.name} has no UART1 for --uart1-in`);
   const engine = await createEngine(o.engine).catch((e: Error) => {
     throw new UsageError(e.message);
@@ -301,7 +309,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     },
     onLog: quiet ? undefined : (line, t) => {
       flush();
-      out.stderr(`[log ${formatTime(t)}] ${line}\n`);
+      out.stderr(`[log ${formatTime(t)}] ${printable(line)}\n`);
     },
   });
   } catch (e) {
@@ -319,7 +327,11 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   try {
     await sim.load(engine, wasm);
   } catch (e) {
-    sim.chrome?.finish(); // leave a valid (empty) trace file behind
+    try {
+      sim.chrome?.finish(); // leave a valid (empty) trace file behind
+    } catch {
+      /* the refusal is the error to report */
+    }
     throw e;
   }
   if (uartIn && !sim.fault) {
@@ -351,9 +363,9 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   const f = sim.fault;
   if (f) {
-    const who = f.task >= 0 ? `task "${f.taskName ?? "?"}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
+    const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
     if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
-    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${f.message}${f.site ? ` (after its await at ${f.site})` : ""}\n`);
+    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
     code = EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
@@ -361,22 +373,40 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     out.stderr(`coop: UART RX overrun: ${overruns} input byte(s) dropped because the RX FIFO was full (input faster than the firmware reads)\n`);
     if (code === EXIT.OK) code = EXIT.UART_OVERRUN;
   }
-  if (o.trace) sim.chrome!.finish();
-  if (o.vcd) writeFileSync(o.vcd, sim.vcd!.toString(sim.now()));
+  // Output files: a write failure (a full disk) is one line and exit 2 unless
+  // the run already failed (1) or faulted (4), which stay the exit code.
+  const outputError = (msg: string) => {
+    out.stderr(`coop: ${msg}\n`);
+    if (code === EXIT.OK || code === EXIT.UART_OVERRUN) code = EXIT.USAGE;
+  };
+  if (o.trace) {
+    try {
+      sim.chrome!.finish();
+    } catch (e) {
+      outputError((e as Error).message);
+    }
+  }
+  if (o.vcd) {
+    try {
+      writeFileSync(o.vcd, sim.vcd!.toString(sim.now()));
+    } catch (e) {
+      outputError(`cannot write VCD file ${o.vcd}: ${reason(e)}`);
+    }
+  }
 
   const metrics = sim.taskMetrics();
   const simS = sim.now() / 1e6;
   if (o.json) {
-    out.stdout(JSON.stringify({
+    out.stdout(jsonSafe(JSON.stringify({
       firmware: fwPath, board: board.name, engine: engine.name, seed, exitCode: code,
       serial: Buffer.from(sim.serial).toString("utf8"),
       ...(board.uarts.some((u) => u.port === 1) ? { serial1: Buffer.from(sim.serial1).toString("utf8") } : {}),
       fault: f, scenario: scenarioReport, summary: sim.summary(), tasks: metrics,
       wallSeconds: wall,
-    }, null, 1) + "\n");
+    }, null, 1)) + "\n");
   } else if (!o.quiet) {
     out.stdout(`\n--- ${board.name}: ${formatTime(sim.now())} simulated in ${wall.toFixed(3)} s wall (${formatSpeed(simS / Math.max(wall, 1e-9))}), ${sim.steps} steps ---\n`);
-    out.stdout(formatMetrics(metrics, sim.now()) + "\n");
+    out.stdout(printableLines(formatMetrics(metrics, sim.now())) + "\n");
   }
   for (const fw of [sim.fw]) fw?.close();
   return code;
@@ -384,8 +414,16 @@ async function runCmd(args: string[], out: Out): Promise<number> {
 
 // Run when executed directly (node build/js/host/cli.js ...).
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // Output we cannot write (a full disk, a closed pipe) is the user's
+  // environment, not a simulator bug: one line, exit 2.
+  for (const [stream, name] of [[process.stdout, "standard output"], [process.stderr, "standard error"]] as const) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (stream !== process.stderr) process.stderr.write(`coop: cannot write ${name}: ${reason(e)}\n`);
+      process.exit(EXIT.USAGE);
+    });
+  }
   process.on("uncaughtException", (e) => {
-    process.stderr.write(`coop: internal error: ${e.message.split("\n")[0]}\n`);
+    process.stderr.write(`coop: internal error: ${printable(e.message.split("\n")[0])}\n`);
     process.exit(EXIT.INTERNAL);
   });
   // exitCode, not exit(): let piped stdout drain first.

@@ -8,7 +8,7 @@
 //   name: shell answers ping
 //   steps:
 //     - write-serial: "ping\n"
-//     - wait-serial: "pong"        # a JavaScript regex, searched in the serial output
+//     - wait-serial: "pong"        # a JavaScript regex (linear-time subset), searched in the serial output
 //       timeout: 500ms             # simulated time on the simulator; wall time on hardware
 //     - write-serial: "ping\n"
 //       port: 1                    # UART1 (write-serial and wait-serial; default 0)
@@ -22,6 +22,8 @@
 // (and host/hil/) may import it.
 
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, visit, type Node } from "yaml";
+import { setFlagsFromString } from "node:v8";
+import { printable } from "./text.js";
 
 /** The step kinds a scenario may use. */
 export type StepKind = "write-serial" | "wait-serial" | "set-pin" | "expect-pin" | "set-adc" | "wait";
@@ -122,6 +124,37 @@ export interface ScenarioResult {
 export class ScenarioError extends Error {}
 
 const UNITS: Record<string, number> = { us: 1, "µs": 1, ms: 1_000, s: 1_000_000, min: 60_000_000, h: 3_600_000_000 };
+
+let linearEngine: boolean | null = null;
+
+/**
+ * Compile a wait-serial pattern for V8's linear-time regex engine (the `l`
+ * flag: an automaton, no backtracking), so matching costs time linear in the
+ * text whatever the pattern: `(a+)+b` against a run of `a`s cannot take
+ * minutes. The engine sits behind a V8 flag that only enables the `l` flag;
+ * it is set here, once, before the first pattern. Patterns that need
+ * backtracking (backreferences, lookahead, lookbehind) are refused: the
+ * thrown Error's message says why.
+ */
+export function compileSerialPattern(source: string): RegExp {
+  if (linearEngine === null) {
+    try {
+      setFlagsFromString("--enable-experimental-regexp-engine");
+      new RegExp("a", "l");
+      linearEngine = true;
+    } catch {
+      linearEngine = false;
+    }
+  }
+  if (!linearEngine) throw new Error("this Node has no linear-time regex engine (V8 --enable-experimental-regexp-engine), which wait-serial needs");
+  try {
+    return new RegExp(source, "l");
+  } catch (e) {
+    const msg = (e as Error).message.split("\n")[0];
+    if (/linear time/.test(msg)) throw new Error("cannot be matched in linear time: backreferences, lookahead and lookbehind are not supported (wait-serial regexes run on a linear-time engine)");
+    throw new Error(`does not compile: ${msg}`);
+  }
+}
 
 /** Parse a duration ("500ms", "2s", 100 = 100 ms) into microseconds, or null if it is not one. */
 export function parseDuration(v: unknown): number | null {
@@ -237,9 +270,9 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
       if (typeof arg !== "string" || arg.length === 0) return fail(line, `wait-serial: expected a regex string, got ${oneLine(arg)}`);
       let pattern: RegExp;
       try {
-        pattern = new RegExp(arg);
+        pattern = compileSerialPattern(arg);
       } catch (e) {
-        return fail(line, `wait-serial: regex ${oneLine(arg)} does not compile: ${(e as Error).message.split("\n")[0]}`);
+        return fail(line, `wait-serial: regex ${oneLine(arg)} ${(e as Error).message}`);
       }
       let timeoutUs = DEFAULT_WAIT_SERIAL_US;
       if ("timeout" in obj) {
@@ -342,10 +375,11 @@ export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise
 export function formatFailure(sc: Scenario, r: ScenarioResult): string {
   if (r.ok || !r.failure) return `scenario "${sc.name}": passed (${r.passed} steps)`;
   const f = r.failure;
+  // Serial text and firmware messages may hold control characters: '?' (host/text.ts), one line each.
   const lines = [
-    `scenario "${sc.name}" failed at step ${f.index + 1}/${sc.steps.length} (${sc.file}:${f.step.line}) ${f.step.text}: ${f.message}, at t=${formatTime(r.timeUs)}`,
+    `scenario "${printable(sc.name)}" failed at step ${f.index + 1}/${sc.steps.length} (${sc.file}:${f.step.line}) ${printable(f.step.text)}: ${printable(f.message)}, at t=${formatTime(r.timeUs)}`,
     r.tailPort ? `last UART${r.tailPort} lines:` : `last serial lines:`,
-    ...(r.tail.length ? r.tail.map((l) => `  | ${l}`) : ["  (none)"]),
+    ...(r.tail.length ? r.tail.map((l) => `  | ${printable(l)}`) : ["  (none)"]),
   ];
   return lines.join("\n");
 }

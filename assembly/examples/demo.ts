@@ -40,9 +40,11 @@ const SAMPLE_PERIOD_MS: i64 = 100;
 const WATCHDOG_MS: i64 = 300;
 const LINE_MAX: i32 = 64;
 
-/** UART0 with a 256-byte software RX ring, kept filled by the uart0-rx task, so
- * pasted input keeps arriving while the shell writes a long answer. */
-const uart0 = new Uart(0, 256);
+/** UART0 with a 512-byte software RX ring, kept filled by the uart0-rx task, so
+ * pasted input keeps arriving while the shell writes a long answer. Larger
+ * than the biggest board RX buffer (QEMU's 256-byte ring): then one read
+ * empties the board's buffer and a loss is pinned to the line it hit. */
+const uart0 = new Uart(0, 512);
 /** Samples from the sampler to the logger; 16 covers 1.6 s of a stalled logger. */
 const samples = new Channel<i32>(16);
 /** Poked by the logger for every sample it receives; the watchdog waits on it. */

@@ -26,6 +26,9 @@ export const RX_RING_DEFAULT: i32 = 32;
 /** Uart.takeByte: nothing received right now (board errors are -1..-4). */
 export const RX_EMPTY: i32 = -256;
 
+/** Losses (overrun gaps) a port's ring remembers before merging the newest two (see Uart.fill). */
+const RX_GAPS: i32 = 4;
+
 /**
  * One UART port. Create one per port at init and share it between that port's
  * futures. It is not a future itself: it holds the software RX ring, the
@@ -46,6 +49,20 @@ export class Uart {
   private head: i32 = 0;
   private count: i32 = 0;
   private overrunsSeen: i32 = 0;
+  // Where input was lost, in stream positions (bytes that entered the ring, mod 2^32):
+  // gap i lies before byte gapFrom[i]..gapTo[i] (one position when known exactly).
+  private rxIn: u32 = 0;
+  private rxOut: u32 = 0;
+  private lossSeen: i32 = 0;
+  private lossBytes: i32 = 0;
+  private lossFrom: u32 = 0;
+  private lossExact: bool = false;
+  private lossTold: i32 = 0; // bytes of the pending loss already reported to a line
+  private rxChecked: u32 = 0; // rxIn when the overrun count was last seen unchanged
+  private gapFrom: StaticArray<u32> = new StaticArray<u32>(RX_GAPS);
+  private gapTo: StaticArray<u32> = new StaticArray<u32>(RX_GAPS);
+  private gapLost: StaticArray<i32> = new StaticArray<i32>(RX_GAPS);
+  private gaps: i32 = 0;
   /** The last board error from uart_read (0 if none). */
   rxError: i32 = 0;
   /** The write that owns the TX side, or null. */
@@ -58,6 +75,8 @@ export class Uart {
     this.rxLine = IRQ_UART0_RX + 2 * <i32>port;
     this.txLine = IRQ_UART0_TX + 2 * <i32>port;
     this.ring = new StaticArray<u8>(rxCapacity < 1 ? 1 : rxCapacity);
+    // lossSeen starts at 0: bytes the board dropped before the first read (input
+    // that arrived while the firmware was starting) are a gap like any other.
   }
 
   /** Bytes waiting in the software ring. */
@@ -69,8 +88,21 @@ export class Uart {
    * Move bytes from the board's RX FIFO into the ring until the ring is full
    * or the FIFO is empty. Returns the bytes moved, or a board error (-1..-4,
    * also kept in `rxError`).
+   *
+   * It also records where input was lost, so the reader can tell which line
+   * lost bytes: the board counts a drop only while its FIFO is full, so when
+   * the count is seen to move, everything in the FIFO came before the gap,
+   * and nothing can follow it into the FIFO until it is read. fill() then
+   * leaves the FIFO alone until the ring is empty, so that one read takes
+   * all of it and the gap is known to lie right after that read. If the
+   * FIFO holds more than the ring, or the count moved during the reads (a
+   * board whose ISR runs meanwhile), the gap is only known to lie in a
+   * stretch of the stream, and every line over that stretch is marked.
    */
   fill(): i32 {
+    this.noteLoss(false);
+    if (this.lossBytes > 0 && this.lossExact && this.count > 0) return 0; // wait for an empty ring (above)
+    if (this.count == 0) this.head = 0; // an empty ring reads into one run: the most one read can take
     const cap = this.ring.length;
     let moved = 0;
     while (this.count < cap) {
@@ -80,13 +112,78 @@ export class Uart {
       const run = tail >= this.head ? cap - tail : this.head - tail;
       const n = uart_read(this.port, changetype<usize>(this.ring) + <usize>tail, <u32>run);
       if (n < 0) { this.rxError = n; return n; }
-      if (n == 0) break;
       const k = n > run ? run : n; // a board must not return more than asked; do not trust it
       this.count += k;
+      this.rxIn += <u32>k;
       moved += k;
-      if (k < run) break;
+      if (k < run) { this.placeLoss(); break; } // the FIFO is empty: a gap seen so far ends here
+      if (this.lossBytes > 0 && this.lossExact) { this.lossFrom = this.rxIn; this.lossExact = false; } // the FIFO held more
     }
+    this.noteLoss(true);
     return moved;
+  }
+
+  /** Compare the board's overrun count with what the ring has accounted for. */
+  private noteLoss(afterReads: bool): void {
+    const n = uart_overruns(this.port);
+    if (n < 0) return;
+    if (n == this.lossSeen) { this.rxChecked = this.rxIn; return; }
+    // The drop came after every byte the ring had when the count was last unchanged.
+    if (this.lossBytes == 0) { this.lossFrom = this.rxChecked; this.lossExact = !afterReads; }
+    else if (afterReads) this.lossExact = false;
+    this.rxChecked = this.rxIn;
+    this.lossBytes += n - this.lossSeen;
+    this.lossSeen = n;
+  }
+
+  /** The FIFO was just emptied: the pending loss lies before the next byte to enter the ring. */
+  private placeLoss(): void {
+    if (this.lossBytes == 0) return;
+    let i = this.gaps;
+    if (i == RX_GAPS) i--; // full: widen the newest gap to cover this one too
+    else { this.gaps++; unchecked(this.gapFrom[i] = this.lossExact ? this.rxIn : this.lossFrom); unchecked(this.gapLost[i] = 0); }
+    unchecked(this.gapTo[i] = this.rxIn);
+    unchecked(this.gapLost[i] += this.lossBytes - this.lossTold);
+    this.lossBytes = 0;
+    this.lossTold = 0;
+  }
+
+  /**
+   * Bytes lost in the line that took stream positions `from` (its first byte)
+   * to `to` (its terminator), or -1 if no loss touches it. A gap known only
+   * to lie in a stretch marks every line of the stretch; its bytes are
+   * counted for the first of them (the others get 0). A gap lies before the
+   * byte at its position, so a gap right after a terminator belongs to the
+   * next line.
+   * Forgets gaps up to `to`; gaps before `from` (bytes another reader took)
+   * are dropped unreported.
+   */
+  lostIn(from: u32, to: u32): i32 {
+    let lost = -1;
+    while (this.gaps > 0) {
+      const gf = unchecked(this.gapFrom[0]), gt = unchecked(this.gapTo[0]);
+      if (<i32>(gf - to) > 0) break; // starts after this line
+      if (<i32>(gt - from) >= 0) { lost = (lost < 0 ? 0 : lost) + unchecked(this.gapLost[0]); unchecked(this.gapLost[0] = 0); }
+      if (<i32>(gt - to) > 0) { unchecked(this.gapFrom[0] = to + 1); break; } // reaches into the next line too
+      for (let i = 1; i < this.gaps; i++) {
+        unchecked(this.gapFrom[i - 1] = this.gapFrom[i]);
+        unchecked(this.gapTo[i - 1] = this.gapTo[i]);
+        unchecked(this.gapLost[i - 1] = this.gapLost[i]);
+      }
+      this.gaps--;
+    }
+    // A loss not placed yet (the FIFO has not been seen empty since) lies at or after lossFrom.
+    if (this.lossBytes > 0 && <i32>(this.lossFrom - to) <= 0) {
+      lost = (lost < 0 ? 0 : lost) + this.lossBytes - this.lossTold;
+      this.lossTold = this.lossBytes;
+      this.lossFrom = to + 1;
+    }
+    return lost;
+  }
+
+  /** Stream position of the next byte takeByte returns (bytes taken so far, mod 2^32). */
+  get taken(): u32 {
+    return this.rxOut;
   }
 
   /**
@@ -103,6 +200,7 @@ export class Uart {
     this.head++;
     if (this.head == this.ring.length) this.head = 0;
     this.count--;
+    this.rxOut++;
     return b;
   }
 
@@ -229,8 +327,11 @@ export class UartRead extends Future {
  * - OK;
  * - E_LINE_TOO_LONG: the line did not fit; `line` holds its first
  *   `line.capacity` bytes, the rest up to the terminator was dropped;
- * - E_OVERRUN: the board's RX FIFO overflowed while this line was being
- *   received (`lost` bytes are missing somewhere in it);
+ * - E_OVERRUN: bytes of this line were lost to an RX overrun (`lost` of
+ *   them, counted when the bytes entered the port's ring, so a line that
+ *   was still waiting in the ring when the loss happened is not blamed and
+ *   the line that lost bytes is; if the board cannot say exactly where the
+ *   bytes went, every line over the uncertain stretch is marked);
  * - a board error (EBADPORT: no such UART), at once.
  * Bytes after the terminator stay in the port's ring for the next read.
  * Cancel: stops waiting and keeps the bytes already received: the next poll
@@ -239,12 +340,12 @@ export class UartRead extends Future {
 export class UartReadLine extends Future {
   line: ByteBuf;
   error: i32 = OK;
-  /** Bytes the board dropped while this line was received (set with E_OVERRUN). */
+  /** Bytes the board dropped in this line (set with E_OVERRUN; 0 for a further line of a stretch where the loss's place is uncertain). */
   lost: i32 = 0;
   private started: bool = false;
   private tooLong: bool = false;
   private afterCR: bool = false;
-  private overrunsAtStart: i32 = 0;
+  private lineFrom: u32 = 0;
   private rx: WaitIrq;
 
   constructor(public uart: Uart, capacity: i32) {
@@ -261,7 +362,7 @@ export class UartReadLine extends Future {
       this.tooLong = false;
       this.error = OK;
       this.lost = 0;
-      this.overrunsAtStart = u.overruns();
+      this.lineFrom = u.taken;
     }
     while (true) {
       const b = u.takeByte();
@@ -280,8 +381,8 @@ export class UartReadLine extends Future {
 
   private finish(): bool {
     this.started = false;
-    const lost = this.uart.overruns() - this.overrunsAtStart;
-    if (lost > 0) { this.error = E_OVERRUN; this.lost = lost; }
+    const lost = this.uart.lostIn(this.lineFrom, this.uart.taken - 1); // taken - 1: the terminator
+    if (lost >= 0) { this.error = E_OVERRUN; this.lost = lost; }
     else if (this.tooLong) this.error = E_LINE_TOO_LONG;
     return true;
   }

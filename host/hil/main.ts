@@ -12,6 +12,8 @@ import { runTarget } from "./runner.js";
 import { ALL, TARGETS, createTarget, parseTargetSpec } from "./targets/index.js";
 import type { HilContext, HilTarget } from "./targets/types.js";
 import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule } from "../engines/v8.js";
+import { readBounded, INPUT_LIMITS } from "../input.js";
+import { printableLines } from "../text.js";
 
 export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial:<device>[@baud]|all> [options]
   --target T        target to run (repeat or comma-separate for several; "all" = ${ALL.join(", ")})
@@ -134,9 +136,12 @@ export function refuseFirmware(wasm: Uint8Array): string | null {
  */
 export async function hilMain(
   argv: string[],
-  print: (line: string) => void = (l) => console.log(l),
-  printErr: (line: string) => void = (l) => process.stderr.write(l + "\n"),
+  printRaw: (line: string) => void = (l) => console.log(l),
+  printErrRaw: (line: string) => void = (l) => process.stderr.write(l + "\n"),
 ): Promise<number> {
+  // Report lines quote firmware output and messages: control characters become '?' (host/text.ts).
+  const print = (l: string) => printRaw(printableLines(l));
+  const printErr = (l: string) => printErrRaw(printableLines(l));
   let args: Args;
   let explicit: Set<string>;
   try {
@@ -181,7 +186,7 @@ export async function hilMain(
     }
     let why: string | null;
     try {
-      why = refuseFirmware(new Uint8Array(readFileSync(ctx.firmware)));
+      why = refuseFirmware(new Uint8Array(readBounded(ctx.firmware, INPUT_LIMITS.firmware, "firmware")));
     } catch (e) {
       printErr(`coop hil: cannot read firmware ${fwName}: ${(e as Error).message.split("\n")[0]}`);
       return HIL_EXIT.USAGE;

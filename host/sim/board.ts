@@ -1,8 +1,9 @@
 // Board description files (boards/*.json): pins, IRQ-relevant peripherals,
 // clocks. A board is data; this module only parses and checks it.
 
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { readBounded, INPUT_LIMITS, InputError } from "../input.js";
 
 export interface PinDesc { pin: number; name: string; dir: "in" | "out"; initial: 0 | 1 }
 export interface UartDesc { port: number; baud: number; rx_fifo: number; tx_fifo: number }
@@ -33,8 +34,14 @@ export function findBoard(nameOrPath: string, root: string): string {
 export function loadBoard(path: string): BoardDesc {
   if (!existsSync(path)) throw new BoardError(`board file not found: ${path}`);
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    text = readBounded(path, INPUT_LIMITS.board, "board file").toString("utf8");
+  } catch (e) {
+    throw new BoardError((e as InputError).message);
+  }
+  try {
+    raw = JSON.parse(text);
   } catch (e) {
     throw new BoardError(`board file ${path} is not valid JSON: ${(e as Error).message.split("\n")[0]}`);
   }

@@ -7,6 +7,7 @@
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 import { openSync, writeSync, closeSync } from "node:fs";
+import { reason } from "../input.js";
 
 const HEAD = `{"displayTimeUnit":"ns","traceEvents":[\n`;
 const TAIL = `\n]}\n`;
@@ -16,7 +17,13 @@ const TAIL = `\n]}\n`;
  * streams to the file in 1 MiB chunks, so a trace of 24 simulated hours does
  * not have to fit in memory. Call finish() to complete the file.
  */
+/** An output file (--trace, --vcd) that could not be written; the message is one line. */
+export class OutputError extends Error {}
+
 export class ChromeTrace {
+  /** The first write error of a streamed file ("cannot write trace file ...: no space left on device"); writing stops there. */
+  writeError: string | null = null;
+  private path = "";
   private events: string[] = [];
   private named = new Set<string>();
   private fd: number | null = null;
@@ -26,6 +33,7 @@ export class ChromeTrace {
     if (path !== undefined) {
       try {
         this.fd = openSync(path, "w");
+        this.path = path;
       } catch (e) {
         throw new Error(`cannot write trace file ${path}: ${(e as Error).message.split("\n")[0]}`);
       }
@@ -42,18 +50,34 @@ export class ChromeTrace {
     }
     this.buf += (this.first ? "" : ",\n") + JSON.stringify(o);
     this.first = false;
-    if (this.buf.length > 1 << 20) {
-      writeSync(this.fd, this.buf);
-      this.buf = "";
+    if (this.buf.length > 1 << 20) this.write(this.buf);
+  }
+  /**
+   * Write a chunk; a failure (a full disk) is kept, not thrown: this runs
+   * inside the firmware's trace import, where an exception would look like
+   * a firmware trap. finish() reports it.
+   */
+  private write(text: string): void {
+    this.buf = "";
+    if (this.fd === null || this.writeError !== null) return;
+    try {
+      writeSync(this.fd, text);
+    } catch (e) {
+      this.writeError = `cannot write trace file ${this.path}: ${reason(e)}`;
     }
   }
-  /** Complete and close a streamed file (no-op in memory). */
+  /** Complete and close a streamed file (no-op in memory); throws OutputError if any write failed. */
   finish(): void {
     if (this.fd === null) return;
-    writeSync(this.fd, this.buf + TAIL);
-    closeSync(this.fd);
+    this.write(this.buf + TAIL);
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      this.writeError ??= `cannot write trace file ${this.path}: ${reason(e)}`;
+    }
     this.fd = null;
     this.buf = "";
+    if (this.writeError !== null) throw new OutputError(this.writeError);
   }
   meta(pid: number, tid: number, name: string, value: string): void {
     this.push({ ph: "M", pid, tid, name, args: { name: value } });

@@ -26,7 +26,7 @@ export interface SimOptions {
 
 /** Why the firmware stopped for good (docs/abi.md rule 4). */
 export interface Fault {
-  kind: "panic" | "trap" | "runaway" | "start";
+  kind: "panic" | "trap" | "runaway" | "stall" | "start";
   message: string;
   task: number;
   taskName: string | null;
@@ -36,6 +36,15 @@ export interface Fault {
 }
 
 class PanicSignal extends Error {}
+
+/**
+ * Consecutive coop_step calls that may poll no task and leave the clock where
+ * it was before the board calls it a stall (docs/simulator.md, Liveness). A
+ * healthy core needs one or two such steps in a row (an IRQ delivered to no
+ * waiter, a timer pass that wakes nobody); a stalled firmware needs them
+ * forever, and nothing else (not --until, not fuel) would stop it.
+ */
+export const STALL_STEPS = 1000;
 
 const TRACE_POLL_BEGIN = 1, TRACE_POLL_END = 2, TRACE_WAKE = 3, TRACE_SPAWN = 4, TRACE_EXIT = 5, TRACE_IRQ = 6;
 
@@ -77,6 +86,10 @@ export class Simulator implements PeriphCtx {
   private pollStart = 0;
   private fuelAtBegin = 0;
   private pendingEnd: { slot: number; done: boolean } | null = null;
+  /** A poll ended during the current step (see run()'s stall check). */
+  private polledInStep = false;
+  /** Consecutive steps with no poll and no clock progress. */
+  private stalledSteps = 0;
 
   constructor(readonly board: BoardDesc, opts: SimOptions = {}) {
     this.opts = opts;
@@ -310,16 +323,24 @@ export class Simulator implements PeriphCtx {
     if (cost > this.board.cost.slow_poll_us) m.slowPolls++;
     this.chrome?.poll(slot, this.pollStart, cost, done, units);
     this.polling = -1;
+    this.polledInStep = true;
     // The poll's work takes virtual time: the clock moves on, and peripherals that fall due meanwhile fire.
     this.advance(cost);
   }
-  /** Read names of newly seen task slots (outside any wasm call: no re-entrancy). */
+  /**
+   * Read names of newly seen task slots (outside any wasm call: no
+   * re-entrancy). coop_task_name is firmware code: it runs guarded like any
+   * other call, so a name read that traps or runs out of fuel is a fault.
+   */
   private resolveNames(): void {
-    if (!this.unnamed.length || !this.fw) return;
+    if (!this.unnamed.length || !this.fw || this.fault) return;
+    const fw = this.fw;
     for (const slot of this.unnamed) {
       const m = this.slotMetrics.get(slot);
       if (!m) continue;
-      m.name = this.fw.taskName(slot) ?? `slot${slot}`;
+      const name = this.call(() => fw.taskName(slot));
+      if (this.fault) break;
+      m.name = name ?? `slot${slot}`;
       this.chrome?.nameTask(slot, m.name);
     }
     this.unnamed = [];
@@ -339,9 +360,19 @@ export class Simulator implements PeriphCtx {
         throw new EngineError(`cannot add fuel metering to this module (try --fuel 0): ${oneLine(e)}`);
       }
     }
-    this.fw = await engine.load(bytes, this.imports());
-    this.fw.setTrace(true);
-    this.call(() => this.fw!.start());
+    try {
+      this.fw = await engine.load(bytes, this.imports());
+    } catch (e) {
+      // The ABI version export is the first firmware code to run: if it
+      // panicked or ran out of fuel, the board's panic import saw it first.
+      const f = this.fault as Fault | null;
+      this.fault = null;
+      if (f) throw new EngineError(`cannot read the firmware's ABI version: coop_abi_version ${f.kind === "runaway" ? f.message : `panicked: ${f.message}`}`);
+      throw e;
+    }
+    const fw = this.fw;
+    this.call(() => fw.setTrace(true));
+    if (!this.fault) this.call(() => fw.start());
     this.resolveNames();
     if (!this.fault) this.heapAfterStart = this.call(() => this.fw!.heapTop()) ?? null;
   }
@@ -381,19 +412,51 @@ export class Simulator implements PeriphCtx {
       this.runDue();
       if (stop?.()) return "stopped";
       if (this.t >= until) return "until";
+      const t0 = this.t;
+      this.polledInStep = false;
       const r = this.call(() => fw.step());
       this.steps++;
       if (this.fault) return "fault";
       this.resolveNames();
+      if (this.fault) return "fault";
       if (stop?.()) return "stopped";
       const deadline = Number(r);
       // The masked check of docs/abi.md: nothing runs between step's return and
       // this test, so an IRQ raised during the step is seen here.
-      if (this.pending & this.enabled) continue;
-      if (deadline >= 0 && deadline <= this.t) continue; // poll budget ran out: call again
+      const pendingNow = this.pending & this.enabled;
+      if (pendingNow || (deadline >= 0 && deadline <= this.t)) {
+        // Call again at once (an IRQ is pending, or the poll budget ran out).
+        // Only polls move the clock, so a step that polls nothing and asks to
+        // be called again makes no progress: count those and stop a stall.
+        if (this.polledInStep || this.t > t0) this.stalledSteps = 0;
+        else if (++this.stalledSteps >= STALL_STEPS) {
+          const why = pendingNow
+            ? `IRQ ${this.lineNames(pendingNow)} stayed pending (never taken with irq_take)`
+            : `coop_step kept returning a deadline at or before now (${deadline} <= ${Math.floor(this.t)})`;
+          this.fault = { kind: "stall", message: `virtual time stopped: ${STALL_STEPS} consecutive coop_step calls polled no task and the clock did not advance; ${why}`, task: -1, taskName: null, tUs: this.t };
+          return "fault";
+        }
+        continue;
+      }
+      this.stalledSteps = 0;
       const next = Math.min(deadline < 0 ? Infinity : deadline, this.events.nextTime(), until);
       if (next > this.t) this.t = next; // idle: jump, never sleep
     }
+  }
+
+  /** coop_stat(0), or null if the firmware cannot answer (the run is over: no fault is recorded). */
+  private pollCount(fw: Firmware): number | null {
+    try {
+      return Number(fw.stat(0));
+    } catch {
+      return null;
+    }
+  }
+
+  private lineNames(mask: number): string {
+    const names: string[] = [];
+    for (let l = 0; l < 32; l++) if ((mask >>> l) & 1) names.push(irqName(l));
+    return names.join(", ");
   }
 
   /** Per-task metrics so far, in slot order. */
@@ -425,7 +488,7 @@ export class Simulator implements PeriphCtx {
       heapGrowth: this.heapGrowth(),
       timeUs: Math.floor(this.t),
       steps: this.steps,
-      polls: fw && !this.fault ? Number(fw.stat(0)) : null,
+      polls: fw && !this.fault ? this.pollCount(fw) : null,
       uart: [...this.uarts.values()].map((u) => ({ port: u.port, sent: u.sent, received: u.received, overruns: u.overruns, inputPending: u.inputPending })),
       isr: Object.fromEntries(this.isrCount.map((n, l) => [irqName(l), n]).filter(([, n]) => (n as number) > 0)),
       pins: Object.fromEntries(this.board.pins.map((p) => [p.name, { pin: p.pin, dir: p.dir, level: this.gpio.level(p.pin), changes: this.pinChanges.get(p.pin) ?? 0 }])),

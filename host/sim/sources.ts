@@ -2,7 +2,7 @@
 // function of simulated time (µs). Parsed from board files; bad parameters
 // give a one-line error.
 
-import { readFileSync } from "node:fs";
+import { readBounded, INPUT_LIMITS } from "../input.js";
 import { resolve, dirname } from "node:path";
 import type { Prng } from "./prng.js";
 
@@ -53,9 +53,9 @@ export function makeSource(spec: unknown, rng: Prng, baseFile: string): Source {
       const path = resolve(dirname(baseFile), s.file);
       let text: string;
       try {
-        text = readFileSync(path, "utf8");
-      } catch {
-        throw new Error(`source csv: cannot read ${path}`);
+        text = readBounded(path, INPUT_LIMITS.csv, "file").toString("utf8");
+      } catch (e) {
+        throw new Error(`source csv: ${(e as Error).message}`);
       }
       const col = num(s, "column", 0), iv = num(s, "interval_ms") * 1000;
       if (iv <= 0) throw new Error("source csv: interval_ms must be > 0");

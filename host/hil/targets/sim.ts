@@ -2,7 +2,8 @@
 // the wasm3 engine. Same board models, virtual clock and seed for both, so a
 // scenario's simulated timing is the same; only the engine differs.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readBounded, INPUT_LIMITS } from "../../input.js";
 import { loadBoard, findBoard } from "../../sim/board.js";
 import { Simulator } from "../../sim/simulator.js";
 import { SimTarget } from "../../sim/target.js";
@@ -53,7 +54,7 @@ export class SimHilTarget implements HilTarget {
     const board = loadBoard(findBoard(ctx.board, ctx.root));
     const sim = new Simulator(board, { seed: ctx.seed });
     const engine = await createEngine(this.engine);
-    await sim.load(engine, new Uint8Array(readFileSync(ctx.firmware)));
+    await sim.load(engine, new Uint8Array(readBounded(ctx.firmware, INPUT_LIMITS.firmware, "firmware")));
     if (sim.fault) throw new Error(`firmware failed at start: ${sim.fault.kind}: ${sim.fault.message}`);
     const target = new SimTarget(sim) as SimTarget & OpenTarget;
     // Reports name the HIL target ("wasm3"), not the simulator class.

@@ -32,13 +32,19 @@ describe("UartRead", () => {
 
   it("reports an overrun that happened during the read", () => {
     expect(read.poll(W)).toBe(false);
-    overrunAdd(0, 3);
+    // As on a board: a drop happens while the FIFO is full, after the bytes it holds.
     rxStr(0, "xy");
+    overrunAdd(0, 3);
     deliver();
     expect(read.poll(W)).toBe(true);
     expect(read.error).toBe(E_OVERRUN);
     expect(read.lost).toBe(3);
     expect(read.buf.equals("xy")).toBe(true);
+    // The 3 bytes went missing after "xy": the next line starts with the gap.
+    rxStr(0, "z\n");
+    expect(line.poll(W)).toBe(true);
+    expect(line.error).toBe(E_OVERRUN);
+    expect(line.lost).toBe(3);
   });
 
   it("reports a missing port at once", () => {
@@ -100,11 +106,29 @@ describe("UartReadLine", () => {
   it("flags a line during which bytes were lost", () => {
     rxStr(0, "ab");
     expect(line.poll(W)).toBe(false);
-    overrunAdd(0, 5);
-    rxStr(0, "c\n");
+    rxStr(0, "c");
+    overrunAdd(0, 5); // lost after "c", before the terminator
+    expect(line.poll(W)).toBe(false);
+    rxStr(0, "\n");
     expect(line.poll(W)).toBe(true);
     expect(line.error).toBe(E_OVERRUN);
     expect(line.lost).toBe(5);
+    expect(line.line.equals("abc")).toBe(true);
+    rxStr(0, "fine\n");
+    expect(line.poll(W)).toBe(true);
+    expect(line.error).toBe(OK);
+  });
+
+  it("a loss right after a terminator belongs to the next line, not the one just ended", () => {
+    rxStr(0, "one\n");
+    overrunAdd(0, 2);
+    expect(line.poll(W)).toBe(true);
+    expect(line.error).toBe(OK);
+    expect(line.line.equals("one")).toBe(true);
+    rxStr(0, "wo\n");
+    expect(line.poll(W)).toBe(true);
+    expect(line.error).toBe(E_OVERRUN);
+    expect(line.lost).toBe(2);
   });
 });
 
@@ -282,6 +306,70 @@ describe("UartRxPump", () => {
     deliver();
     expect(rl.poll(W)).toBe(true);
     expect(rl.line.equals("ij")).toBe(true);
+  });
+
+  it("marks the line that lost bytes, not the one waiting in the ring when the loss happened", () => {
+    // The demo shell's case: a pump keeps the ring filled while the reader is busy.
+    const port = new Uart(1, 16);
+    const pump = new UartRxPump(port);
+    const rl = new UartReadLine(port, 16);
+    expect(rl.poll(W)).toBe(false); // the reader has started its line before the loss
+    rxStr(1, "ping\n");
+    deliver();
+    expect(pump.poll(W)).toBe(false);
+    expect(port.buffered).toBe(5); // "ping\n" waits in the ring
+    rxStr(1, "pi");
+    overrunAdd(1, 3); // "ng\n" of the second line dropped by the board
+    deliver();
+    expect(pump.poll(W)).toBe(false);
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("ping")).toBe(true);
+    expect(rl.error).toBe(OK); // intact: its bytes were in the ring before the loss
+    expect(rl.poll(W)).toBe(false);
+    rxStr(1, "ping\n");
+    deliver();
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("piping")).toBe(true);
+    expect(rl.error).toBe(E_OVERRUN); // "pi" + lost bytes + "ping": never a command
+    expect(rl.lost).toBe(3);
+    rxStr(1, "ping\n");
+    deliver();
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.error).toBe(OK);
+  });
+
+  it("a loss whose place is uncertain (FIFO larger than the ring) marks every line it may touch", () => {
+    const port = new Uart(1, 4);
+    const rl = new UartReadLine(port, 16);
+    rxStr(1, "a\nb\nc\nd\n"); // 8 bytes in the FIFO, the ring holds 4
+    overrunAdd(1, 1);
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.error).toBe(OK); // "a\nb\n": the first read, all before the gap
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.error).toBe(OK);
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("c")).toBe(true);
+    expect(rl.error).toBe(E_OVERRUN); // the gap lies somewhere after "b\n"
+    // Counted once, for the first line of the stretch; with the 3 bytes the spec above
+    // dropped on port 1 before this port object existed (the board counts from start).
+    expect(rl.lost).toBe(4);
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("d")).toBe(true);
+    expect(rl.error).toBe(E_OVERRUN);
+    expect(rl.lost).toBe(0);
+    // The byte was dropped after "d\n" (the FIFO was full): "e" lost its start.
+    rxStr(1, "e\n");
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.error).toBe(E_OVERRUN);
+    // Reading "e\n" emptied the FIFO: the gap lies at the latest before the next byte,
+    // so "f" may have lost its start too; after that the stream is clean.
+    rxStr(1, "f\ng\n");
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("f")).toBe(true);
+    expect(rl.error).toBe(E_OVERRUN);
+    expect(rl.poll(W)).toBe(true);
+    expect(rl.line.equals("g")).toBe(true);
+    expect(rl.error).toBe(OK);
   });
 
   it("ends with the board's error on a port that does not exist", () => {
