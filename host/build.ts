@@ -92,8 +92,9 @@ function firstError(text: string, summary: string, base: string): string {
     }
   }
   let msg = lines[i].trim();
-  if (/AS111: Element '.*coopAbort' not found/.test(msg)) msg += " (the firmware must import the coop core, assembly/coop, which routes aborts to board.panic)";
-  return `${where}${msg} (${summary})`;
+  if (/AS111: Element '.*coopAbort' not found/.test(msg)) msg += " (a firmware entry file must export the board ABI: `export * from \"<path to assembly>/coop/abi\"`, which also brings in coop's panic handler that aborts are routed to)";
+  // asc counts the async lowering's refusals as parse errors: they are errors in the user's code like any other.
+  return `${where}${msg} (${summary.replace("parse error(s)", "error(s)")})`;
 }
 
 // `npm run build`: every example, both targets.

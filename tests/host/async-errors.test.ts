@@ -143,3 +143,14 @@ spawn(t());
 `);
   assert.equal(r.code, 0, r.line);
 });
+
+test("a firmware file that forgets the ABI export is told to add it, in one line", () => {
+  writeFileSync(join(dir, "noabi.ts"), `import { spawn, Sleep, millis } from "${core}";
+async function t(): Promise<void> { const nap = new Sleep(millis(1)); await nap; }
+spawn(t());
+`);
+  const r = spawnSync(process.execPath, [CLI, "build", "noabi.ts"], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr.trim(), /^coop: build failed: .*a firmware entry file must export the board ABI: `export \* from "<path to assembly>\/coop\/abi"`/);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+});
