@@ -12,6 +12,7 @@
  */
 #include "coop_wasm3.h"
 #include "coop_hal.h"
+#include "coop_gate.h"
 
 #include <string.h>
 
@@ -477,10 +478,16 @@ int coop_wasm3_load(const uint8_t *wasm, uint32_t len, const coop_wasm3_config *
     cfg = &defaults;
   }
   if (s_rt) return report(COOP_EXIT_BAD_MODULE, "a module is already loaded", 0);
-  /* Refuse the obvious first: wasm3's own message for a random file is less clear. */
-  if (!wasm || len < 8 || memcmp(wasm, "\0asm", 4) != 0)
-    return bad_module("not a WebAssembly module (no \\0asm header)", "", "");
-  if (wasm[4] != 1 || wasm[5] || wasm[6] || wasm[7]) return bad_module("unsupported WebAssembly binary version", "", "");
+  /*
+   * The module gate (coop_gate.c) before wasm3 parses a byte: wasm3 0.5.0's
+   * parser and compiler trust their input (its compiler recurses once per
+   * block level; on 32-bit targets its bounds arithmetic wraps), so nothing
+   * reaches them unchecked. Same rules and wording as host/engines/gate.ts.
+   */
+  {
+    static char why[240];
+    if (coop_gate_check(wasm, len, cfg->memory_limit, why, sizeof why)) return report(COOP_EXIT_BAD_MODULE, "firmware refused", why);
+  }
 
   s_env = m3_NewEnvironment();
   if (!s_env) return report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 environment", 0);

@@ -5,6 +5,7 @@
 // caller. Every refusal is an EngineError with a one-line message.
 
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import { gate } from "./gate.js";
 
 /** A module the engine refuses; the message is one line. */
 export class EngineError extends Error {}
@@ -29,6 +30,8 @@ export const BOARD_IMPORT_NAMES: readonly string[] = [
  * present, every import is a function the board provides. Returns the module.
  */
 export function checkModule(wasm: Uint8Array): WebAssembly.Module {
+  const verdict = gate(wasm); // the module gate (host/engines/gate.ts) before V8 sees a byte
+  if (!verdict.ok) throw new EngineError(`firmware refused: ${verdict.rule}`);
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d)
     throw new EngineError("not a WebAssembly module (no \\0asm header)");
   let mod: WebAssembly.Module;
