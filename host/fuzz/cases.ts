@@ -102,3 +102,18 @@ export function gateCase(name: string): GateCase {
   if (!c) throw new Error(`no gate case ${name}`);
   return c;
 }
+
+/**
+ * Found by the fuzz harness, not the gate's to fix: the simulator's liveness
+ * (the host half of issue 11). Both pass the gate and hang `coop run` on both
+ * engines (virtual time stops advancing). host/fuzz/run.ts runs them only
+ * with --liveness, and says so on every run, until the host-side fix lands.
+ */
+export const LIVENESS_CASES: GateCase[] = [
+  { name: "coop_step returns a deadline already past, forever", bytes: () => buildModule({ exportBody: { coop_step: [0x42, ...sleb(1000)] } }), expect: "ok" },
+  {
+    name: "UART TX interrupt raised and never taken",
+    bytes: () => buildModule({ exportBody: { coop_step: [0x41, 0x00, 0x41, 0x00, 0x41, 0x01, 0x10, 0x00, 0x1a, 0x42, ...sleb(-1)] } }),
+    expect: "ok",
+  },
+];
