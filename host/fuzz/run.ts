@@ -315,7 +315,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   const t0 = Date.now();
-  const { report, cases } = await fuzz(o);
+  let result: Awaited<ReturnType<typeof fuzz>>;
+  try {
+    result = await fuzz(o);
+  } catch (e) {
+    console.error(`fuzz: ${(e as Error).message.split("\n")[0]}`);
+    process.exit(2);
+  }
+  const { report, cases } = result;
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   const per = [...report.counts].map(([t, n]) => `${t} ${n}`).join(", ");
   console.log(`fuzz: seed ${o.seed}, ${cases} cases (${o.cases} generated/mutated + named cases and regressions) in ${secs} s; runs per target: ${per}; failures: ${report.failures.length}`);
