@@ -91,6 +91,10 @@ export function generate(seed: number): Uint8Array {
   const depth = r.chance(0.88) ? r.pick(NEST.slice(0, 7)) : r.pick(NEST.slice(7)); // mostly within the limit, often right at it
   const op = r.pick([0x02, 0x03, 0x02]);
   const inner = runtimeOps(r);
+  // Near-valid for the type checker: structurally fine (the gate passes it), but a few random
+  // numeric opcodes (0x45..0xc4, no immediates) or a stray drop/select usually break the operand
+  // stack's types, which V8 refuses and wasm3's compiler must refuse without crashing.
+  if (r.chance(0.2)) for (let k = 1 + r.int(3); k > 0; k--) inner.push(r.chance(0.8) ? 0x45 + r.int(0xc5 - 0x45) : r.pick([0x1a, 0x1b, 0x0f, 0x00]));
   spec.exportBody = { coop_step: [...nest(depth, inner, op), 0x42, ...sleb(r.pick([-1, 1_000_000]))] };
   if (r.chance(0.3)) spec.exportBody._start = runtimeOps(r);
   // more functions: locals counts near the limit, br_tables
