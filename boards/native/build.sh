@@ -2,7 +2,7 @@
 # Builds the native runner build/coop-native with the system C compiler:
 # wasm3's core (fetched into .cache/ by boards/wasm3/fetch.sh, run here if
 # needed) + the portable embedding (boards/wasm3) + the host HAL and main.
-# Usage: sh boards/native/build.sh   (npm run build:native); CC=clang works too.
+# Usage: sh boards/native/build.sh [--asan]   (npm run build:native); CC=clang works too.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -11,13 +11,28 @@ W=.cache/wasm3/pywasm3-0.5.0/wasm3
 CC=${CC:-cc}
 command -v "$CC" >/dev/null 2>&1 || { echo "build:native: no C compiler ($CC); install one (Debian: apt-get install gcc)" >&2; exit 1; }
 mkdir -p build
+# The gate's limits header, from boards/wasm3/gate.json (rewritten only when it changes).
+node boards/wasm3/gen-gate-header.mjs build/gen
+# --asan: build/coop-native-asan, the same runner under ASan/UBSan (the fuzz harness runs it).
+OUTBIN=build/coop-native
+SAN=""
+if [ "${1:-}" = "--asan" ]; then
+  OUTBIN=build/coop-native-asan
+  SAN="-g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  if ! echo 'int main(void){return 0;}' | "$CC" -fsanitize=address,undefined -x c - -o build/.asan-probe.$$ 2>/dev/null; then
+    rm -f build/.asan-probe.$$
+    echo "build:native: SKIP $OUTBIN: $CC has no -fsanitize=address,undefined"
+    exit 0
+  fi
+  rm -f build/.asan-probe.$$
+fi
 # Up to date: nothing it is built from is newer than the binary (tests call this every run).
-if [ -x build/coop-native ] && [ -z "$(find boards/wasm3 boards/native "$W" -newer build/coop-native \( -name '*.c' -o -name '*.h' -o -name '*.sh' \) 2>/dev/null | head -1)" ]; then
-  echo "build:native: build/coop-native is up to date"
+if [ -x "$OUTBIN" ] && [ -z "$(find boards/wasm3 boards/native "$W" build/gen -newer "$OUTBIN" \( -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.json' \) 2>/dev/null | head -1)" ]; then
+  echo "build:native: $OUTBIN is up to date"
   exit 0
 fi
 # Backtraces let a trap report name the function it happened in.
-FLAGS="-std=gnu11 -O2 -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1"
+FLAGS="-std=gnu11 -O2 -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1 $SAN"
 start=$(date +%s%N 2>/dev/null || echo 0)
 # wasm3 is third-party: its own warnings are not ours to fix, so only our files get -Wall.
 # Objects and binary go to a private folder first and the binary is moved into place at
@@ -30,14 +45,14 @@ for c in "$W"/m3_*.c; do
   pids="$pids $!"
 done
 for p in $pids; do wait "$p" || { echo "build:native: compiling wasm3 failed" >&2; exit 1; }; done
-"$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/wasm3 -Iboards/native \
-  boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
+"$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/wasm3 -Iboards/native -Ibuild/gen \
+  boards/wasm3/coop_gate.c boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
   "$OBJ"/*.o -lm -o "$OBJ/coop-native"
-mv -f "$OBJ/coop-native" build/coop-native
+mv -f "$OBJ/coop-native" "$OUTBIN"
 end=$(date +%s%N 2>/dev/null || echo 0)
-size=$(wc -c < build/coop-native | tr -d ' ')
+size=$(wc -c < "$OUTBIN" | tr -d ' ')
 if [ "$start" != 0 ] && [ "$end" != 0 ]; then
-  echo "build:native: build/coop-native ($size bytes) in $(( (end - start) / 1000000 )) ms"
+  echo "build:native: $OUTBIN ($size bytes) in $(( (end - start) / 1000000 )) ms"
 else
-  echo "build:native: build/coop-native ($size bytes)"
+  echo "build:native: $OUTBIN ($size bytes)"
 fi

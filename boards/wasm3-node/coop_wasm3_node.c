@@ -7,9 +7,11 @@
  * that is one C -> JS call (see docs/engines.md for the measured cost); over
  * a pipe it would be a round trip per import.
  *
- * The addon knows nothing about the coop ABI: the JS side passes the import
- * table (module, field, wasm3 signature, JS function) and looks exports up by
- * name. Values cross with V8's own conversions so both engines hand the board
+ * The addon links generically: the JS side passes the import table (module,
+ * field, wasm3 signature, JS function) and looks exports up by name. The one
+ * coop-specific step is the module gate (boards/wasm3/coop_gate.c, the board
+ * ABI's structural checks) that create() runs before wasm3 parses a byte, so
+ * the simulator's wasm3 engine never hands wasm3 an unchecked module either. Values cross with V8's own conversions so both engines hand the board
  * models identical values: i32 as a signed Number, i64 as a BigInt.
  *
  * JS API (all errors are thrown as Error with a one-line message):
@@ -30,6 +32,7 @@
 
 #include "wasm3.h"
 #include "m3_env.h" /* M3Runtime.memoryLimit: cap linear memory like an MCU would */
+#include "coop_gate.h" /* the module gate, run before wasm3 parses anything */
 
 #define MAX_FUNCS 64
 #define MAX_ARGS 8
@@ -247,6 +250,14 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
   in->rt = in->env ? m3_NewRuntime(in->env, stack_bytes, in) : NULL;
   if (!in->rt) { instance_finalize(napi, in, NULL); return throw_msg(napi, "coop_wasm3: cannot create a wasm3 runtime"); }
   if (mem_limit) in->rt->memoryLimit = mem_limit;
+
+  /* The module gate (boards/wasm3/coop_gate.c) before wasm3 parses a byte, as on the device. */
+  if (len > UINT32_MAX || coop_gate_check(in->bytes, (uint32_t)len, mem_limit, msg + 18, sizeof msg - 18)) {
+    if (len > UINT32_MAX) snprintf(msg + 18, sizeof msg - 18, "the module is larger than 4 GiB");
+    memcpy(msg, "firmware refused: ", 18);
+    instance_finalize(napi, in, NULL);
+    return throw_msg(napi, msg);
+  }
 
   IM3Module mod = NULL;
   res = m3_ParseModule(in->env, &mod, in->bytes, (uint32_t)len);

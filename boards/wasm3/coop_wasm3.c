@@ -12,6 +12,8 @@
  */
 #include "coop_wasm3.h"
 #include "coop_hal.h"
+#include "coop_gate.h"
+#include "coop_gate_limits.h" /* generated from boards/wasm3/gate.json: the ABI signatures */
 
 #include <string.h>
 
@@ -305,29 +307,43 @@ static m3ApiRawFunction(b_panic) {
 
 typedef struct {
   const char *name;
-  const char *sig; /* wasm3 signature: result(args); i = i32, I = i64, v = none */
   M3RawCall fn;
 } import_t;
 
+/* The board's implementation of each import; the signatures come from boards/wasm3/gate.json
+ * (coop_gate_limits.h), the one definition the module gate checks every import against. */
 static const import_t k_imports[] = {
-    {"tick_hz", "i()", b_tick_hz},
-    {"now", "I()", b_now},
-    {"set_alarm", "v(I)", b_set_alarm},
-    {"irq_take", "i()", b_irq_take},
-    {"uart_write", "i(iii)", b_uart_write},
-    {"uart_read", "i(iii)", b_uart_read},
-    {"uart_overruns", "i(i)", b_uart_overruns},
-    {"gpio_write", "i(ii)", b_gpio_write},
-    {"gpio_read", "i(i)", b_gpio_read},
-    {"gpio_irq", "i(ii)", b_gpio_irq},
-    {"adc_start", "i(i)", b_adc_start},
-    {"adc_read", "i(i)", b_adc_read},
-    {"bus_transfer", "i(iiiii)", b_bus_transfer},
-    {"bus_status", "i()", b_bus_status},
-    {"log", "v(ii)", b_log},
-    {"trace", "v(iii)", b_trace},
-    {"panic", "v(iiiiii)", b_panic},
+    {"tick_hz", b_tick_hz},
+    {"now", b_now},
+    {"set_alarm", b_set_alarm},
+    {"irq_take", b_irq_take},
+    {"uart_write", b_uart_write},
+    {"uart_read", b_uart_read},
+    {"uart_overruns", b_uart_overruns},
+    {"gpio_write", b_gpio_write},
+    {"gpio_read", b_gpio_read},
+    {"gpio_irq", b_gpio_irq},
+    {"adc_start", b_adc_start},
+    {"adc_read", b_adc_read},
+    {"bus_transfer", b_bus_transfer},
+    {"bus_status", b_bus_status},
+    {"log", b_log},
+    {"trace", b_trace},
+    {"panic", b_panic},
 };
+
+typedef struct {
+  const char *name;
+  const char *sig;
+} abi_sig_t;
+static const abi_sig_t k_import_sigs[] = {COOP_GATE_IMPORTS_TABLE};
+
+/* wasm3 signature of board.<name> (board ABI v1), or 0 when gate.json has no such import. */
+static const char *import_sig(const char *name) {
+  for (uint32_t i = 0; i < sizeof k_import_sigs / sizeof k_import_sigs[0]; i++)
+    if (strcmp(k_import_sigs[i].name, name) == 0) return k_import_sigs[i].sig;
+  return 0;
+}
 #define N_IMPORTS (sizeof k_imports / sizeof k_imports[0])
 
 /* ---- exports -------------------------------------------------------------- */
@@ -477,10 +493,16 @@ int coop_wasm3_load(const uint8_t *wasm, uint32_t len, const coop_wasm3_config *
     cfg = &defaults;
   }
   if (s_rt) return report(COOP_EXIT_BAD_MODULE, "a module is already loaded", 0);
-  /* Refuse the obvious first: wasm3's own message for a random file is less clear. */
-  if (!wasm || len < 8 || memcmp(wasm, "\0asm", 4) != 0)
-    return bad_module("not a WebAssembly module (no \\0asm header)", "", "");
-  if (wasm[4] != 1 || wasm[5] || wasm[6] || wasm[7]) return bad_module("unsupported WebAssembly binary version", "", "");
+  /*
+   * The module gate (coop_gate.c) before wasm3 parses a byte: wasm3 0.5.0's
+   * parser and compiler trust their input (its compiler recurses once per
+   * block level; on 32-bit targets its bounds arithmetic wraps), so nothing
+   * reaches them unchecked. Same rules and wording as host/engines/gate.ts.
+   */
+  {
+    static char why[240];
+    if (coop_gate_check(wasm, len, cfg->memory_limit, why, sizeof why)) return report(COOP_EXIT_BAD_MODULE, "firmware refused", why);
+  }
 
   s_env = m3_NewEnvironment();
   if (!s_env) return report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 environment", 0);
@@ -527,13 +549,15 @@ int coop_wasm3_load(const uint8_t *wasm, uint32_t len, const coop_wasm3_config *
 
   /* Link before the first function lookup (wasm3 runs the start function at the first lookup). */
   for (uint32_t i = 0; i < N_IMPORTS; i++) {
-    r = m3_LinkRawFunction(s_mod, "board", k_imports[i].name, k_imports[i].sig, k_imports[i].fn);
+    const char *sig = import_sig(k_imports[i].name);
+    if (!sig) return report(COOP_EXIT_BAD_MODULE, "board import missing from boards/wasm3/gate.json", k_imports[i].name);
+    r = m3_LinkRawFunction(s_mod, "board", k_imports[i].name, sig, k_imports[i].fn);
     if (r && r != m3Err_functionLookupFailed) { /* "lookup failed" = the module does not use it: fine */
       line_t l;
       l_init(&l);
       l_str(&l, k_imports[i].name);
       l_str(&l, " has the wrong signature (board ABI v1: ");
-      l_str(&l, k_imports[i].sig);
+      l_str(&l, sig);
       l_str(&l, ")");
       return bad_module("import board.", l.buf, "");
     }

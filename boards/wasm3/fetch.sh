@@ -2,8 +2,11 @@
 # Fetches the wasm3 interpreter core by package name at build time: PyPI's
 # pywasm3 0.5.0 source distribution carries it in its wasm3/ folder. The
 # archive's sha256 is pinned here; a mismatch stops before anything is
-# extracted. Result: .cache/wasm3/pywasm3-0.5.0/wasm3/*.c|h (git-ignored, never
-# committed). Idempotent: a second run with a verified tree does nothing.
+# extracted. Then our own small fixes to wasm3, boards/wasm3/patches/*.patch,
+# are applied in name order (each says why; every one has a test that fails
+# without it). Result: .cache/wasm3/pywasm3-0.5.0/wasm3/*.c|h (git-ignored,
+# never committed). Idempotent: a second run with a verified tree (same
+# archive hash, same patches) does nothing; a change to the patches re-extracts.
 # Usage: sh boards/wasm3/fetch.sh   (npm run setup:wasm3)
 set -eu
 
@@ -14,6 +17,7 @@ CACHE="$ROOT/.cache/wasm3"
 ARCHIVE="$CACHE/pywasm3-$VERSION.tar.gz"
 TREE="$CACHE/pywasm3-$VERSION"
 STAMP="$TREE/.coop-verified"
+PATCHES="$ROOT/boards/wasm3/patches"
 
 fail() { echo "setup:wasm3: $*" >&2; exit 1; }
 
@@ -24,7 +28,15 @@ sha256_of() {
   fi
 }
 
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SHA256" ] && [ -f "$TREE/wasm3/wasm3.h" ]; then
+# What the stamp records: the archive's pinned hash and the hash of every patch applied.
+want_stamp() {
+  printf '%s' "$SHA256"
+  for p in "$PATCHES"/*.patch; do [ -f "$p" ] && printf ' %s' "$(sha256_of "$p")"; done
+  echo
+}
+WANT=$(want_stamp)
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -f "$TREE/wasm3/wasm3.h" ]; then
   echo "setup:wasm3: wasm3 core ready in .cache/wasm3/pywasm3-$VERSION/wasm3"
   exit 0
 fi
@@ -39,7 +51,7 @@ while ! mkdir "$LOCK" 2>/dev/null; do
   sleep 1
 done
 trap 'rmdir "$LOCK" 2>/dev/null' EXIT INT TERM
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$SHA256" ] && [ -f "$TREE/wasm3/wasm3.h" ]; then
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && [ -f "$TREE/wasm3/wasm3.h" ]; then
   echo "setup:wasm3: wasm3 core ready in .cache/wasm3/pywasm3-$VERSION/wasm3"
   exit 0
 fi
@@ -66,8 +78,16 @@ TMP="$CACHE/.extract.$$"
 rm -rf "$TMP" && mkdir -p "$TMP"
 tar -xzf "$ARCHIVE" -C "$TMP" || { rm -rf "$TMP"; fail "cannot extract $ARCHIVE"; }
 [ -f "$TMP/pywasm3-$VERSION/wasm3/wasm3.h" ] || { rm -rf "$TMP"; fail "archive has no wasm3/wasm3.h"; }
+applied=""
+for p in "$PATCHES"/*.patch; do
+  [ -f "$p" ] || continue
+  command -v patch >/dev/null 2>&1 || { rm -rf "$TMP"; fail "patch not found; install it (Debian: apt-get install patch) and retry"; }
+  patch -s -p1 --no-backup-if-mismatch -d "$TMP/pywasm3-$VERSION" < "$p" >/dev/null 2>&1 \
+    || { rm -rf "$TMP"; fail "$(basename "$p") does not apply to pywasm3-$VERSION"; }
+  applied="$applied $(basename "$p")"
+done
 rm -rf "$TREE"
 mv "$TMP/pywasm3-$VERSION" "$TREE"
 rm -rf "$TMP"
-echo "$SHA256" > "$STAMP"
-echo "setup:wasm3: verified sha256 $SHA256; wasm3 core in .cache/wasm3/pywasm3-$VERSION/wasm3"
+echo "$WANT" > "$STAMP"
+echo "setup:wasm3: verified sha256 $SHA256; wasm3 core in .cache/wasm3/pywasm3-$VERSION/wasm3${applied:+; patched:$applied}"

@@ -5,6 +5,7 @@
 // caller. Every refusal is an EngineError with a one-line message.
 
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import { gate } from "./gate.js";
 
 /** A module the engine refuses; the message is one line. */
 export class EngineError extends Error {}
@@ -29,6 +30,8 @@ export const BOARD_IMPORT_NAMES: readonly string[] = [
  * present, every import is a function the board provides. Returns the module.
  */
 export function checkModule(wasm: Uint8Array): WebAssembly.Module {
+  const verdict = gate(wasm); // the module gate (host/engines/gate.ts) before V8 sees a byte
+  if (!verdict.ok) throw new EngineError(`firmware refused: ${verdict.rule}`);
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d)
     throw new EngineError("not a WebAssembly module (no \\0asm header)");
   let mod: WebAssembly.Module;
@@ -50,116 +53,9 @@ export function checkModule(wasm: Uint8Array): WebAssembly.Module {
     if (imp.module !== "board" || imp.kind !== "function" || !BOARD_IMPORT_NAMES.includes(imp.name))
       throw new EngineError(`firmware imports ${imp.module}.${imp.name} (${imp.kind}), which this board does not provide (board ABI v${ABI_VERSION} has only board.{${BOARD_IMPORT_NAMES.join(",")}})`);
   }
-  checkAbiSignatures(wasm);
   return mod;
 }
 
-/** Signatures of the board imports (docs/abi.md) in wasm3's notation: ret(args), i=i32, I=i64, v=void. */
-export const BOARD_IMPORT_SIGNATURES: Readonly<Record<string, string>> = {
-  tick_hz: "i()", now: "I()", set_alarm: "v(I)", irq_take: "i()",
-  uart_write: "i(iii)", uart_read: "i(iii)", uart_overruns: "i(i)",
-  gpio_write: "i(ii)", gpio_read: "i(i)", gpio_irq: "i(ii)",
-  adc_start: "i(i)", adc_read: "i(i)",
-  bus_transfer: "i(iiiii)", bus_status: "i()",
-  log: "v(ii)", trace: "v(iii)", panic: "v(iiiiii)",
-};
-
-/** Signatures of the ABI's function exports (docs/abi.md), same notation. */
-export const EXPORT_SIGNATURES: Readonly<Record<string, string>> = {
-  _start: "v()", coop_abi_version: "i()", coop_step: "I()", coop_set_trace: "v(i)", coop_task_capacity: "i()",
-  coop_task_state: "i(i)", coop_task_name: "i(i)", coop_current_task: "i()", coop_stat: "I(i)",
-  coop_irq_deliveries: "i(i)", coop_irq_kept: "i(i)",
-};
-
-/** Initial linear memory the simulator accepts (pages of 64 KiB): 256 MiB. */
-export const MAX_INITIAL_PAGES = 4096;
-
-/**
- * STOPGAP until the module gate (host/engines/gate.ts, another branch)
- * replaces it: the structural facts WebAssembly.Module does not report and
- * V8 would otherwise run with. Refuses (EngineError, exit 3) an ABI export or
- * board import with the wrong signature (V8 runs a coop_step returning i32,
- * converts a wrongly typed import's arguments), a wasm start function (it
- * would run at instantiation, before the ABI version check), and an initial
- * memory above MAX_INITIAL_PAGES. Only called on a module V8 compiled, so the
- * sections are well formed; it still reads every length with bounds checks.
- */
-export function checkAbiSignatures(wasm: Uint8Array): void {
-  let p = 8;
-  const bad = (what: string): never => { throw new EngineError(`not a valid WebAssembly module: ${what}`); };
-  const u32 = (): number => {
-    let r = 0, shift = 0;
-    for (;;) {
-      if (p >= wasm.length || shift > 28) bad("truncated LEB128");
-      const b = wasm[p++];
-      r += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return r;
-      shift += 7;
-    }
-  };
-  const skip = (n: number) => { if (p + n > wasm.length) bad("truncated section"); p += n; };
-  const name = (): string => { const n = u32(); const s = p; skip(n); return Buffer.from(wasm.subarray(s, s + n)).toString("utf8"); };
-  const valType = (): string => {
-    const b = wasm[p++];
-    if (b === 0x63 || b === 0x64) { u32(); return "r"; } // (ref null? heaptype): not an ABI type
-    return b === 0x7f ? "i" : b === 0x7e ? "I" : b === 0x7d ? "f" : b === 0x7c ? "F" : "r";
-  };
-  const limits = (): number => { const flags = u32(); const min = u32(); if (flags & 1) u32(); return min; };
-  const types: string[] = [];
-  const funcTypes: number[] = []; // type index of each function, imports first
-  const exports = new Map<string, { kind: number; index: number }>();
-  const sigOf = (t: number): string => types[t] ?? "?";
-  while (p < wasm.length) {
-    const id = wasm[p++];
-    const size = u32();
-    const end = p + size;
-    if (end > wasm.length) bad("section runs past the end");
-    if (id === 1) {
-      for (let n = u32(); n > 0; n--) {
-        if (wasm[p++] !== 0x60) { types.push("?"); p = end; break; } // not a plain function type: never an ABI signature
-        const params: string[] = [];
-        for (let k = u32(); k > 0; k--) params.push(valType());
-        const results: string[] = [];
-        for (let k = u32(); k > 0; k--) results.push(valType());
-        types.push(`${results.length === 0 ? "v" : results.length === 1 ? results[0] : `(${results.join("")})`}(${params.join("")})`);
-      }
-    } else if (id === 2) {
-      for (let n = u32(); n > 0; n--) {
-        const mod = name(), field = name(), kind = wasm[p++];
-        if (kind === 0) {
-          const t = u32();
-          funcTypes.push(t);
-          const want = mod === "board" ? BOARD_IMPORT_SIGNATURES[field] : undefined;
-          if (want && sigOf(t) !== want) throw new EngineError(`firmware imports board.${field} as ${sigOf(t)}; board ABI v${ABI_VERSION} has ${want}`);
-        } else if (kind === 1) { valType(); limits(); }
-        else if (kind === 2) limits();
-        else if (kind === 3) { valType(); p++; }
-        else { p = end; break; }
-      }
-    } else if (id === 3) {
-      for (let n = u32(); n > 0; n--) funcTypes.push(u32());
-    } else if (id === 5) {
-      for (let n = u32(); n > 0; n--) {
-        const pages = limits();
-        if (pages > MAX_INITIAL_PAGES) throw new EngineError(`firmware asks for ${pages} pages (${pages * 64} KiB) of initial memory; the simulator allows at most ${MAX_INITIAL_PAGES} (${MAX_INITIAL_PAGES / 16} MiB)`);
-      }
-    } else if (id === 7) {
-      for (let n = u32(); n > 0; n--) {
-        const nm = name(), kind = wasm[p++], index = u32();
-        exports.set(nm, { kind, index });
-      }
-    } else if (id === 8) {
-      throw new EngineError("firmware has a wasm start function, which would run before the board checks its ABI version (use the `_start` export)");
-    }
-    p = end;
-  }
-  for (const [nm, want] of Object.entries(EXPORT_SIGNATURES)) {
-    const e = exports.get(nm);
-    if (!e || e.kind !== 0) continue; // presence and kind: checkModule
-    const got = sigOf(funcTypes[e.index]);
-    if (got !== want) throw new EngineError(`not a coop firmware: export ${nm} has signature ${got}; board ABI v${ABI_VERSION} has ${want}`);
-  }
-}
 
 export function oneLine(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);

@@ -15,7 +15,8 @@ import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
-import { ABI_VERSION, BOARD_IMPORT_NAMES, BOARD_IMPORT_SIGNATURES, EngineError, checkModule, oneLine, readAsString } from "./v8.js";
+import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule, oneLine, readAsString } from "./v8.js";
+import { ABI_IMPORTS } from "./gate.js";
 
 /** wasm3 value stack when not configured: the same as boards/wasm3/coop_wasm3.c's default. */
 export const DEFAULT_STACK_BYTES = 16 * 1024;
@@ -23,8 +24,8 @@ export const DEFAULT_STACK_BYTES = 16 * 1024;
 /** The command that builds the addon; quoted in every "not built" error. */
 export const BUILD_COMMAND = "npm run build:wasm3-engine";
 
-/** wasm3 signatures of the board imports (docs/abi.md): shared with the V8 engine's checks. */
-export { BOARD_IMPORT_SIGNATURES };
+/** wasm3 signatures of the board imports (docs/abi.md), in wasm3's notation: ret(args), i=i32, I=i64, v=void; from boards/wasm3/gate.json. */
+export const BOARD_IMPORT_SIGNATURES: Readonly<Record<string, string>> = ABI_IMPORTS;
 
 /** The addon's JS surface (see the header comment of coop_wasm3_node.c). */
 export interface Wasm3Native {

@@ -113,7 +113,7 @@ export function refuseFirmware(wasm: Uint8Array): string | null {
   try {
     mod = checkModule(wasm);
   } catch (e) {
-    if (e instanceof EngineError) return e.message.split("\n")[0];
+    if (e instanceof EngineError) return e.message.split("\n")[0].replace(/^firmware refused: /, ""); // "firmware X refused: <rule>"
     throw e;
   }
   // The ABI version needs an instance; the board imports are stubs that are never called

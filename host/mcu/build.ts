@@ -14,16 +14,21 @@
 //   --out <dir>                   output folder (default build/mcu)
 //   --no-measure                  skip the QEMU runs (limit must then be given or is 64 KiB)
 //   -D<NAME>=<value>              extra C define for the board sources (tests use it)
+//   --no-host-gate                test only: embed a module the module gate refuses,
+//                                 to check that the firmware's own gate refuses it at boot
 //
 // Bad input (no file, not wasm, missing toolchain, a firmware that does not
 // start) gives one line on stderr and exit status 1; nothing half-built is
-// left under the final name.
+// left under the final name. A module the module gate (host/engines/gate.ts,
+// limits in boards/wasm3/gate.json) refuses is never embedded: one line
+// `build:mcu: firmware refused: <rule>`, exit status 3.
 
 import { execFile, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
+import { gate } from "../engines/gate.js";
 
 const exec = promisify(execFile);
 
@@ -53,6 +58,8 @@ const WASM3_DEFS = [
 const BOARD_SRCS = ["startup.c", "semihost.c", "uart_polled.c", "syscalls.c", "hal.c"];
 
 export class BuildError extends Error {}
+/** The module gate refused the firmware: nothing was embedded (exit status 3). */
+export class RefusedError extends BuildError {}
 
 export interface McuBuildOptions {
   wasm: string;
@@ -64,6 +71,8 @@ export interface McuBuildOptions {
   quiet?: boolean;
   /** Package root the boards/ and .cache/ paths are relative to (default: the current directory). */
   root?: string;
+  /** Test only: skip the host-side module gate, so the firmware's own gate (coop_gate.c) meets the module. */
+  skipHostGate?: boolean;
 }
 
 export interface McuBuildResult {
@@ -182,6 +191,11 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   if (!existsSync(o.wasm)) throw new BuildError(`no such file: ${o.wasm}`);
   const bytes = new Uint8Array(readFileSync(o.wasm));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new BuildError(`${o.wasm} is not a WebAssembly module (no \\0asm header)`);
+  if (!o.skipHostGate) {
+    // Refuse before embedding: the same gate the firmware runs at boot, with its memory cap when one is given.
+    const v = gate(bytes, { memoryLimit: typeof o.memoryLimit === "number" ? o.memoryLimit : 0 });
+    if (!v.ok) throw new RefusedError(`firmware refused: ${v.rule}`);
+  }
   const missing = missingTools();
   if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
 
@@ -192,18 +206,22 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
 
   const out = o.out ?? join(root, "build", "mcu");
+  // The gate's limits header for coop_gate.c, from boards/wasm3/gate.json.
+  const GEN = join(out, "gen");
+  const gen = spawnSync(process.execPath, [join(EMBED, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
+  if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h").trim().split("\n")[0]);
   const name = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
   mkdirSync(out, { recursive: true });
 
   const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
   // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
   const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
-  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${EMBED}`, `-I${BOARD}`, ...(o.defines ?? [])];
+  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${EMBED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
   const boardObjs = await compileAll(
-    [...BOARD_SRCS.map((s) => join(BOARD, s)), join(EMBED, "coop_wasm3.c")],
+    [...BOARD_SRCS.map((s) => join(BOARD, s)), join(EMBED, "coop_wasm3.c"), join(EMBED, "coop_gate.c")],
     join(out, "obj", "board"),
     ourFlags,
-    [W3, EMBED, BOARD],
+    [W3, EMBED, BOARD, GEN],
   );
   const wasmC = join(out, `${name}_wasm.c`);
   writeFileSync(wasmC, wasmAsC(bytes, o.wasm));
@@ -311,6 +329,7 @@ function parseArgs(argv: string[]): McuBuildOptions {
     else if (a === "--stack-bytes") o.stackBytes = num(val());
     else if (a === "--out") o.out = val();
     else if (a === "--no-measure") o.measure = false;
+    else if (a === "--no-host-gate") o.skipHostGate = true;
     else if (a.startsWith("-D")) o.defines!.push(a);
     else if (a.startsWith("-")) throw new BuildError(`unknown option ${a} (see host/mcu/build.ts)`);
     else if (!o.wasm) o.wasm = a;
@@ -327,6 +346,6 @@ if (isMain) {
   } catch (e) {
     const msg = e instanceof BuildError ? e.message : `unexpected error: ${(e as Error).message}`;
     process.stderr.write(`build:mcu: ${msg.split("\n")[0]}\n`);
-    process.exit(1);
+    process.exit(e instanceof RefusedError ? 3 : 1);
   }
 }

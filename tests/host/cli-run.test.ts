@@ -36,7 +36,7 @@ function refuses(args: string[], code: number, re: RegExp, input?: string) {
 test("bad firmware files: missing, not wasm, not a coop module, wrong ABI, foreign import", async () => {
   refuses(["run", join(dir, "nope.wasm")], 2, /firmware file not found: .*nope\.wasm/);
   refuses(["run", file("text.wasm", "hello, I am not wasm")], 3, /not a WebAssembly module/);
-  refuses(["run", file("broken.wasm", Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99, 1))], 3, /not a valid WebAssembly module/);
+  refuses(["run", file("broken.wasm", Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99, 1))], 3, /^coop: firmware refused: unknown section id 99 at byte 8$/);
   refuses(["run", await fixture("noabi", false)], 3, /not a coop firmware: none of the board ABI exports/);
   refuses(["run", await fixture("badabi", false)], 3, /built for board ABI v2; this board implements v1/);
   refuses(["run", await fixture("envimport")], 3, /imports env\.mystery .*which this board does not provide/);

@@ -135,22 +135,22 @@ test("board.panic is reported with message and source location, status 4", async
   assert.equal(oneErrorLine(r, /^coop: panic: /), "coop: panic: boom at fw.ts:7:3");
 });
 
-test("a missing import is found at load, before _start, and named, status 2", async () => {
+test("an import the board does not provide is refused by the module gate before _start, and named, status 2", async () => {
   const f = assemble("missing", abiModule(`(unreachable)`, { extraImports: `(import "board" "teleport" (func $t (param i32)))` }));
   const r = await run([f]);
   assert.equal(r.status, 2);
-  assert.match(oneErrorLine(r, /^coop: bad module: /), /missing import board\.teleport/);
+  assert.match(oneErrorLine(r, /^coop: firmware refused: /), /imports board\.teleport \(function\), which this board does not provide/);
   const g = assemble("envabort", abiModule(`(i64.const -1)`, { extraImports: `(import "env" "abort" (func $a (param i32 i32 i32 i32)))` }));
   const r2 = await run([g]);
   assert.equal(r2.status, 2);
-  assert.match(oneErrorLine(r2, /^coop: bad module: /), /missing import env\.abort/);
+  assert.match(oneErrorLine(r2, /^coop: firmware refused: /), /imports env\.abort \(function\)/);
 });
 
 test("an import with the wrong signature is refused, status 2", async () => {
   const f = assemble("badsig", abiModule(`(i64.const -1)`, { extraImports: `(import "board" "now" (func $n (result i32)))` }));
   const r = await run([f]);
   assert.equal(r.status, 2);
-  assert.match(oneErrorLine(r, /^coop: bad module: /), /import board\.now has the wrong signature/);
+  assert.match(oneErrorLine(r, /^coop: firmware refused: /), /import board\.now has the wrong signature \(\) -> i32, board ABI v1 has \(\) -> i64/);
 });
 
 test("a wrong ABI version and a missing export are refused, status 2", async () => {
@@ -160,7 +160,7 @@ test("a wrong ABI version and a missing export are refused, status 2", async () 
   const noStep = abiModule(`(i64.const -1)`).replace(`(export "coop_step") `, "");
   const e = await run([assemble("nostep", noStep)]);
   assert.equal(e.status, 2);
-  assert.match(oneErrorLine(e, /^coop: bad module: /), /missing export coop_step/);
+  assert.match(oneErrorLine(e, /^coop: firmware refused: /), /missing ABI export coop_step/);
 });
 
 test("a file that is not wasm, and a missing file, get one line each", async () => {
@@ -168,12 +168,12 @@ test("a file that is not wasm, and a missing file, get one line each", async () 
   writeFileSync(junk, "this is not wasm at all");
   const r = await run([junk]);
   assert.equal(r.status, 2);
-  oneErrorLine(r, /^coop: bad module: not a WebAssembly module/);
+  oneErrorLine(r, /^coop: firmware refused: not a WebAssembly module/);
   const truncated = join(TMP, "truncated.wasm");
   writeFileSync(truncated, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x7f]));
   const t = await run([truncated]);
   assert.equal(t.status, 2);
-  oneErrorLine(t, /^coop: bad module: does not parse/);
+  oneErrorLine(t, /^coop: firmware refused: type section at byte 8: its size 127 runs past the end of the module$/);
   const m = await run([join(TMP, "nope.wasm")]);
   assert.equal(m.status, 1);
   oneErrorLine(m, /^coop-native: cannot open .*nope\.wasm/);
@@ -190,7 +190,7 @@ test("usage errors exit 1 with a hint", async () => {
 test("--memory caps linear memory: too small for the demo's data is refused at load, a small MCU size still runs", async () => {
   const small = await run(["--memory", "4K", DEMO]);
   assert.equal(small.status, 2);
-  assert.match(oneErrorLine(small, /^coop: bad module: /), /memory limit 4096 bytes/);
+  assert.match(oneErrorLine(small, /^coop: firmware refused: /), /past the memory limit 4096 bytes/);
   const ok = await run(["--memory", "32K", "--until", "300", DEMO], "ping\n");
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /pong/);

@@ -34,12 +34,12 @@ test("coop run --engine wasm3 gives the same --json report as V8 (demo, ping sce
   assert.match(String(b.json.serial), /pong/);
 });
 
-test("coop run --engine wasm3 with a memory cap too small for the module: one line, exit non-zero", () => {
+test("coop run --engine wasm3 with a memory cap too small for the module's data: refused by the gate in the addon, one line, exit 3", () => {
   const r = spawnSync(process.execPath, [join(ROOT, "build/js/host/cli.js"), "run", join(ROOT, "build/demo.wasm"), "--engine", "wasm3", "--until", "1s"], {
     encoding: "utf8", cwd: ROOT, env: { ...process.env, COOP_WASM3_MEMORY_LIMIT: "1000" },
   });
-  assert.notEqual(r.status, 0);
+  assert.equal(r.status, 3, r.stderr);
   const lines = r.stderr.trim().split("\n");
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^coop: wasm3 cannot load the module: .*memory limit of 1000 bytes/);
+  assert.match(lines[0], /^coop: firmware refused: data segment \d+ ends at byte \d+, past the memory limit 1000 bytes$/);
 });
