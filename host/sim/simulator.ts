@@ -374,7 +374,21 @@ export class Simulator implements PeriphCtx {
     this.call(() => fw.setTrace(true));
     if (!this.fault) this.call(() => fw.start());
     this.resolveNames();
-    if (!this.fault) this.heapAfterStart = this.call(() => this.fw!.heapTop()) ?? null;
+    if (!this.fault) this.heapAfterStart = this.optional(() => this.fw!.heapTop());
+  }
+
+  /**
+   * Read one of the ABI's optional exports (coop_task_site, coop_heap_top):
+   * what they say is extra information, so a module whose export traps or has
+   * the wrong type simply does not say it (null), and nothing is a fault.
+   */
+  private optional<T>(fn: () => T | null): T | null {
+    try {
+      const v = fn();
+      return v === undefined ? null : v;
+    } catch {
+      return null;
+    }
   }
 
   /** Run a firmware call; a trap or panic becomes `this.fault`. */
@@ -467,7 +481,8 @@ export class Simulator implements PeriphCtx {
     if (this.fw && !this.fault) {
       for (const m of rows) {
         if (m.completed) continue;
-        const at = this.fw.taskSite(m.slot);
+        const fw = this.fw;
+        const at = this.optional(() => fw.taskSite(m.slot));
         if (at) m.waitingAt = at;
       }
     }
@@ -478,8 +493,8 @@ export class Simulator implements PeriphCtx {
   /** Bytes the firmware allocated after _start (null when it cannot say, or after a fault). */
   heapGrowth(): number | null {
     if (!this.fw || this.fault || this.heapAfterStart === null) return null;
-    const now = this.call(() => this.fw!.heapTop());
-    return now == null ? null : now - this.heapAfterStart;
+    const now = this.optional(() => this.fw!.heapTop());
+    return now === null ? null : now - this.heapAfterStart;
   }
 
   summary(): Record<string, unknown> {
