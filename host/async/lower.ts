@@ -19,11 +19,15 @@
 // docs/runtime.md ("async functions") is the user-facing description.
 
 import { Node, NodeKind, Token, CommonFlags, Range, DiagnosticCode } from "assemblyscript";
+import { readFileSync } from "node:fs";
 import type { Source, FunctionDeclaration, TypeNode } from "assemblyscript";
 
 // The AST is walked generically (by kind); `any` keeps the walker short.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type N = any;
+
+/** The module gate's nesting limit: one definition, boards/wasm3/gate.json (this file is build/js/host/async/lower.js). */
+const MAX_NESTING: number = JSON.parse(readFileSync(new URL("../../../../boards/wasm3/gate.json", import.meta.url), "utf8")).limits.max_nesting;
 
 /** What the transform knows about one async function. */
 export interface AsyncFn {
@@ -938,6 +942,12 @@ export class Lowering {
       Node.createFunctionType(ctorParams, named("void", r), null, false, r), block(ctorBody, r), r));
     // poll($w: i32): bool { while (true) { switch (this.$s) { case N: { ... } } } }
     this.thread();
+    // Each case is one wasm block around the switch: boards refuse a nesting
+    // deeper than the module gate's limit (wasm3 compiles it recursively).
+    if (this.cases.length + 3 > MAX_NESTING) {
+      this.fail(decl.name.range, `${fn.name} has ${this.cases.length} states (awaits and the branches around them); each is a nested wasm block, and boards refuse nesting deeper than ${MAX_NESTING} (boards/wasm3/gate.json): split it into async helper functions`);
+      return [];
+    }
     const cases = this.cases.map((c) => Node.createSwitchCase(int(c.id, r), [block(c.body, r)], r));
     cases.push(Node.createSwitchCase(null, [exprStmt(call(id("unreachable", r), [], r))], r));
     const pollBody = block([Node.createWhileStatement(Node.createTrueExpression(r), block([Node.createSwitchStatement(field("$s", r), cases, r)], r), r)], r);

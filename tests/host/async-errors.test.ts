@@ -127,6 +127,14 @@ spawn(t(1));
 `, 8, 11, /'d' changes after start-up, so p's resources would keep its first value/);
 });
 
+test("an async function with more states than boards nest is refused at the build, not at the board", () => {
+  const awaits = Array.from({ length: 70 }, () => "  await nap;\n").join("");
+  refuses("huge", `async function huge(): Promise<void> {
+${awaits}}
+spawn(huge());
+`, 1, 16, /huge has \d+ states .* boards refuse nesting deeper than 64 \(boards\/wasm3\/gate.json\): split it into async helper functions/);
+});
+
 test("a firmware that follows the rules builds", () => {
   const r = build("fine", `async function p(d: i32): Promise<i32> {
   await nap;
