@@ -50,6 +50,7 @@ interface GateSpec {
   limits: GateLimits;
   imports: Record<string, string>;
   exports: Record<string, string>;
+  optional_exports: Record<string, string>;
 }
 
 /** boards/wasm3/gate.json (this file runs from build/js/host/engines/ or host/engines/ under a loader). */
@@ -74,6 +75,12 @@ export const GATE_LIMITS: Readonly<GateLimits> = SPEC.limits;
 export const ABI_IMPORTS: Readonly<Record<string, string>> = SPEC.imports;
 /** Board ABI v1 function exports and their signatures; `memory` is required too. */
 export const ABI_EXPORTS: Readonly<Record<string, string>> = SPEC.exports;
+/**
+ * Exports a firmware may have and a board may read (docs/abi.md): not
+ * required, and not checked by the gate; the simulator reads them so that a
+ * failing or mistyped one says nothing rather than faulting.
+ */
+export const ABI_OPTIONAL_EXPORTS: Readonly<Record<string, string>> = SPEC.optional_exports;
 
 export interface GateOptions {
   /** Linear memory cap in bytes (an MCU's RAM); data segments must end below it. 0 or absent: none. */

@@ -105,9 +105,9 @@ export function gateCase(name: string): GateCase {
 
 /**
  * Found by the fuzz harness, not the gate's to fix: the simulator's liveness
- * (the host half of issue 11). Both pass the gate and hang `coop run` on both
- * engines (virtual time stops advancing). host/fuzz/run.ts runs them only
- * with --liveness, and says so on every run, until the host-side fix lands.
+ * (the host half of issue 11). Both pass the gate; they hung `coop run` on
+ * both engines (virtual time stopped advancing) until the simulator's stall
+ * detection, which now ends them with exit 4. Every campaign runs them.
  */
 export const LIVENESS_CASES: GateCase[] = [
   { name: "coop_step returns a deadline already past, forever", bytes: () => buildModule({ exportBody: { coop_step: [0x42, ...sleb(1000)] } }), expect: "ok" },
