@@ -112,7 +112,7 @@ test("exports the board calls outside a step: a trapping task-name read is a fau
     ends(["run", nameTraps, "--engine", engine], 4, /^coop: firmware trap .*unreachable/);
     ends(["run", abiTraps, "--engine", engine], 3, /^coop: cannot read the firmware's ABI version: .*unreachable/);
     ends(["run", abiLoops, "--engine", engine, "--fuel", "100000"], 3, /^coop: cannot read the firmware's ABI version: coop_abi_version did not return within 100000 work units/);
-    ends(["run", abiGlobal, "--engine", engine], 3, /^coop: not a coop firmware: export `coop_abi_version` is a global, not a function$/);
+    ends(["run", abiGlobal, "--engine", engine], 3, /^coop: firmware refused: export coop_abi_version is not a function$/);
   }
 });
 
@@ -120,12 +120,12 @@ test("signatures, start function, initial memory: refused (3) before any firmwar
   const base = watSource();
   const cases: [string, string, RegExp][] = [
     ["step-i32", base.replace("(func $step (result i64) (i64.const -1))", "(func $step (result i64) (i64.const -1)) (func $step32 (result i32) (i32.const 0))").replace('(export "coop_step" (func $step))', '(export "coop_step" (func $step32))'),
-      /^coop: not a coop firmware: export coop_step has signature i\(\); board ABI v1 has I\(\)$/],
-    ["import-i64", watSource({ imports: '(import "board" "gpio_write" (func $gw (param i64) (result i32)))' }), /^coop: firmware imports board\.gpio_write as i\(I\); board ABI v1 has i\(ii\)$/],
-    ["memory-4g", watSource({ memory: "(memory $mem 65536)" }), /^coop: firmware asks for 65536 pages .*at most 4096/],
+      /^coop: firmware refused: export coop_step has the wrong signature \(\) -> i32, board ABI v1 has \(\) -> i64$/],
+    ["import-i64", watSource({ imports: '(import "board" "gpio_write" (func $gw (param i64) (result i32)))' }), /^coop: firmware refused: import board\.gpio_write has the wrong signature \(i64\) -> i32, board ABI v1 has \(i32, i32\) -> i32$/],
+    ["memory-4g", watSource({ memory: "(memory $mem 65536)" }), /^coop: firmware refused: memory 0: initial size 65536 pages exceeds the limit 256 pages$/],
     // The start function would panic if it ran: the refusal must come first.
     ["start-fn", watSource({ imports: '(import "board" "panic" (func $panic (param i32 i32 i32 i32 i32 i32)))', extra: "(func $early (call $panic (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))) (start $early)" }),
-      /^coop: firmware has a wasm start function, which would run before the board checks its ABI version/],
+      /^coop: firmware refused: the module has a wasm start function \(function \d+\); a coop board calls _start itself, after the ABI version check$/],
   ];
   for (const [name, text, re] of cases) {
     const p = watFixture(name, text);
