@@ -445,60 +445,70 @@ export class UartWrite extends Future {
   }
 
   /** Append s (UTF-8) to the message; returns this for chaining into a poll. Same as `str`. */
-  text(s: string): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent text(s: string): UartWrite {
     return this.str(s);
   }
 
   /** Append s, encoded as UTF-8. */
-  str(s: string): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent str(s: string): UartWrite {
     this.buf.str(s);
     return this;
   }
 
   /** Append a signed decimal integer. */
-  int(v: i64): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent int(v: i64): UartWrite {
     this.buf.int(v);
     return this;
   }
 
   /** Append an unsigned decimal integer. */
-  uint(v: u64): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent uint(v: u64): UartWrite {
     this.buf.uint(v);
     return this;
   }
 
   /** Append v / 10^decimals with exactly `decimals` fraction digits (`fixed(2345, 2)` is "23.45"). */
-  fixed(v: i64, decimals: i32): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent fixed(v: i64, decimals: i32): UartWrite {
     this.buf.fixed(v, decimals);
     return this;
   }
 
   /** Append v in lowercase hexadecimal, zero-padded to at least `digits` digits. */
-  hex(v: u64, digits: i32 = 1): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent hex(v: u64, digits: i32 = 1): UartWrite {
     this.buf.hex(v, digits);
     return this;
   }
 
   /** Append one byte. */
-  byte(b: u32): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent byte(b: u32): UartWrite {
     this.buf.byte(b);
     return this;
   }
 
   /** Append n bytes from memory at p (e.g. a StaticArray's data). */
-  bytes(p: usize, n: i32): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent bytes(p: usize, n: i32): UartWrite {
     this.buf.bytes(p, n);
     return this;
   }
 
   /** Append the bytes [from, to) of another buffer (the whole of it by default). */
-  slice(src: ByteBuf, from: i32 = 0, to: i32 = i32.MAX_VALUE): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent slice(src: ByteBuf, from: i32 = 0, to: i32 = i32.MAX_VALUE): UartWrite {
     this.buf.slice(src, from, to);
     return this;
   }
 
   /** Append a newline ("\n"). */
-  nl(): UartWrite {
+  // @ts-ignore: decorator (a marker for the async lowering: this method returns its receiver)
+  @fluent nl(): UartWrite {
     this.buf.byte(0x0a);
     return this;
   }

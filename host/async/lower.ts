@@ -791,10 +791,22 @@ export class Lowering {
       });
       target = field(f, r);
       if (callee.result) result = prop(field(f, r), "value", r);
-    } else if (isPath(e)) {
-      target = this.rw(e);
+    } else if (isPath(e) || this.fluentRoot(e)) {
+      // `await out.str("x").nl()` with @fluent methods (each returns its receiver): run the
+      // chain, then await the receiver itself, a path.
+      const root: N = isPath(e) ? e : this.fluentRoot(e)!;
+      // Owned or borrowed: decided on the user's own root node, before it is rewritten.
+      const owned = root.kind === NodeKind.Identifier && this.refs.get(root)?.field && this.owned.includes(this.refs.get(root)!.field!);
+      if (root === e) {
+        target = this.rw(e);
+      } else {
+        const chain = this.rw(e); // rewritten in place: its innermost receiver is the rewritten root
+        this.emit(exprStmt(chain));
+        let recv: N = chain;
+        while (recv.kind === NodeKind.Call) recv = recv.expression.expression;
+        target = cloneish(recv);
+      }
       // Cancelled at this await only: what it names may be borrowed.
-      const owned = e.kind === NodeKind.Identifier && this.refs.get(e)?.field && this.owned.includes(this.refs.get(e)!.field!);
       if (!owned) this.siteCancels.push({ state, stmt: exprStmt(call(prop(cloneish(target), "cancel", r), [], r)) });
     } else {
       // Any other Future-valued expression: evaluated once when the await starts.
@@ -852,6 +864,31 @@ export class Lowering {
     if (!recv) return null;
     const ret = this.methodReturn(recv.name.identifier.text, e.expression.property.text, 0);
     return ret && ret.kind === NodeKind.NamedType && !ret.typeArguments?.length && !ret.isNullable && !ret.name.next ? ret : null;
+  }
+
+  /**
+   * The receiver path at the root of a chain of @fluent method calls (methods
+   * declared to return their receiver), or null: `out.str("x").int(n)` gives
+   * `out` when str and int are @fluent methods of out's class.
+   */
+  private fluentRoot(e: N): N | null {
+    if (e.kind !== NodeKind.Call || e.expression.kind !== NodeKind.PropertyAccess) return null;
+    const recv = e.expression.expression;
+    const t = this.chainType(recv);
+    if (!t || !this.isFluent(t.name.identifier.text, e.expression.property.text, 0)) return null;
+    if (isPath(recv)) return recv;
+    return this.fluentRoot(recv);
+  }
+
+  private isFluent(cls: string, method: string, depth: number): boolean {
+    const c = this.classes.get(cls);
+    if (!c || depth > 8) return false;
+    for (const m of c.members) {
+      if (m.kind === NodeKind.MethodDeclaration && m.name.text === method && !(m.flags & CommonFlags.Static)) {
+        return !!m.decorators && m.decorators.some((d: N) => d.name.kind === NodeKind.Identifier && d.name.text === "fluent");
+      }
+    }
+    return c.extendsType ? this.isFluent(c.extendsType.name.identifier.text, method, depth + 1) : false;
   }
 
   private methodReturn(cls: string, method: string, depth: number): N | null {

@@ -1,7 +1,7 @@
 // async functions (host/async/ lowers them at build time): each construct by
 // its behaviour, cancellation at every await point, restart, and no
 // allocation after start-up. docs/runtime.md, "async functions".
-import { spawn, abort, taskName, slotOf, Sleep, millis, JoinSet } from "../../assembly/coop";
+import { Future, Waker, spawn, abort, taskName, slotOf, Sleep, millis, JoinSet } from "../../assembly/coop";
 import { step } from "../../assembly/coop/executor";
 import { timersArmed } from "../../assembly/coop/time";
 import { Channel, Recv } from "../../assembly/sync";
@@ -269,6 +269,31 @@ describe("async functions: behaviour", () => {
   });
 });
 
+// ---- @fluent chains: run once, then the receiver is awaited ----
+
+/** Adds up what its @fluent add() calls queued, when g2 opens. */
+class Acc extends Future {
+  total: i32 = 0;
+  queued: i32 = 0;
+  adds: i32 = 0;
+  // @ts-ignore: decorator
+  @fluent add(n: i32): Acc { this.queued += n; this.adds++; return this; }
+  poll(w: Waker): bool {
+    if (!g2.poll(w)) return false;
+    this.total += this.queued;
+    this.queued = 0;
+    return true;
+  }
+}
+const acc = new Acc();
+
+async function accumulate(): Promise<void> {
+  await acc.add(2).add(3);
+  record(acc.total);
+  await acc.add(1);
+  record(acc.total);
+}
+
 // ---- Promise<T> as a type: any async function's machine, its result in .value ----
 
 async function worker(id: i32, ms: i32): Promise<i32> {
@@ -289,6 +314,22 @@ async function collector(): Promise<void> {
   }
   record(a >= 0 && b >= 0 && c >= 0 ? 1 : 0);
 }
+
+describe("async functions: @fluent chains", () => {
+  afterEach(() => { abortAll(); clearLog(); });
+
+  it("runs the chain once when the await starts and awaits its receiver, however often it is polled", () => {
+    spawn(accumulate());
+    step();
+    step(); // a spurious extra step: the chain must not run again
+    expect(acc.adds).toBe(2);
+    g2.open(); step();
+    expect(logAt(0)).toBe(5);
+    g2.open(); step();
+    expect(logAt(1)).toBe(6);
+    expect(acc.adds).toBe(3);
+  });
+});
 
 describe("async functions: Promise<T> as a type", () => {
   afterEach(() => { abortAll(); clearLog(); });
