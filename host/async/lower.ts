@@ -5,8 +5,9 @@
 //     value: R (inherited)                      // the returned value
 //     <params>; <locals that live across an await>; <inner machines>
 //     poll($w: i32): bool { while (true) switch (this.$s) { case 0: ... } }
-//     cancel(): void { <what the current await waits on>; this.$release(); }
+//     cancel(): void { <what the current await borrows>; this.$release(); }
 //     $release(): void { <cancel every owned future>; this.$s = 0; }
+//                                               // (cancel is the release itself when no await borrows)
 //     static idle(): f$Future { ... }          // when the prologue ignores the params
 //   }
 //   function f(params): f$Future { <prologue>; return new f$Future(...); }
