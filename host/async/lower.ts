@@ -1087,6 +1087,25 @@ function cloneish(e: N): N {
   return e;
 }
 
+/**
+ * Calls fn on every AST node directly below n (in fields and arrays; not the
+ * range, the parent, or the keys in `skip`), replacing a child by what fn
+ * returns, if anything. The generic walk of the transform's whole-file passes.
+ */
+export function eachChildNode(n: N, fn: (child: N) => N | void, skip: readonly string[] = []): void {
+  const isNode = (v: N) => v && typeof v === "object" && typeof v.kind === "number";
+  for (const k of Object.keys(n)) {
+    if (k === "range" || k === "parent" || skip.includes(k)) continue;
+    const v = n[k];
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (isNode(v[i])) { const r = fn(v[i]); if (r) v[i] = r; }
+    } else if (isNode(v)) {
+      const r = fn(v);
+      if (r) n[k] = r;
+    }
+  }
+}
+
 /** A structural copy of a prologue statement (for idle(), which runs the prologue a second time in its own body). */
 function cloneDeep(n: N): N {
   if (n === null || typeof n !== "object") return n;

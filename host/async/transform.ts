@@ -12,7 +12,7 @@
 import { Node, NodeKind, Range, ASTBuilder } from "assemblyscript";
 import type { Parser, Source, Program } from "assemblyscript";
 import { rewriteAsync, type Rewrite } from "./lexer.js";
-import { Lowering, TRANSFORM_CODE, splitPrologue, type AsyncFn } from "./lower.js";
+import { Lowering, TRANSFORM_CODE, splitPrologue, eachChildNode, type AsyncFn } from "./lower.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type N = any;
@@ -122,12 +122,7 @@ export default class AsyncTransform {
             n.args.push(Node.createStringLiteralExpression(a.expression.text, a.range));
           }
         }
-        for (const k of Object.keys(n)) {
-          if (k === "range" || k === "parent") continue;
-          const v = n[k];
-          if (Array.isArray(v)) v.forEach(visit);
-          else if (v && typeof v === "object" && typeof v.kind === "number") visit(v);
-        }
+        eachChildNode(n, (c) => { visit(c); });
       };
       src.statements.forEach(visit);
     }
@@ -201,23 +196,15 @@ export default class AsyncTransform {
 
 /** Replaces every `Promise<T>` type node below n by `__CoopAsyncOf<T>` (`__CoopAsync` for void). */
 function rewritePromiseTypes(n: N): void {
-  if (!n || typeof n !== "object") return;
-  for (const k of Object.keys(n)) {
-    if (k === "range" || k === "parent") continue;
-    const v = n[k];
-    const fix = (t: N): N => {
-      if (t && t.kind === NodeKind.NamedType && t.name.identifier.text === "Promise" && !t.name.next && t.typeArguments?.length === 1) {
-        const arg = t.typeArguments[0];
-        rewritePromiseTypes(arg);
-        const isVoid = arg.kind === NodeKind.NamedType && arg.name.identifier.text === "void";
-        return Node.createNamedType(Node.createSimpleTypeName(isVoid ? "__CoopAsync" : "__CoopAsyncOf", t.range), isVoid ? null : [arg], t.isNullable, t.range);
-      }
-      rewritePromiseTypes(t);
-      return t;
-    };
-    if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === "object" && typeof v[i].kind === "number") v[i] = fix(v[i]); }
-    else if (v && typeof v === "object" && typeof v.kind === "number") n[k] = fix(v);
-  }
+  eachChildNode(n, (t) => {
+    if (t.kind === NodeKind.NamedType && t.name.identifier.text === "Promise" && !t.name.next && t.typeArguments?.length === 1) {
+      const arg = t.typeArguments[0];
+      rewritePromiseTypes(arg);
+      const isVoid = arg.kind === NodeKind.NamedType && arg.name.identifier.text === "void";
+      return Node.createNamedType(Node.createSimpleTypeName(isVoid ? "__CoopAsync" : "__CoopAsyncOf", t.range), isVoid ? null : [arg], t.isNullable, t.range);
+    }
+    rewritePromiseTypes(t);
+  });
 }
 
 function mentions(n: N, names: Set<string>): boolean {
@@ -225,12 +212,7 @@ function mentions(n: N, names: Set<string>): boolean {
   const seen = (x: N): void => {
     if (!x || found || typeof x !== "object") return;
     if (x.kind === NodeKind.Identifier && names.has(x.text)) { found = true; return; }
-    for (const k of Object.keys(x)) {
-      if (k === "range" || k === "parent" || k === "property") continue;
-      const v = x[k];
-      if (Array.isArray(v)) v.forEach(seen);
-      else if (v && typeof v === "object" && typeof v.kind === "number") seen(v);
-    }
+    eachChildNode(x, (c) => { seen(c); }, ["property"]);
   };
   seen(n);
   return found;
