@@ -27,7 +27,7 @@ if [ "${1:-}" = "--asan" ]; then
   rm -f build/.asan-probe.$$
 fi
 # Up to date: nothing it is built from is newer than the binary (tests call this every run).
-if [ -x "$OUTBIN" ] && [ -z "$(find boards/wasm3 boards/native "$W" build/gen -newer "$OUTBIN" \( -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.json' \) 2>/dev/null | head -1)" ]; then
+if [ -x "$OUTBIN" ] && [ -z "$(find boards/embed boards/wasm3 boards/native "$W" build/gen -newer "$OUTBIN" \( -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name '*.json' \) 2>/dev/null | head -1)" ]; then
   echo "build:native: $OUTBIN is up to date"
   exit 0
 fi
@@ -45,8 +45,8 @@ for c in "$W"/m3_*.c; do
   pids="$pids $!"
 done
 for p in $pids; do wait "$p" || { echo "build:native: compiling wasm3 failed" >&2; exit 1; }; done
-"$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/wasm3 -Iboards/native -Ibuild/gen \
-  boards/wasm3/coop_gate.c boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
+"$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/embed -Iboards/wasm3 -Iboards/native -Ibuild/gen \
+  boards/embed/coop_board.c boards/wasm3/coop_gate.c boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
   "$OBJ"/*.o -lm -o "$OBJ/coop-native"
 mv -f "$OBJ/coop-native" "$OUTBIN"
 end=$(date +%s%N 2>/dev/null || echo 0)

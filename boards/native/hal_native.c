@@ -23,7 +23,7 @@
 #define _GNU_SOURCE
 #include "hal_native.h"
 #include "coop_hal.h"
-#include "coop_wasm3.h"
+#include "coop_board.h"
 
 #include <errno.h>
 #include <poll.h>

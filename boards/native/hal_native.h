@@ -1,4 +1,4 @@
-/* Set-up of the host HAL (hal_native.c), called by main before coop_wasm3_run. */
+/* Set-up of the host HAL (hal_native.c), called by main before coop_run. */
 #ifndef HAL_NATIVE_H
 #define HAL_NATIVE_H
 

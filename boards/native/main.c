@@ -1,15 +1,19 @@
 /*
- * coop-native: runs a coop firmware .wasm under wasm3 on the host, in real
- * time, with UART0 on stdin/stdout (boards/native/README.md).
+ * coop-native: runs a coop firmware on the host, in real time, with UART0 on
+ * stdin/stdout (boards/native/README.md). Two builds of this file:
  *
  *   coop-native [--memory SIZE] [--stack SIZE] [--until MS] [--trace]
  *               [--control-fd N] [--lazy] firmware.wasm
+ *     the wasm3 engine: loads the .wasm named on the command line;
+ *   coop-native-aot [--until MS] [--trace] [--control-fd N]
+ *     the AOT engine (COOP_ENGINE_AOT): the firmware was translated to C and
+ *     compiled in (host/aot/native.ts), so no file is given.
  *
  * Exit status: 0 done (no live task, or --until reached), 1 usage or file
  * error, 2 bad module, 3 trap, 4 panic, 5 out of host memory,
  * 128+signal when stopped by SIGINT/SIGTERM.
  */
-#include "coop_wasm3.h"
+#include "coop_board.h"
 #include "hal_native.h"
 
 #include <errno.h>
@@ -21,6 +25,14 @@
 
 #define MAX_MODULE (64u << 20) /* refuse absurd files before reading them */
 
+#if COOP_ENGINE_AOT
+static const char usage[] =
+    "usage: coop-native-aot [options]   (the firmware is compiled in)\n"
+    "  --until MS        stop with status 0 after MS milliseconds of run time\n"
+    "  --trace           print runtime trace events (board.trace) on stderr\n"
+    "  --control-fd N    accept pin/ADC commands on descriptor N (see boards/native/README.md)\n"
+    "exit: 0 done, 1 usage error, 2 bad module, 3 trap, 4 panic, 128+signal\n";
+#else
 static const char usage[] =
     "usage: coop-native [options] firmware.wasm\n"
     "  --memory SIZE     linear memory limit (bytes, or with K/M suffix, e.g. 64K); default: as the module declares\n"
@@ -30,6 +42,7 @@ static const char usage[] =
     "  --control-fd N    accept pin/ADC commands on descriptor N (see boards/native/README.md)\n"
     "  --lazy            compile functions on first call instead of at load\n"
     "exit: 0 done, 1 usage/file error, 2 bad module, 3 trap, 4 panic, 5 out of memory, 128+signal\n";
+#endif
 
 static int fail_usage(const char *msg, const char *arg) {
   fprintf(stderr, "coop-native: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
@@ -37,6 +50,7 @@ static int fail_usage(const char *msg, const char *arg) {
   return COOP_EXIT_USAGE;
 }
 
+#if !COOP_ENGINE_AOT
 /* "65536", "64K", "1M" -> bytes; -1 when it is not a size. */
 static long long parse_size(const char *s) {
   char *end = 0;
@@ -48,11 +62,14 @@ static long long parse_size(const char *s) {
   if (*end || v > 0xffffffffLL) return -1;
   return v;
 }
+#endif
 
 int main(int argc, char **argv) {
-  coop_wasm3_config cfg;
-  coop_wasm3_default_config(&cfg);
+  coop_config cfg;
+  coop_default_config(&cfg);
+#if !COOP_ENGINE_AOT
   const char *path = 0;
+#endif
   int control_fd = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -62,6 +79,7 @@ int main(int argc, char **argv) {
       return 0;
     } else if (!strcmp(a, "--trace")) {
       cfg.trace = 1;
+#if !COOP_ENGINE_AOT
     } else if (!strcmp(a, "--lazy")) {
       cfg.lazy_compile = 1;
     } else if (!strcmp(a, "--memory") || !strcmp(a, "--stack")) {
@@ -71,6 +89,7 @@ int main(int argc, char **argv) {
       if (!strcmp(a, "--memory")) cfg.memory_limit = (uint32_t)v;
       else cfg.stack_bytes = (uint32_t)v;
       i++;
+#endif
     } else if (!strcmp(a, "--until")) {
       if (!next) return fail_usage("missing value after", a);
       char *end = 0;
@@ -88,6 +107,15 @@ int main(int argc, char **argv) {
       i++;
     } else if (a[0] == '-' && a[1]) {
       return fail_usage("unknown option", a);
+#if COOP_ENGINE_AOT
+    } else {
+      return fail_usage("this runner has its firmware compiled in; no file is taken", a);
+    }
+  }
+  native_hal_init(cfg.trace, control_fd);
+  coop_run(0, 0, &cfg);
+}
+#else
     } else if (path) {
       return fail_usage("more than one firmware file", a);
     } else {
@@ -123,5 +151,6 @@ int main(int argc, char **argv) {
   fclose(f);
 
   native_hal_init(cfg.trace, control_fd);
-  coop_wasm3_run(wasm, len, &cfg);
+  coop_run(wasm, len, &cfg);
 }
+#endif

@@ -22,7 +22,7 @@
 #include <string.h>
 #include "board.h"
 #include "hal_mps2.h"
-#include "../wasm3/coop_hal.h"
+#include "coop_hal.h"
 
 #define TICK_HZ 1000000u
 #define CYCLES_PER_TICK (CPU_HZ / TICK_HZ)

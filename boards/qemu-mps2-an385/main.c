@@ -3,7 +3,7 @@
  * array in flash, generated at build time by `npm run build:mcu` into
  * build/mcu/<name>_wasm.c) to the portable wasm3 embedding, which loads it,
  * checks the ABI, runs _start and drives the board loop forever.
- * Exit statuses (semihosting) are coop_wasm3.h's COOP_EXIT_*; a hard fault
+ * Exit statuses (semihosting) are coop_board.h's COOP_EXIT_*; a hard fault
  * exits 3 after printing "[mcu] fatal: ..." on UART0.
  *
  * Build-time knobs (-D, set by host/mcu/build.ts):
@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include "board.h"
 #include "hal_mps2.h"
-#include "coop_wasm3.h"
+#include "coop_board.h"
 
 #ifndef COOP_MEMORY_LIMIT
 #define COOP_MEMORY_LIMIT 0
@@ -43,12 +43,12 @@ extern const uint32_t coop_firmware_wasm_len;
 
 int main(void) {
   mps2_hal_init();
-  coop_wasm3_config cfg;
-  coop_wasm3_default_config(&cfg);
+  coop_config cfg;
+  coop_default_config(&cfg);
   cfg.memory_limit = COOP_MEMORY_LIMIT;
   cfg.stack_bytes = COOP_STACK_BYTES;
   cfg.until = COOP_UNTIL;
   cfg.lazy_compile = COOP_LAZY_COMPILE;
   cfg.trace = COOP_TRACE;
-  coop_wasm3_run(coop_firmware_wasm, coop_firmware_wasm_len, &cfg);
+  coop_run(coop_firmware_wasm, coop_firmware_wasm_len, &cfg);
 }

@@ -35,6 +35,7 @@ const exec = promisify(execFile);
 export const BOARD_DIR = "boards/qemu-mps2-an385";
 const WASM3_DIR = ".cache/wasm3/pywasm3-0.5.0/wasm3";
 const EMBED_DIR = "boards/wasm3";
+const SHARED_DIR = "boards/embed";
 /** Virtual time the measuring run lasts (µs ticks). */
 const MEASURE_UNTIL = 200_000;
 
@@ -200,7 +201,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
 
   const root = o.root ?? ".";
-  const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), W3 = join(root, WASM3_DIR);
+  const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), SHARED = join(root, SHARED_DIR), W3 = join(root, WASM3_DIR);
   const fetch = spawnSync("sh", [join(EMBED, "fetch.sh")], { encoding: "utf8" });
   if (fetch.status !== 0) throw new BuildError((fetch.stderr || fetch.stdout || "fetching wasm3 failed").trim().split("\n")[0]);
   if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
@@ -216,12 +217,12 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
   // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
   const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
-  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${EMBED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
+  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${SHARED}`, `-I${EMBED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
   const boardObjs = await compileAll(
-    [...BOARD_SRCS.map((s) => join(BOARD, s)), join(EMBED, "coop_wasm3.c"), join(EMBED, "coop_gate.c")],
+    [...BOARD_SRCS.map((s) => join(BOARD, s)), join(SHARED, "coop_board.c"), join(EMBED, "coop_wasm3.c"), join(EMBED, "coop_gate.c")],
     join(out, "obj", "board"),
     ourFlags,
-    [W3, EMBED, BOARD, GEN],
+    [W3, SHARED, EMBED, BOARD, GEN],
   );
   const wasmC = join(out, `${name}_wasm.c`);
   writeFileSync(wasmC, wasmAsC(bytes, o.wasm));
@@ -305,7 +306,7 @@ export async function buildBoardC(root: string, out: string, name: string, srcs:
   mkdirSync(out, { recursive: true });
   const elf = join(out, `${name}.elf`);
   await cc([
-    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, EMBED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
+    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, SHARED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
     ...[...BOARD_SRCS, ...srcs].map((f) => join(BOARD, f)), "-o", `${elf}.tmp`,
   ]);
   renameSync(`${elf}.tmp`, elf);

@@ -7,7 +7,7 @@
  */
 #include "../board.h"
 #include "../hal_mps2.h"
-#include "../../wasm3/coop_hal.h"
+#include "coop_hal.h"
 
 #define LINE_UART0_RX 1u
 

@@ -15,7 +15,7 @@
  */
 #include "../board.h"
 #include "../hal_mps2.h"
-#include "../../wasm3/coop_hal.h"
+#include "coop_hal.h"
 
 static void say(const char *s) {
   uint32_t n = 0;

@@ -1,0 +1,156 @@
+/*
+ * The engine-independent half of a coop embedding (docs/abi.md): what every
+ * engine that runs a coop firmware shares, so a rule is written once.
+ *
+ *   - the board.* imports with their pointer checks (coop_board_*), given a
+ *     view of the module's linear memory read fresh at each call;
+ *   - the bounded one-line report builder (coop_line_*);
+ *   - the board loop (coop_run): load, start, step, idle without losing a
+ *     wake-up, exit with the documented status.
+ *
+ * An engine (boards/wasm3/coop_wasm3.c: the interpreter; boards/aot/coop_aot.c:
+ * the module translated to C by wasm2c) implements the coop_engine_* functions
+ * below; a program links exactly one engine. Boards implement coop_hal.h.
+ * No allocation, no OS calls: the same code builds for the host and an MCU.
+ */
+#ifndef COOP_BOARD_H
+#define COOP_BOARD_H
+
+#include <stdint.h>
+
+/* Exit statuses given to hal_exit(). Boards may use 1 for their own usage errors. */
+#define COOP_EXIT_OK 0          /* every task finished, or the `until` time was reached */
+#define COOP_EXIT_USAGE 1       /* reserved for the board's own errors (bad option, unreadable file) */
+#define COOP_EXIT_BAD_MODULE 2  /* not wasm, refused by the gate, missing import/export, wrong ABI version, memory limit too small */
+#define COOP_EXIT_TRAP 3        /* a wasm trap (out-of-bounds access, unreachable, stack overflow, ...) */
+#define COOP_EXIT_PANIC 4       /* the firmware called board.panic (an AssemblyScript abort, assert, bounds check) */
+#define COOP_EXIT_NO_MEMORY 5   /* the board's heap could not hold the engine's runtime or the module */
+
+/* The ABI version this embedding implements (coop_abi_version() must return it). */
+#define COOP_ABI_VERSION 1u
+
+/* docs/abi.md constants the embedding itself needs. */
+#define COOP_EBADPTR (-2)
+#define COOP_IRQ_BUS_BIT (1u << 6)
+#define COOP_STAT_LIVE_TASKS 1u
+#define COOP_WASM_PAGE 65536u
+
+typedef struct coop_config {
+  /*
+   * Bytes of linear memory the firmware may use; 0 = whatever the module
+   * declares (AssemblyScript: 1 page, growing on demand). memory.grow beyond
+   * the limit fails (the stub runtime then panics "out of memory"). A limit
+   * that is not a multiple of 64 KiB makes the last page partial: only
+   * `memory_limit` bytes exist and an access above them traps. A module whose
+   * data does not fit is refused at load (COOP_EXIT_BAD_MODULE).
+   * The AOT engine's memory is a static array: there the limit is fixed when
+   * the firmware is built (COOP_AOT_MEMORY_BYTES) and this field is ignored.
+   */
+  uint32_t memory_limit;
+  /* wasm3's value stack in bytes (0 = 16 KiB). Too small: trap "stack overflow". Unused by AOT. */
+  uint32_t stack_bytes;
+  /* Stop with COOP_EXIT_OK once hal_now() >= until (ticks); -1 = run until the firmware is done. */
+  int64_t until;
+  /* Call coop_set_trace(1) before _start, so board.trace reaches hal_trace(). */
+  uint8_t trace;
+  /*
+   * wasm3 only. 0 (default): compile every function at load, so a function
+   * wasm3 cannot compile is a load error and nothing is allocated once _start
+   * runs. 1: compile each function on its first call (less RAM for unused code).
+   */
+  uint8_t lazy_compile;
+} coop_config;
+
+/* Defaults: no memory limit, 16 KiB stack, no time limit, no trace, compile at load. */
+void coop_default_config(coop_config *cfg);
+
+/* ---- what an engine implements (one per program) ------------------------- */
+
+/* The engine's name in reports and size tables: "wasm3" or "aot". */
+extern const char coop_engine_name[];
+
+/*
+ * Load a module (wasm3: from `wasm`, which must stay valid while it runs; AOT:
+ * the translated module linked into the program, `wasm` unused), check every
+ * import is board.* with the ABI signature and every ABI export is there,
+ * check the ABI version. 0, or a COOP_EXIT_* status after reporting why.
+ */
+int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg);
+/* Call _start once (after a successful load). 0, or a COOP_EXIT_* status after reporting. */
+int coop_engine_start(void);
+/*
+ * One coop_step(): runs every ready task. Stores the next deadline (ticks, -1
+ * none, <= now() for "call again") in *deadline. 0, or a COOP_EXIT_* status
+ * after reporting a trap or panic (the module is dead afterwards).
+ */
+int coop_engine_step(int64_t *deadline);
+/* coop_stat(id) of the loaded module (docs/abi.md), or -1 when none is loaded. */
+int64_t coop_engine_stat(uint32_t id);
+/* Current size of the firmware's linear memory in bytes (0 before load). */
+uint32_t coop_engine_memory_size(void);
+
+/*
+ * Load, start and drive the firmware: step; if nothing is ready, hal_idle()
+ * until the deadline or an interrupt; repeat. Ends with hal_exit(): 0 when no
+ * task is live and no timer is armed (nothing can ever happen again) or when
+ * cfg->until is reached, otherwise the COOP_EXIT_* status of the failure.
+ */
+void coop_run(const uint8_t *wasm, uint32_t len, const coop_config *cfg) __attribute__((noreturn));
+
+/* ---- the memory cap, one rule for every engine ---------------------------- */
+
+/*
+ * The page count memory.grow may reach under `limit` bytes (0: the module's
+ * own maximum): enough pages to hold the limit, never fewer than the module
+ * starts with, never more than it declares.
+ */
+uint32_t coop_memory_max_pages(uint32_t limit, uint32_t initial_pages, uint32_t declared_max_pages);
+/* Bytes that exist at `pages` pages under `limit` (a partial last page below a whole one). */
+uint32_t coop_memory_bytes(uint32_t pages, uint32_t limit);
+
+/* ---- the board.* imports, checked -------------------------------------- */
+
+/* The module's linear memory at the moment of an import call. Never kept across calls: memory.grow may move it. */
+typedef struct coop_mem {
+  uint8_t *base;
+  uint32_t size;
+} coop_mem;
+
+int coop_range_ok(coop_mem m, uint32_t ptr, uint32_t len);
+
+void coop_board_set_alarm(int64_t at);
+uint32_t coop_board_irq_take(coop_mem m);
+int32_t coop_board_uart_write(coop_mem m, uint32_t port, uint32_t ptr, uint32_t len);
+int32_t coop_board_uart_read(coop_mem m, uint32_t port, uint32_t ptr, uint32_t cap);
+int32_t coop_board_gpio_write(uint32_t pin, uint32_t level);
+int32_t coop_board_bus_transfer(coop_mem m, uint32_t addr, uint32_t wptr, uint32_t wlen, uint32_t rptr, uint32_t rlen);
+int32_t coop_board_bus_status(coop_mem m);
+void coop_board_log(coop_mem m, uint32_t ptr, uint32_t len);
+/*
+ * board.panic: builds the report text (message, file:line:col) now, while the
+ * pointers are valid; the engine then unwinds the wasm call and reports it
+ * with the task's name (coop_panic_text()). Returns nothing: the engine traps.
+ */
+void coop_board_panic(coop_mem m, uint32_t msg, uint32_t msg_len, uint32_t file, uint32_t file_len, uint32_t line, uint32_t col);
+const char *coop_panic_text(void);
+
+/* ---- a bounded one-line report (no snprintf: keeps MCU flash small) ------ */
+
+typedef struct coop_line {
+  char buf[400];
+  uint32_t len;
+} coop_line;
+
+void coop_line_init(coop_line *l);
+void coop_line_str(coop_line *l, const char *s);
+/* Firmware bytes may hold anything: control characters become '?', so a report stays one line. */
+void coop_line_bytes(coop_line *l, const uint8_t *p, uint32_t n);
+void coop_line_u64(coop_line *l, uint64_t v);
+void coop_line_i64(coop_line *l, int64_t v);
+void coop_line_hex(coop_line *l, uint32_t v);
+/* ` in task N "name"`: the name is the AssemblyScript string at `name_ptr` (UTF-16LE, length at ptr-4). */
+void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr);
+/* hal_report("coop: <what>[: <detail>]") and return `status`. */
+int coop_report(int status, const char *what, const char *detail);
+
+#endif
