@@ -11,9 +11,12 @@
  *   COOP_AOT_MEMORY_BYTES  bytes of linear memory (the board's memory cap)
  *   COOP_AOT_TABLE_ELEMS   funcref table entries (the module's table maximum or size)
  *   COOP_AOT_FUNC_TYPES    distinct function types the module registers
+ *   COOP_AOT_MAX_CALL_DEPTH  wasm calls allowed in flight: the board's C stack
+ *                          divided by the largest translated frame
  * The memory cap follows coop_memory_max_pages()/coop_memory_bytes(), the
  * rule the wasm3 engine applies too (boards/embed/coop_board.c).
  */
+#include "coop_aot_link.h" /* before wasm-rt.h: it sets the call-depth limit */
 #include "wasm-rt.h"
 #include "coop_board.h"
 #include "coop_hal.h"
@@ -34,7 +37,13 @@
 #error "build with -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0: this runtime has no guard pages, every access is bounds-checked"
 #endif
 
+#ifndef COOP_AOT_MAX_CALL_DEPTH
+#error "COOP_AOT_MAX_CALL_DEPTH (the call-depth limit) must be defined by the build"
+#endif
+
 uint32_t wasm_rt_call_stack_depth;
+const uint32_t coop_aot_max_call_depth = COOP_AOT_MAX_CALL_DEPTH;
+const uint32_t coop_aot_memory_bytes = COOP_AOT_MEMORY_BYTES;
 
 static uint8_t s_memory[COOP_AOT_MEMORY_BYTES] __attribute__((aligned(8)));
 static uint8_t s_memory_taken;

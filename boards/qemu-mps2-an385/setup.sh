@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the QEMU Cortex-M3 target needs, from Debian packages:
-# the cross compiler, newlib (nano) and QEMU. Idempotent: packages already
+# the cross compiler, newlib (nano), QEMU, and wabt (wasm2c, for the
+# ahead-of-time engine of both the MCU and the native runner). Idempotent: packages already
 # installed are left alone and apt is not touched when nothing is missing.
 # Without root or without apt-get it installs nothing and prints the command
 # to run instead (exit 0, so a developer machine without the target still
@@ -8,7 +9,7 @@
 # Usage: sh boards/qemu-mps2-an385/setup.sh   (npm run setup:mcu)
 set -eu
 
-PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+PKGS="gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm wabt"
 INSTALL_CMD="sudo apt-get update && sudo apt-get install -y --no-install-recommends $PKGS"
 
 missing=""

@@ -1,16 +1,24 @@
-// `npm run build:mcu -- <app.wasm> [options]`: cross-compiles wasm3 + the
-// portable embedding (boards/wasm3) + the mps2-an385 port
-// (boards/qemu-mps2-an385) with the firmware .wasm embedded in flash as a
-// const array, and writes build/mcu/<name>.elf and <name>.bin. Then it
+// `npm run build:mcu -- <app.wasm> [options]`: cross-compiles a firmware for
+// the mps2-an385 port (boards/qemu-mps2-an385) with one of two engines:
+//   --engine wasm3 (default): wasm3 + its embedding (boards/wasm3), the .wasm
+//     embedded in flash as a const array, loaded at boot; writes
+//     build/mcu/<name>.elf and <name>.bin;
+//   --engine aot: the .wasm translated to C by wasm2c (host/aot/translate.ts)
+//     and compiled in with boards/aot; writes build/mcu/<name>.aot.elf/.bin.
+// Both link the shared embedding half (boards/embed) and the same HAL. Then it
 // measures: it finds the smallest linear-memory limit the firmware starts
 // with (the core never allocates after start-up, so what _start needs is all
 // it will ever need), runs the firmware under QEMU for 200 ms of virtual time
 // and prints flash and RAM use, including wasm3's heap peak and the stack
-// peak reported by the board at exit. Figures also go to build/mcu/<name>.json.
+// peak reported by the board at exit. Figures also go to build/mcu/<name>.json
+// (<name>.aot.json for the AOT engine), with "engine".
 //
 // Options:
+//   --engine wasm3|aot            the engine (default wasm3: it also runs a .wasm that
+//                                 arrives after flashing; aot: a fraction of the RAM and time)
 //   --memory-limit <bytes>|auto   linear memory the firmware gets (default auto)
-//   --stack-bytes <n>             wasm3 value stack (default 8192)
+//   --stack-bytes <n>             wasm3: its value stack (default 8192); aot: the C stack
+//                                 reserved, which sets the call-depth limit (default 4096)
 //   --out <dir>                   output folder (default build/mcu)
 //   --no-measure                  skip the QEMU runs (limit must then be given or is 64 KiB)
 //   -D<NAME>=<value>              extra C define for the board sources (tests use it)
@@ -29,6 +37,7 @@ import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
 import { gate } from "../engines/gate.js";
+import { AotError, AotRefusedError, aotFlags, callDepthFor, maxFrameBytes, moduleFlags, runtimeDefines, translate } from "../aot/translate.js";
 
 const exec = promisify(execFile);
 
@@ -36,6 +45,9 @@ export const BOARD_DIR = "boards/qemu-mps2-an385";
 const WASM3_DIR = ".cache/wasm3/pywasm3-0.5.0/wasm3";
 const EMBED_DIR = "boards/wasm3";
 const SHARED_DIR = "boards/embed";
+const AOT_DIR = "boards/aot";
+/** C stack the AOT engine leaves for the board on top of the firmware's frames: HAL, imports, the guard's jmp_buf, an ISR. */
+const AOT_BOARD_STACK = 1024;
 /** Virtual time the measuring run lasts (µs ticks). */
 const MEASURE_UNTIL = 200_000;
 
@@ -62,8 +74,12 @@ export class BuildError extends Error {}
 /** The module gate refused the firmware: nothing was embedded (exit status 3). */
 export class RefusedError extends BuildError {}
 
+export type McuEngine = "wasm3" | "aot";
+
 export interface McuBuildOptions {
   wasm: string;
+  /** Default wasm3. */
+  engine?: McuEngine;
   out?: string;
   memoryLimit?: number | "auto";
   stackBytes?: number;
@@ -78,6 +94,7 @@ export interface McuBuildOptions {
 
 export interface McuBuildResult {
   name: string;
+  engine: McuEngine;
   elf: string;
   bin: string;
   wasmBytes: number;
@@ -90,6 +107,9 @@ export interface McuBuildResult {
   heapPeak: number | null;
   stackPeak: number | null;
   ramTotal: number | null;
+  /** AOT only: the call-depth limit, from the stack reserve and the largest translated frame. */
+  callDepth?: number;
+  frameBytes?: number;
 }
 
 async function cc(args: string[]): Promise<void> {
@@ -201,42 +221,77 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
 
   const root = o.root ?? ".";
-  const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), SHARED = join(root, SHARED_DIR), W3 = join(root, WASM3_DIR);
-  const fetch = spawnSync("sh", [join(EMBED, "fetch.sh")], { encoding: "utf8" });
-  if (fetch.status !== 0) throw new BuildError((fetch.stderr || fetch.stdout || "fetching wasm3 failed").trim().split("\n")[0]);
-  if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
-
+  const engine: McuEngine = o.engine ?? "wasm3";
+  const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), SHARED = join(root, SHARED_DIR), AOT = join(root, AOT_DIR), W3 = join(root, WASM3_DIR);
   const out = o.out ?? join(root, "build", "mcu");
-  // The gate's limits header for coop_gate.c, from boards/wasm3/gate.json.
-  const GEN = join(out, "gen");
-  const gen = spawnSync(process.execPath, [join(EMBED, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
-  if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h").trim().split("\n")[0]);
-  const name = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
+  const base = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
+  const name = engine === "aot" ? `${base}.aot` : base;
   mkdirSync(out, { recursive: true });
+  const boardSrcs = [...BOARD_SRCS.map((f) => join(BOARD, f)), join(SHARED, "coop_board.c")];
 
-  const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
-  // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
-  const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
-  const ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${SHARED}`, `-I${EMBED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
-  const boardObjs = await compileAll(
-    [...BOARD_SRCS.map((s) => join(BOARD, s)), join(SHARED, "coop_board.c"), join(EMBED, "coop_wasm3.c"), join(EMBED, "coop_gate.c")],
-    join(out, "obj", "board"),
-    ourFlags,
-    [W3, SHARED, EMBED, BOARD, GEN],
-  );
-  const wasmC = join(out, `${name}_wasm.c`);
-  writeFileSync(wasmC, wasmAsC(bytes, o.wasm));
-  const wasmObj = join(out, "obj", `${name}_wasm.o`);
-  await cc([...COMMON, "-c", wasmC, "-o", wasmObj]);
+  /** Objects and flags for the final link, per engine; `linkExtra(limit)` adds what depends on the memory limit. */
+  let ourFlags: string[], objs: string[], linkExtra: (limit: number, stack: number) => string[];
+  let callDepth: number | undefined, frameBytes: number | undefined;
+  const stack = o.stackBytes ?? (engine === "aot" ? 4096 : 8192);
+  if (engine === "wasm3") {
+    const fetch = spawnSync("sh", [join(EMBED, "fetch.sh")], { encoding: "utf8" });
+    if (fetch.status !== 0) throw new BuildError((fetch.stderr || fetch.stdout || "fetching wasm3 failed").trim().split("\n")[0]);
+    if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
+    // The gate's limits header for coop_gate.c, from boards/wasm3/gate.json.
+    const GEN = join(out, "gen");
+    const gen = spawnSync(process.execPath, [join(EMBED, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
+    if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h").trim().split("\n")[0]);
+    const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
+    // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
+    const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
+    ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${SHARED}`, `-I${EMBED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
+    const boardObjs = await compileAll(
+      [...boardSrcs, join(EMBED, "coop_wasm3.c"), join(EMBED, "coop_gate.c")],
+      join(out, "obj", "board"),
+      ourFlags,
+      [W3, SHARED, EMBED, BOARD, GEN],
+    );
+    const wasmC = join(out, `${name}_wasm.c`);
+    writeFileSync(wasmC, wasmAsC(bytes, o.wasm));
+    const wasmObj = join(out, "obj", `${name}_wasm.o`);
+    await cc([...COMMON, "-c", wasmC, "-o", wasmObj]);
+    objs = [...boardObjs, ...w3objs, wasmObj];
+    linkExtra = (limit, stk) => [`-DCOOP_MEMORY_LIMIT=${limit}u`, `-DCOOP_STACK_BYTES=${stk}u`];
+  } else {
+    // Translate (the module gate runs first, with the memory cap when one is given), then compile the module once.
+    let m;
+    try {
+      m = translate(bytes, o.wasm, join(out, "aot", base), typeof o.memoryLimit === "number" ? o.memoryLimit : 0);
+    } catch (e) {
+      if (e instanceof AotRefusedError) throw new RefusedError(e.message);
+      if (e instanceof AotError) throw new BuildError(e.message);
+      throw e;
+    }
+    ourFlags = [...COMMON, ...aotFlags(AOT), "-Wall", "-Wextra", `-I${SHARED}`, `-I${BOARD}`, ...(o.defines ?? [])];
+    const boardObjs = await compileAll(boardSrcs, join(out, "obj", "board-aot"), ourFlags, [SHARED, BOARD, AOT]);
+    const modDir = join(out, "obj", `aot-${base}`);
+    const modFlags = [...ourFlags, `-I${m.dir}`];
+    const [modObj] = await compileAll([m.source], modDir, [...modFlags, ...moduleFlags(AOT), "-fstack-usage"], [m.dir, AOT]);
+    const [engObj] = await compileAll([join(AOT, "coop_aot.c")], join(modDir, "engine"), modFlags, [m.dir, AOT, SHARED]);
+    frameBytes = maxFrameBytes(modObj.replace(/\.o$/, ".su"));
+    try {
+      callDepth = callDepthFor(stack, frameBytes, AOT_BOARD_STACK);
+    } catch (e) {
+      throw new BuildError((e as Error).message);
+    }
+    objs = [...boardObjs, modObj, engObj];
+    const rt = join(AOT, "wasm_rt_static.c");
+    const mod = m;
+    linkExtra = (limit) => [...runtimeDefines(mod, limit, callDepth!), `-I${mod.dir}`, `-Wl,--defsym=STACK_SIZE=${stack}`, rt];
+  }
 
-  const link = async (elf: string, limit: number, stack: number, until: number): Promise<void> => {
+  const link = async (elf: string, limit: number, stk: number, until: number): Promise<void> => {
     await cc([
-      ...ourFlags, `-DCOOP_MEMORY_LIMIT=${limit}u`, `-DCOOP_STACK_BYTES=${stack}u`, `-DCOOP_UNTIL=(${until}LL)`,
+      ...ourFlags, ...linkExtra(limit, stk), `-DCOOP_UNTIL=(${until}LL)`,
       "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections", `-Wl,-Map=${elf}.map`,
-      join(BOARD, "main.c"), ...boardObjs, ...w3objs, wasmObj, "-lm", "-o", elf,
+      join(BOARD, "main.c"), ...objs, "-lm", "-o", elf,
     ]);
   };
-  const stack = o.stackBytes ?? 8192;
   const measure = o.measure !== false;
   const probeElf = join(out, `${name}.probe.elf`);
   /** Runs the firmware for MEASURE_UNTIL of virtual time with this limit; status 0 = it started and ran. */
@@ -282,16 +337,26 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const flash = s.text + s.data;
   const ramTotal = heapPeak !== null && stackPeak !== null ? s.data + s.bss + heapPeak + stackPeak : null;
   const res: McuBuildResult = {
-    name, elf, bin, wasmBytes: bytes.length, ...s, flash, memoryLimit: limit, stackBytes: stack, heapPeak, stackPeak, ramTotal,
+    name, engine, elf, bin, wasmBytes: bytes.length, ...s, flash, memoryLimit: limit, stackBytes: stack, heapPeak, stackPeak, ramTotal,
+    ...(engine === "aot" ? { callDepth, frameBytes } : {}),
   };
   writeFileSync(join(out, `${name}.json`), JSON.stringify(res, null, 2) + "\n");
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   say(`build:mcu: ${elf}, ${bin}`);
-  say(`  flash: ${flash} B (${kb(flash)}): text ${s.text} + data ${s.data}; the embedded .wasm is ${bytes.length} B of it`);
-  say(`  RAM:   data ${s.data} + bss ${s.bss}` +
-    (heapPeak !== null ? ` + wasm3 heap peak ${heapPeak} (runtime, compiled code, ${kb(limit)} linear memory, ${kb(stack)} value stack)` : " + wasm3 heap (not measured: --no-measure)") +
-    (stackPeak !== null ? ` + C stack peak ${stackPeak}` : "") +
-    (ramTotal !== null ? ` = ${ramTotal} B (${kb(ramTotal)})` : ""));
+  if (engine === "wasm3") {
+    say(`  flash: ${flash} B (${kb(flash)}): text ${s.text} + data ${s.data}; the embedded .wasm is ${bytes.length} B of it`);
+    say(`  RAM:   data ${s.data} + bss ${s.bss}` +
+      (heapPeak !== null ? ` + wasm3 heap peak ${heapPeak} (runtime, compiled code, ${kb(limit)} linear memory, ${kb(stack)} value stack)` : " + wasm3 heap (not measured: --no-measure)") +
+      (stackPeak !== null ? ` + C stack peak ${stackPeak}` : "") +
+      (ramTotal !== null ? ` = ${ramTotal} B (${kb(ramTotal)})` : ""));
+  } else {
+    say(`  engine: aot (wasm2c; the ${bytes.length} B .wasm compiled in); call depth limit ${callDepth} (${kb(stack)} C stack reserved, largest frame ${frameBytes} B)`);
+    say(`  flash: ${flash} B (${kb(flash)}): text ${s.text} + data ${s.data}`);
+    say(`  RAM:   data ${s.data} + bss ${s.bss} (of it ${kb(limit)} linear memory)` +
+      (heapPeak !== null ? ` + heap peak ${heapPeak}` : "") +
+      (stackPeak !== null ? ` + C stack peak ${stackPeak} (of ${stack} reserved)` : "") +
+      (ramTotal !== null ? ` = ${ramTotal} B (${kb(ramTotal)})` : ""));
+  }
   return res;
 }
 
@@ -328,6 +393,11 @@ function parseArgs(argv: string[]): McuBuildOptions {
     };
     if (a === "--memory-limit") { const v = val(); o.memoryLimit = v === "auto" ? "auto" : num(v); }
     else if (a === "--stack-bytes") o.stackBytes = num(val());
+    else if (a === "--engine") {
+      const v = val();
+      if (v !== "wasm3" && v !== "aot") throw new BuildError(`--engine takes wasm3 or aot, not '${v}'`);
+      o.engine = v;
+    }
     else if (a === "--out") o.out = val();
     else if (a === "--no-measure") o.measure = false;
     else if (a === "--no-host-gate") o.skipHostGate = true;
@@ -336,7 +406,7 @@ function parseArgs(argv: string[]): McuBuildOptions {
     else if (!o.wasm) o.wasm = a;
     else throw new BuildError(`one firmware .wasm at a time (got '${o.wasm}' and '${a}')`);
   }
-  if (!o.wasm) throw new BuildError("usage: npm run build:mcu -- <app.wasm> [--memory-limit <bytes>|auto] [--stack-bytes <n>] [--out <dir>] [--no-measure]");
+  if (!o.wasm) throw new BuildError("usage: npm run build:mcu -- <app.wasm> [--engine wasm3|aot] [--memory-limit <bytes>|auto] [--stack-bytes <n>] [--out <dir>] [--no-measure]");
   return o;
 }
 

@@ -7,8 +7,8 @@
 import { spawn, spawnSync } from "node:child_process";
 
 /** The Debian packages `npm run setup:mcu` installs. */
-export const MCU_PACKAGES = ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm"];
-export const SETUP_HINT = "npm run setup:mcu (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)";
+export const MCU_PACKAGES = ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm", "wabt"];
+export const SETUP_HINT = "npm run setup:mcu (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm wabt)";
 
 export const QEMU = process.env.COOP_QEMU ?? "qemu-system-arm";
 export const CC = process.env.COOP_ARM_CC ?? "arm-none-eabi-gcc";

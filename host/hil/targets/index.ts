@@ -24,17 +24,24 @@ export const TARGETS: Record<string, Entry> = {
   sim: { describe: "the simulator, V8 engine, virtual time", load: () => import("./sim.js"), arg: "sim", install: "npm install && npm run build" },
   wasm3: { describe: "the simulator, wasm3 engine, virtual time", load: () => import("./sim.js"), arg: "wasm3", install: "npm run setup:wasm3 && npm run build:wasm3-engine" },
   native: { describe: "build/coop-native (wasm3 on the host), real time", load: () => import("./native.js"), install: "npm run build:native" },
+  "native-aot": { describe: "the native runner with the firmware compiled in (wasm2c), real time", load: () => import("./native.js"), arg: "aot", install: "npm run setup:mcu (installs wabt)" },
   qemu: {
     describe: "the Cortex-M3 port under QEMU mps2-an385",
     // Loaded by path string so this file compiles before qemu.ts exists.
     load: () => import("./qemu.js" as string) as Promise<HilTargetModule>,
     install: "npm run setup:mcu",
   },
+  "qemu-aot": {
+    describe: "the Cortex-M3 port under QEMU, the firmware compiled in (wasm2c)",
+    load: () => import("./qemu.js" as string) as Promise<HilTargetModule>,
+    arg: "aot",
+    install: "npm run setup:mcu",
+  },
   serial: { describe: "a real board on a serial device: serial:<device>[@baud]", takesArg: true, load: () => import("./serial.js"), install: "connect the board" },
 };
 
 /** What `--target all` runs (serial needs a device, so it is never implied). */
-export const ALL = ["sim", "wasm3", "native", "qemu"];
+export const ALL = ["sim", "wasm3", "native", "native-aot", "qemu", "qemu-aot"];
 
 /** A stand-in for a target whose module cannot be loaded: always unavailable, with the reason. */
 class MissingTarget implements HilTarget {

@@ -1,14 +1,20 @@
-// The `native` HIL target: build/coop-native (boards/native) as a child
-// process, in real time. UART0 is its stdin/stdout; pins and ADC inputs go
-// through its control descriptor (fd 3, protocol in boards/native/README.md).
+// The `native` and `native-aot` HIL targets: the native runner
+// (boards/native) as a child process, in real time. `native` runs
+// build/coop-native (wasm3) on the firmware file; `native-aot` builds the
+// runner with the firmware translated by wasm2c and compiled in
+// (host/aot/native.ts, once per firmware and cached) and runs that. UART0 is
+// its stdin/stdout; pins and ADC inputs go through its control descriptor
+// (fd 3, protocol in boards/native/README.md).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Duplex } from "node:stream";
 import { STEP_KINDS } from "../../scenario.js";
 import { loadBoard, findBoard } from "../../sim/board.js";
 import { StreamTarget, stopChild } from "../stream.js";
+import { buildNativeAot } from "../../aot/native.js";
+import { AOT_SETUP_HINT, haveWasm2c } from "../../aot/translate.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
 
 export const NATIVE_INSTALL = "npm run build:native";
@@ -68,21 +74,56 @@ class Control {
 }
 
 export class NativeHilTarget implements HilTarget {
-  readonly name = "native";
-  readonly describe = "build/coop-native: wasm3 on the host, real time, UART0 on stdio";
-  readonly extraSuites: readonly string[] = [];
+  readonly name: string;
+  readonly describe: string;
+  readonly extraSuites: readonly string[];
+  /** AOT: the runner built for each firmware path. */
+  private runners = new Map<string, string>();
+
+  constructor(readonly engine: "wasm3" | "aot" = "wasm3") {
+    this.name = engine === "aot" ? "native-aot" : "native";
+    this.extraSuites = engine === "aot" ? ["native"] : [];
+    this.describe = engine === "aot"
+      ? "the native runner with the firmware compiled in (wasm2c, gcc -O2), real time, UART0 on stdio"
+      : "build/coop-native: wasm3 on the host, real time, UART0 on stdio";
+  }
 
   async available(ctx: HilContext): Promise<Availability> {
+    if (this.engine === "aot") {
+      if (!haveWasm2c()) return { ok: false, reason: "wasm2c not found", install: AOT_SETUP_HINT };
+      return { ok: true };
+    }
     const bin = nativeBinary(ctx.root);
     if (!existsSync(bin)) return { ok: false, reason: `${bin} is not built`, install: NATIVE_INSTALL };
     return { ok: true };
   }
 
+  /** The command line that runs ctx.firmware. */
+  private command(ctx: HilContext): string[] {
+    if (this.engine === "wasm3") return [nativeBinary(ctx.root), "--control-fd", "3", ctx.firmware];
+    let runner = this.runners.get(ctx.firmware);
+    if (!runner) {
+      try {
+        runner = buildNativeAot({ wasm: ctx.firmware, root: ctx.root, out: join(ctx.root, "build", "aot", "hil", basename(ctx.firmware).replace(/\.wasm$/, "")), quiet: true }).runner;
+      } catch (e) {
+        throw new Error(`cannot build the native AOT runner: ${(e as Error).message}`);
+      }
+      this.runners.set(ctx.firmware, runner);
+    }
+    return [runner, "--control-fd", "3"];
+  }
+
   open(ctx: HilContext): Promise<OpenTarget> {
     if (!existsSync(ctx.firmware)) return Promise.reject(new Error(`firmware ${ctx.firmware} not found (build it: npm run build)`));
     const names = boardNames(ctx);
+    let cmd: string[];
+    try {
+      cmd = this.command(ctx);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise((resolve, reject) => {
-      const child: ChildProcess = spawn(nativeBinary(ctx.root), ["--control-fd", "3", ctx.firmware], { stdio: ["pipe", "pipe", "pipe", "pipe"] });
+      const child: ChildProcess = spawn(cmd[0], cmd.slice(1), { stdio: ["pipe", "pipe", "pipe", "pipe"] });
       const control = new Control(child.stdio[3] as Duplex);
       let stderr = "";
       let exited = false;
@@ -114,7 +155,7 @@ export class NativeHilTarget implements HilTarget {
       child.stdin!.on("error", () => {}); // EPIPE after the runner exited: reported through exit
       child.on("error", (e) => {
         exited = true;
-        reject(new Error(`cannot run ${nativeBinary(ctx.root)}: ${e.message} (build it: ${NATIVE_INSTALL})`));
+        reject(new Error(`cannot run ${cmd[0]}: ${e.message} (build it: ${this.engine === "aot" ? "npm run build:native:aot -- <app.wasm>" : NATIVE_INSTALL})`));
       });
       const exitedP = new Promise<void>((res) =>
         child.on("exit", (code, signal) => {
@@ -140,6 +181,6 @@ export class NativeHilTarget implements HilTarget {
   }
 }
 
-export function createTarget(): HilTarget {
-  return new NativeHilTarget();
+export function createTarget(arg: string | null = null): HilTarget {
+  return new NativeHilTarget(arg === "aot" ? "aot" : "wasm3");
 }

@@ -1,6 +1,7 @@
-// The `qemu` HIL target: the firmware .wasm embedded in the mps2-an385
-// firmware (wasm3 on an emulated Cortex-M3, boards/qemu-mps2-an385), run by
-// qemu-system-arm in real time. UART0 is QEMU's stdio. The board exposes no
+// The `qemu` and `qemu-aot` HIL targets: the firmware in the mps2-an385
+// firmware (an emulated Cortex-M3, boards/qemu-mps2-an385), run by
+// qemu-system-arm in real time: `qemu` embeds the .wasm for wasm3, `qemu-aot`
+// compiles it in, translated by wasm2c (npm run build:mcu -- --engine aot). UART0 is QEMU's stdio. The board exposes no
 // GPIO or ADC to coop (they answer EBADPORT), so only serial steps and waits
 // are supported; a scenario with pin or ADC steps is refused before it starts.
 // The ELF is built once per process (npm run build:mcu's code, into
@@ -13,6 +14,7 @@ import type { StepKind } from "../../scenario.js";
 import { StreamTarget, stopChild } from "../stream.js";
 import { buildMcu, BuildError } from "../../mcu/build.js";
 import { QEMU, SETUP_HINT, missingTools, qemuArgs } from "../../mcu/qemu.js";
+import { AOT_SETUP_HINT, haveWasm2c } from "../../aot/translate.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
 
 const SUPPORTS: ReadonlySet<StepKind> = new Set<StepKind>(["write-serial", "wait-serial", "wait"]);
@@ -23,14 +25,22 @@ export interface QemuOpenTarget extends OpenTarget {
 }
 
 export class QemuHilTarget implements HilTarget {
-  readonly name = "qemu";
-  readonly describe = "wasm3 in Cortex-M3 firmware on QEMU mps2-an385 (real interrupts, UART0 on stdio), real time";
-  readonly extraSuites: readonly string[] = [];
+  readonly name: string;
+  readonly describe: string;
+  readonly extraSuites: readonly string[];
   private built = new Map<string, Promise<string>>();
+
+  constructor(readonly engine: "wasm3" | "aot" = "wasm3") {
+    this.name = engine === "aot" ? "qemu-aot" : "qemu";
+    // The same board, so the same board-specific scenarios (tests/hil/qemu/).
+    this.extraSuites = engine === "aot" ? ["qemu"] : [];
+    this.describe = `${engine === "aot" ? "the firmware compiled in (wasm2c)" : "wasm3"} in Cortex-M3 firmware on QEMU mps2-an385 (real interrupts, UART0 on stdio), real time`;
+  }
 
   async available(_ctx: HilContext): Promise<Availability> {
     const missing = missingTools();
     if (missing.length) return { ok: false, reason: `${missing.join(" and ")} not found`, install: SETUP_HINT };
+    if (this.engine === "aot" && !haveWasm2c()) return { ok: false, reason: "wasm2c not found", install: AOT_SETUP_HINT };
     return { ok: true };
   }
 
@@ -38,7 +48,7 @@ export class QemuHilTarget implements HilTarget {
   elfFor(ctx: HilContext): Promise<string> {
     let p = this.built.get(ctx.firmware);
     if (!p) {
-      p = buildMcu({ wasm: ctx.firmware, root: ctx.root, out: join(ctx.root, "build", "mcu", "hil"), quiet: true }).then(
+      p = buildMcu({ wasm: ctx.firmware, root: ctx.root, out: join(ctx.root, "build", "mcu", "hil"), quiet: true, engine: this.engine }).then(
         (r) => r.elf,
         (e: Error) => {
           throw new Error(`cannot build the QEMU firmware: ${e instanceof BuildError ? e.message : e.message}`);
@@ -90,6 +100,6 @@ export class QemuHilTarget implements HilTarget {
   }
 }
 
-export function createTarget(_arg: string | null = null): HilTarget {
-  return new QemuHilTarget();
+export function createTarget(arg: string | null = null): HilTarget {
+  return new QemuHilTarget(arg === "aot" ? "aot" : "wasm3");
 }

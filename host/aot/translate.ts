@@ -1,0 +1,136 @@
+// The ahead-of-time engine's first step: a firmware .wasm checked by the
+// module gate and translated to C by wabt's wasm2c (Debian package `wabt`,
+// installed by `npm run setup`), ready to compile with boards/aot/ for any
+// target. The module gate runs first, with the board's memory cap: what
+// wasm3 refuses at load is refused here, before a line of C exists.
+//
+// Output, in `dir`: coop_module.c/.h (module name "coop": its exports are
+// Z_coopZ_<name>, its imports Z_boardZ_<name>), and wasm-rt.h, copied from
+// the wabt installation (a cross compiler must not search the host's
+// /usr/include). Files are rewritten only when their content changes, so
+// builds that cache objects by modification time stay cached.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { gate } from "../engines/gate.js";
+
+export const WASM2C = process.env.COOP_WASM2C ?? "wasm2c";
+export const AOT_SETUP_HINT = "npm run setup:mcu (Debian: apt-get install wabt)";
+/** Where Debian's wabt puts the runtime interface wasm2c's output includes. */
+const WASM_RT_HEADERS = ["/usr/include/wasm-rt.h", "/usr/src/wasm2c/wasm-rt.h"];
+
+/** The translation failed for a reason in the input or the machine (one line). */
+export class AotError extends Error {}
+/** The module gate refused the firmware: nothing was translated. */
+export class AotRefusedError extends AotError {}
+
+export interface AotModule {
+  dir: string;
+  /** The translated module (compile it with -w: its warnings are wasm2c's, not ours). */
+  source: string;
+  /** Funcref table entries the module allocates (COOP_AOT_TABLE_ELEMS). */
+  tableElems: number;
+  /** Function types it registers (COOP_AOT_FUNC_TYPES). */
+  funcTypes: number;
+  /** wasm2c's version line, for the size report. */
+  wasm2cVersion: string;
+}
+
+export function haveWasm2c(): boolean {
+  return spawnSync(WASM2C, ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+function writeIfChanged(path: string, text: string): void {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  writeFileSync(path, text);
+}
+
+/**
+ * Gate and translate `bytes` (read from `from`) into `dir`. `memoryLimit`:
+ * the linear memory the board will give it (0: none), checked by the gate.
+ */
+export function translate(bytes: Uint8Array, from: string, dir: string, memoryLimit = 0): AotModule {
+  const v = gate(bytes, { memoryLimit });
+  if (!v.ok) throw new AotRefusedError(`firmware refused: ${v.rule}`);
+  if (!haveWasm2c()) throw new AotError(`${WASM2C} not found; install with ${AOT_SETUP_HINT}`);
+  const header = WASM_RT_HEADERS.find((h) => existsSync(h));
+  if (!header) throw new AotError(`wasm-rt.h not found (looked in ${WASM_RT_HEADERS.join(", ")}); install with ${AOT_SETUP_HINT}`);
+  mkdirSync(dir, { recursive: true });
+  // Translate into a scratch folder, then copy what changed into place.
+  const tmp = mkdtempSync(join(dir, ".wasm2c-"));
+  try {
+    const r = spawnSync(WASM2C, [from, "-n", "coop", "-o", join(tmp, "coop_module.c")], { encoding: "utf8" });
+    if (r.status !== 0) throw new AotError(`wasm2c failed on ${from}: ${(r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n")[0]}`);
+    const c = readFileSync(join(tmp, "coop_module.c"), "utf8");
+    const h = readFileSync(join(tmp, "coop_module.h"), "utf8");
+    writeIfChanged(join(dir, "coop_module.c"), c);
+    writeIfChanged(join(dir, "coop_module.h"), h);
+    writeIfChanged(join(dir, "wasm-rt.h"), readFileSync(header, "utf8"));
+    const funcTypes = (c.match(/wasm_rt_register_func_type\(/g) ?? []).length;
+    let tableElems = 0;
+    for (const m of c.matchAll(/wasm_rt_allocate_funcref_table\([^,]+,\s*(\d+)u?,/g)) tableElems = Math.max(tableElems, Number(m[1]));
+    const ver = spawnSync(WASM2C, ["--version"], { encoding: "utf8" }).stdout.trim();
+    return { dir, source: join(dir, "coop_module.c"), tableElems, funcTypes: Math.max(funcTypes, 1), wasm2cVersion: ver };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The C flags of every AOT build, for the translated module and boards/aot/
+ * alike (`aotDir`: boards/aot). The module's own sizes and the call-depth
+ * limit are link-time facts: they go only to wasm_rt_static.c (runtimeDefines).
+ */
+export function aotFlags(aotDir: string): string[] {
+  return [
+    "-DCOOP_ENGINE_AOT=1",
+    "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", // explicit bounds checks: no guard pages on an MCU
+    "-DWASM_RT_USE_STACK_DEPTH_COUNT=1",
+    "-DNDEBUG", // wasm2c's asserts would pull in stdio on an MCU
+    `-I${aotDir}`,
+  ];
+}
+
+/** Extra flags for compiling the translated module itself (its warnings are wasm2c's, not ours). */
+export function moduleFlags(aotDir: string): string[] {
+  return ["-w", "-include", join(aotDir, "coop_aot_link.h")];
+}
+
+/** Defines for wasm_rt_static.c and coop_aot.c: the static arrays' sizes and the depth limit. */
+export function runtimeDefines(m: AotModule, memoryBytes: number, callDepth: number): string[] {
+  return [
+    `-DCOOP_AOT_MEMORY_BYTES=${memoryBytes}u`,
+    `-DCOOP_AOT_TABLE_ELEMS=${m.tableElems}`,
+    `-DCOOP_AOT_FUNC_TYPES=${m.funcTypes}`,
+    `-DCOOP_AOT_MAX_CALL_DEPTH=${callDepth}u`,
+  ];
+}
+
+/**
+ * The deepest frame among the translated functions, from gcc's -fstack-usage
+ * file (`file:line:col:name<TAB>bytes<TAB>static|dynamic|bounded`).
+ */
+export function maxFrameBytes(suFile: string): number {
+  if (!existsSync(suFile)) throw new AotError(`no stack usage file ${suFile} (was the module compiled with -fstack-usage?)`);
+  let max = 0;
+  for (const line of readFileSync(suFile, "utf8").split("\n")) {
+    const f = line.split("\t");
+    if (f.length < 3) continue;
+    // "dynamic,bounded": gcc knows the bound (the number given); only an unbounded frame breaks the limit.
+    if (f[2].startsWith("dynamic") && !f[2].includes("bounded")) throw new AotError(`a translated function has a dynamic stack frame (${f[0]}): the call-depth bound would not hold`);
+    max = Math.max(max, Number(f[1]) || 0);
+  }
+  return max;
+}
+
+/**
+ * The call-depth limit that keeps the firmware inside `stackBytes` of C
+ * stack: every wasm call costs at most one translated frame, and `reserve`
+ * bytes are left for the board (imports, HAL, interrupts) on top.
+ */
+export function callDepthFor(stackBytes: number, frameBytes: number, reserve: number): number {
+  const depth = Math.floor((stackBytes - reserve) / Math.max(frameBytes, 8));
+  if (depth < 8) throw new AotError(`a ${stackBytes}-byte stack holds only ${Math.max(depth, 0)} calls of ${frameBytes}-byte frames after ${reserve} bytes for the board; give a larger --stack-bytes`);
+  return Math.min(depth, 100_000);
+}
