@@ -1,16 +1,43 @@
 /*
- * Link-time facts of an AOT firmware, defined in wasm_rt_static.c (the only
- * file compiled with the build's sizes). Force-included (gcc -include) into
- * the translated module too: its call-depth check compares against a
- * constant fixed at link time, so the module is compiled once, before its
- * frame sizes (gcc -fstack-usage) decide the limit that keeps it inside the
- * board's stack (host/aot/translate.ts, callDepthFor).
+ * Link-time facts of an AOT firmware and the stack bound of its translated
+ * code. Force-included (gcc -include) into the translated module, included
+ * first by boards/aot/*.c.
+ *
+ * The stack bound: host/aot/translate.ts replaces wasm2c's call counter
+ * (an increment, a compare and a decrement of a global around every call)
+ * with one compare of the stack pointer against coop_aot_stack_limit in each
+ * translated function's prologue. The limit is set at load to the stack
+ * pointer there minus COOP_AOT_STACK_BUDGET bytes (wasm_rt_static.c); the
+ * build keeps, below the limit, room for the deepest translated frame (gcc
+ * -fstack-usage) plus the board's own (imports, HAL, an interrupt), so a
+ * runaway recursion traps "stack overflow" before it can write past the stack.
  */
 #ifndef COOP_AOT_LINK_H
 #define COOP_AOT_LINK_H
 #include <stdint.h>
-extern const uint32_t coop_aot_max_call_depth;
+
+extern uintptr_t coop_aot_stack_limit;
 /* Bytes of the static linear memory (the board's memory cap). */
 extern const uint32_t coop_aot_memory_bytes;
-#define WASM_RT_MAX_CALL_STACK_DEPTH coop_aot_max_call_depth
+/* Bytes of stack the translated code may use below the load point. */
+extern const uint32_t coop_aot_stack_budget;
+
+static inline __attribute__((always_inline)) uintptr_t coop_aot_sp(void) {
+  uintptr_t sp;
+#if defined(__arm__) || defined(__thumb__)
+  __asm__("mov %0, sp" : "=r"(sp));
+#elif defined(__x86_64__)
+  __asm__("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__riscv)
+  __asm__("mv %0, sp" : "=r"(sp));
+#else
+  sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+  return sp;
+}
+
+/* Used by the translated module's FUNC_PROLOGUE (TRAP and UNLIKELY are its own macros). */
+#define COOP_AOT_STACK_CHECK() \
+  if (UNLIKELY(coop_aot_sp() < coop_aot_stack_limit)) TRAP(EXHAUSTION);
+
 #endif

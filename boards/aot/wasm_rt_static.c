@@ -2,8 +2,8 @@
  * The wasm-rt interface (wabt's wasm-rt.h, the runtime wasm2c's output calls)
  * for one module on a microcontroller: linear memory and tables are static
  * arrays sized when the firmware is built, traps unwind with longjmp to the
- * embedding's target, and the call depth is counted (wasm2c's
- * WASM_RT_USE_STACK_DEPTH_COUNT) instead of relying on guard pages or
+ * embedding's target, and the stack is bounded by a stack-pointer compare
+ * in every translated function (coop_aot_link.h) instead of guard pages or
  * signals. No mmap, no malloc, no signals: wabt's own wasm-rt-impl.c needs
  * all three.
  *
@@ -11,12 +11,12 @@
  *   COOP_AOT_MEMORY_BYTES  bytes of linear memory (the board's memory cap)
  *   COOP_AOT_TABLE_ELEMS   funcref table entries (the module's table maximum or size)
  *   COOP_AOT_FUNC_TYPES    distinct function types the module registers
- *   COOP_AOT_MAX_CALL_DEPTH  wasm calls allowed in flight: the board's C stack
- *                          divided by the largest translated frame
+ *   COOP_AOT_STACK_BUDGET  stack bytes the translated code may use below the
+ *                          load point (coop_aot_link.h)
  * The memory cap follows coop_memory_max_pages()/coop_memory_bytes(), the
  * rule the wasm3 engine applies too (boards/embed/coop_board.c).
  */
-#include "coop_aot_link.h" /* before wasm-rt.h: it sets the call-depth limit */
+#include "coop_aot_link.h"
 #include "wasm-rt.h"
 #include "coop_board.h"
 #include "coop_hal.h"
@@ -37,12 +37,13 @@
 #error "build with -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0: this runtime has no guard pages, every access is bounds-checked"
 #endif
 
-#ifndef COOP_AOT_MAX_CALL_DEPTH
-#error "COOP_AOT_MAX_CALL_DEPTH (the call-depth limit) must be defined by the build"
+#ifndef COOP_AOT_STACK_BUDGET
+#error "COOP_AOT_STACK_BUDGET (stack bytes for the translated code) must be defined by the build"
 #endif
 
-uint32_t wasm_rt_call_stack_depth;
-const uint32_t coop_aot_max_call_depth = COOP_AOT_MAX_CALL_DEPTH;
+/* 0 until load sets it (coop_aot.c): no translated code runs before that. */
+uintptr_t coop_aot_stack_limit;
+const uint32_t coop_aot_stack_budget = COOP_AOT_STACK_BUDGET;
 const uint32_t coop_aot_memory_bytes = COOP_AOT_MEMORY_BYTES;
 
 static uint8_t s_memory[COOP_AOT_MEMORY_BYTES] __attribute__((aligned(8)));

@@ -1,5 +1,5 @@
 /*
- * The coop HAL (boards/wasm3/coop_hal.h) on QEMU's mps2-an385.
+ * The coop HAL (boards/embed/coop_hal.h) on QEMU's mps2-an385.
  *
  * - Clock: TIMER0 runs free from 0xFFFFFFFF at 25 MHz; its wrap interrupt
  *   extends it to 64 bits. hal_now() is in microseconds (tick_hz 1 000 000,
@@ -26,6 +26,7 @@
 
 #define TICK_HZ 1000000u
 #define CYCLES_PER_TICK (CPU_HZ / TICK_HZ)
+_Static_assert(CYCLES_PER_TICK == 25, "mps2_cycles_to_ticks (hal_mps2.h) divides by 25");
 #define EBADPORT (-1)
 
 #define LINE_ALARM 0
@@ -60,7 +61,7 @@ static uint64_t cycles(void) {
 }
 
 uint32_t hal_tick_hz(void) { return TICK_HZ; }
-int64_t hal_now(void) { return (int64_t)(cycles() / CYCLES_PER_TICK); }
+int64_t hal_now(void) { return (int64_t)mps2_cycles_to_ticks(cycles()); }
 
 /* Called masked or from the TIMER1 ISR. */
 static void alarm_program(void) {

@@ -12,13 +12,13 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { AotError, AotRefusedError, aotFlags, callDepthFor, maxFrameBytes, moduleFlags, runtimeDefines, translate } from "./translate.js";
+import { AotError, AotRefusedError, aotFlags, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "./translate.js";
 
 const HOST_CC = process.env.CC ?? "cc";
 /** Linear memory of the native AOT runner: a static array the OS maps lazily (untouched pages cost nothing). */
 export const NATIVE_AOT_MEMORY = 16 << 20;
-/** The main thread's stack we count on (Linux's default 8 MiB), and what is left for the runner itself. */
-const NATIVE_STACK = 8 << 20, NATIVE_RESERVE = 256 << 10;
+/** The main thread's stack the firmware may use (Linux gives 8 MiB by default), and what is kept for the runner itself. */
+const NATIVE_STACK = 4 << 20, NATIVE_RESERVE = 64 << 10;
 
 export interface NativeAotOptions {
   wasm: string;
@@ -31,7 +31,7 @@ export interface NativeAotOptions {
 
 export interface NativeAotResult {
   runner: string;
-  callDepth: number;
+  stackBudget: number;
   memoryBytes: number;
   rebuilt: boolean;
 }
@@ -60,8 +60,8 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   const key = hash.digest("hex");
   const runner = join(out, "coop-native-aot"), stamp = join(out, ".inputs");
   if (existsSync(runner) && existsSync(stamp)) {
-    const [k, depth] = readFileSync(stamp, "utf8").split(" ");
-    if (k === key) return { runner, callDepth: Number(depth), memoryBytes, rebuilt: false };
+    const [k, budget] = readFileSync(stamp, "utf8").split(" ");
+    if (k === key) return { runner, stackBudget: Number(budget), memoryBytes, rebuilt: false };
   }
 
   const m = translate(bytes, o.wasm, join(out, "src"), memoryBytes);
@@ -70,12 +70,12 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   const obj = join(out, "coop_module.o");
   cc([...flags, ...moduleFlags(AOT), "-fstack-usage", "-c", m.source, "-o", obj]);
   const frame = maxFrameBytes(join(out, "coop_module.su"));
-  const callDepth = callDepthFor(NATIVE_STACK, frame, NATIVE_RESERVE);
-  cc([...flags, ...runtimeDefines(m, memoryBytes, callDepth), "-Wall", "-Wextra", "-Werror", ...ours, obj, "-lm", "-o", `${runner}.tmp`]);
+  const stackBudget = stackBudgetFor(NATIVE_STACK, frame, NATIVE_RESERVE);
+  cc([...flags, ...runtimeDefines(m, memoryBytes, stackBudget), "-Wall", "-Wextra", "-Werror", ...ours, obj, "-lm", "-o", `${runner}.tmp`]);
   renameSync(`${runner}.tmp`, runner);
-  writeFileSync(stamp, `${key} ${callDepth}`);
-  if (!o.quiet) console.log(`build:native:aot: ${runner} (${statSync(runner).size} B; call depth limit ${callDepth}, largest frame ${frame} B, ${memoryBytes} B linear memory)`);
-  return { runner, callDepth, memoryBytes, rebuilt: true };
+  writeFileSync(stamp, `${key} ${stackBudget}`);
+  if (!o.quiet) console.log(`build:native:aot: ${runner} (${statSync(runner).size} B; ${stackBudget} B of stack for the firmware, largest frame ${frame} B, ${memoryBytes} B linear memory)`);
+  return { runner, stackBudget, memoryBytes, rebuilt: true };
 }
 
 function parseArgs(argv: string[]): NativeAotOptions {

@@ -62,7 +62,7 @@ export function translate(bytes: Uint8Array, from: string, dir: string, memoryLi
   try {
     const r = spawnSync(WASM2C, [from, "-n", "coop", "-o", join(tmp, "coop_module.c")], { encoding: "utf8" });
     if (r.status !== 0) throw new AotError(`wasm2c failed on ${from}: ${(r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n")[0]}`);
-    const c = readFileSync(join(tmp, "coop_module.c"), "utf8");
+    const c = boundStack(readFileSync(join(tmp, "coop_module.c"), "utf8"));
     const h = readFileSync(join(tmp, "coop_module.h"), "utf8");
     writeIfChanged(join(dir, "coop_module.c"), c);
     writeIfChanged(join(dir, "coop_module.h"), h);
@@ -77,6 +77,20 @@ export function translate(bytes: Uint8Array, from: string, dir: string, memoryLi
   }
 }
 
+/** wasm2c 1.0.32's call-counter prologue (under WASM_RT_USE_STACK_DEPTH_COUNT), the block boundStack replaces. */
+const PROLOGUE_BLOCK = /#if WASM_RT_USE_STACK_DEPTH_COUNT\n#define FUNC_PROLOGUE[^]*?#define FUNC_EPILOGUE\n#endif\n/;
+
+/**
+ * Replaces the call counter in wasm2c's output with a stack-pointer bound
+ * (boards/aot/coop_aot_link.h): one compare per call instead of a counter's
+ * load-add-store-compare and its decrement. A translation without the block
+ * where wasm2c 1.0.32 writes it is an error, not an unbounded stack.
+ */
+export function boundStack(c: string): string {
+  if (!PROLOGUE_BLOCK.test(c)) throw new AotError("wasm2c's output has no FUNC_PROLOGUE block where wasm2c 1.0.32 writes one; this wasm2c is not supported (Debian bookworm's wabt 1.0.32 is)");
+  return c.replace(PROLOGUE_BLOCK, "/* coop (host/aot/translate.ts): the stack-pointer bound of boards/aot/coop_aot_link.h, not a call counter */\n#define FUNC_PROLOGUE COOP_AOT_STACK_CHECK()\n#define FUNC_EPILOGUE\n");
+}
+
 /**
  * The C flags of every AOT build, for the translated module and boards/aot/
  * alike (`aotDir`: boards/aot). The module's own sizes and the call-depth
@@ -86,7 +100,7 @@ export function aotFlags(aotDir: string): string[] {
   return [
     "-DCOOP_ENGINE_AOT=1",
     "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", // explicit bounds checks: no guard pages on an MCU
-    "-DWASM_RT_USE_STACK_DEPTH_COUNT=1",
+    "-DWASM_RT_USE_STACK_DEPTH_COUNT=0", // the stack bound replaces the counter (boundStack)
     "-DNDEBUG", // wasm2c's asserts would pull in stdio on an MCU
     `-I${aotDir}`,
   ];
@@ -97,13 +111,13 @@ export function moduleFlags(aotDir: string): string[] {
   return ["-w", "-include", join(aotDir, "coop_aot_link.h")];
 }
 
-/** Defines for wasm_rt_static.c and coop_aot.c: the static arrays' sizes and the depth limit. */
-export function runtimeDefines(m: AotModule, memoryBytes: number, callDepth: number): string[] {
+/** Defines for wasm_rt_static.c: the static arrays' sizes and the stack budget. */
+export function runtimeDefines(m: AotModule, memoryBytes: number, stackBudget: number): string[] {
   return [
     `-DCOOP_AOT_MEMORY_BYTES=${memoryBytes}u`,
     `-DCOOP_AOT_TABLE_ELEMS=${m.tableElems}`,
     `-DCOOP_AOT_FUNC_TYPES=${m.funcTypes}`,
-    `-DCOOP_AOT_MAX_CALL_DEPTH=${callDepth}u`,
+    `-DCOOP_AOT_STACK_BUDGET=${stackBudget}u`,
   ];
 }
 
@@ -125,12 +139,13 @@ export function maxFrameBytes(suFile: string): number {
 }
 
 /**
- * The call-depth limit that keeps the firmware inside `stackBytes` of C
- * stack: every wasm call costs at most one translated frame, and `reserve`
- * bytes are left for the board (imports, HAL, interrupts) on top.
+ * Stack bytes the translated code may use below the load point, out of
+ * `stackBytes`: what is left after the deepest frame (the one whose
+ * prologue finds the limit crossed is already allocated) and `reserve` bytes
+ * for the board (imports, HAL, an interrupt, the frames above the load).
  */
-export function callDepthFor(stackBytes: number, frameBytes: number, reserve: number): number {
-  const depth = Math.floor((stackBytes - reserve) / Math.max(frameBytes, 8));
-  if (depth < 8) throw new AotError(`a ${stackBytes}-byte stack holds only ${Math.max(depth, 0)} calls of ${frameBytes}-byte frames after ${reserve} bytes for the board; give a larger --stack-bytes`);
-  return Math.min(depth, 100_000);
+export function stackBudgetFor(stackBytes: number, frameBytes: number, reserve: number): number {
+  const budget = stackBytes - frameBytes - reserve;
+  if (budget < 4 * frameBytes) throw new AotError(`a ${stackBytes}-byte stack leaves ${Math.max(budget, 0)} bytes for the firmware after its largest frame (${frameBytes} B) and ${reserve} B for the board; give a larger --stack-bytes`);
+  return budget;
 }

@@ -1,8 +1,9 @@
 // Benchmark: instructions from the UART0 RX interrupt's entry to the waiting
-// task's poll reading the byte, on QEMU mps2-an385, for the wasm3 firmware
-// (coop in wasm: ISR sets the flag -> board loop -> coop_step -> IRQ dispatch
-// -> the shell task's poll -> board.uart_read) next to a plain C firmware on
-// the same board and HAL (ISR sets the flag -> main loop -> hal_uart_read).
+// task's poll reading the byte, on QEMU mps2-an385, for the firmware on each
+// engine (ISR sets the flag -> board loop -> coop_step -> IRQ dispatch -> the
+// shell task's poll -> board.uart_read; wasm3 interprets it, the AOT engine
+// runs it compiled) next to a plain C firmware on the same board and HAL
+// (ISR sets the flag -> main loop -> hal_uart_read).
 //
 // How it counts: both firmwares are built with -DMPS2_LATENCY_PROBE, which
 // stamps TIMER0 (25 MHz) at ISR entry and at the next UART read and prints
@@ -10,14 +11,14 @@
 // exactly 1024 ns of virtual time, i.e. 25.6 timer cycles, so
 // instructions = cycles / 25.6, independent of the host's speed.
 //
-// Usage: node build/js/host/mcu/latency.js [firmware.wasm] [--bytes N]
-//        (default build/demo.wasm, 12 bytes). Prints min / median / max per
-//        firmware and the ratio of the medians.
+// Usage: node build/js/host/mcu/latency.js [firmware.wasm] [--bytes N] [--engine wasm3|aot|both]
+//        (default build/demo.wasm, 12 bytes, both engines). Prints min /
+//        median / max per firmware and each engine's median against plain C's.
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { buildBoardC, buildMcu, BuildError } from "./build.js";
+import { buildBoardC, buildMcu, BuildError, type McuEngine } from "./build.js";
 import { QEMU, SETUP_HINT, missingTools, qemuArgs } from "./qemu.js";
 
 const SHIFT = 10;
@@ -73,8 +74,15 @@ const f = (x: number) => x.toFixed(0);
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let wasm = "build/demo.wasm", bytes = 12;
+  let engines: McuEngine[] = ["wasm3", "aot"];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--bytes") bytes = Number(args[++i]);
+    else if (args[i] === "--engine") {
+      const v = args[++i];
+      if (v === "both") engines = ["wasm3", "aot"];
+      else if (v === "wasm3" || v === "aot") engines = [v];
+      else throw new BuildError(`--engine takes wasm3, aot or both, not '${v}'`);
+    } else if (args[i].startsWith("-")) throw new BuildError(`unknown option ${args[i]}`);
     else wasm = args[i];
   }
   if (!Number.isInteger(bytes) || bytes < 1) throw new BuildError("--bytes takes a positive whole number");
@@ -87,19 +95,25 @@ async function main(): Promise<void> {
     const out = join("build", "mcu", split ? "bench-split" : "bench");
     const defs = ["-DMPS2_LATENCY_PROBE", ...(split ? ["-DMPS2_LATENCY_SPLIT"] : [])];
     const cElf = await buildBoardC(".", out, "c_rx", ["bench/c_rx.c"], defs);
-    const wasmElf = (await buildMcu({ wasm, out, defines: defs, quiet: true })).elf;
-    return { c: stats(await measure(cElf, bytes, 100)), w: stats(await measure(wasmElf, bytes, 1500)), cElf };
+    const c = stats(await measure(cElf, bytes, 100));
+    const byEngine: [McuEngine, ReturnType<typeof stats>][] = [];
+    for (const engine of engines) {
+      const elf = (await buildMcu({ wasm, out, defines: defs, quiet: true, engine })).elf;
+      byEngine.push([engine, stats(await measure(elf, bytes, 1500))]);
+    }
+    return { c, byEngine, cElf };
   };
   const plain = await run(false);
   const split = await run(true);
-  const { c, w } = plain;
+  const { c } = plain;
+  const label = (e: string) => `coop+${e}`.padEnd(10);
   console.log(`rx latency, UART0 RX interrupt entry -> the waiting task reads the byte (instructions, QEMU -icount shift=${SHIFT}, ${bytes} bytes each):`);
   console.log(`  plain C    (${plain.cElf}): min ${f(c.min)}, median ${f(c.median)}, max ${f(c.max)} (n=${c.n})`);
-  console.log(`  coop+wasm3 (${wasm}): min ${f(w.min)}, median ${f(w.median)}, max ${f(w.max)} (n=${w.n})`);
-  console.log(`  ratio (median): ${(w.median / c.median).toFixed(1)}x`);
+  for (const [e, w] of plain.byEngine)
+    console.log(`  ${label(e)} (${wasm}): min ${f(w.min)}, median ${f(w.median)}, max ${f(w.max)} (n=${w.n}); ${(w.median / c.median).toFixed(1)}x plain C`);
   console.log(`split (medians, from ISR entry; this build's marks add their own instructions):`);
-  for (const [label, s] of [["plain C   ", split.c], ["coop+wasm3", split.w]] as const)
-    console.log(`  ${label}: ISR + wake-up back in the board loop ${f(s.medIdle)}, first irq_take ${f(s.medTake)}, the task's uart_read ${f(s.median)}`);
+  for (const [l, s] of [["plain C   ", split.c] as const, ...split.byEngine.map(([e, s]) => [label(e), s] as const)])
+    console.log(`  ${l}: ISR + wake-up back in the board loop ${f(s.medIdle)}, first irq_take ${f(s.medTake)}, the task's uart_read ${f(s.median)}`);
 }
 
 main().catch((e: Error) => {

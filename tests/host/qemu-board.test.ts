@@ -61,6 +61,8 @@ test("self-test: hello, echo over RX/TX interrupts, alarm sleep, exit status", o
   const r = await runQemu(await selftestElf(), { input: "eHello, board\ns" + "x", timeoutMs: 20_000 });
   assert.equal(r.status, 7, `semihosting status; uart: ${r.uart}`);
   assert.match(r.uart, /^hello mps2-an385 tick_hz=1000000\n/);
+  // The clock's cycles-to-microseconds conversion (no 64-bit division) agrees with one.
+  assert.match(r.uart, /^ticks mismatches 0$/m);
   assert.match(r.uart, /echo:Hello, board\n/);
   const slept = Number(/slept (\d+)/.exec(r.uart)?.[1]);
   // Never early. Idle time under -icount (sleep=on) passes in host time, so a

@@ -49,9 +49,23 @@ static void sleep_us(int64_t us) {
   while (hal_now() < until) { hal_irq_take(); hal_idle(until); }
 }
 
+/* mps2_cycles_to_ticks against libgcc's 64-bit division, at the edges of each term. */
+static uint32_t ticks_mismatches(void) {
+  static const uint32_t his[] = {0, 1, 2, 24, 25, 26, 1000, 171798691u, 0x00ffffffu, 0x0c000000u};
+  static const uint32_t los[] = {0, 1, 24, 25, 26, 0x7fffffffu, 0xfffffff0u, 0xffffffe7u, 0xfffffffeu, 0xffffffffu};
+  uint32_t bad = 0;
+  for (uint32_t i = 0; i < sizeof his / sizeof his[0]; i++)
+    for (uint32_t j = 0; j < sizeof los / sizeof los[0]; j++) {
+      uint64_t c = ((uint64_t)his[i] << 32) | los[j];
+      if (mps2_cycles_to_ticks(c) != c / 25u) bad++;
+    }
+  return bad;
+}
+
 int main(void) {
   mps2_hal_init();
   say_num("hello mps2-an385 tick_hz=", hal_tick_hz());
+  say_num("ticks mismatches ", ticks_mismatches());
   for (;;) {
     int c = get_byte();
     if (c == 'e') {
