@@ -174,9 +174,9 @@ static int fail_call(const char *what, int unwound) {
     coop_line_str(&l, what);
     coop_line_str(&l, ": ");
     coop_line_str(&l, wasm_rt_strerror((wasm_rt_trap_t)unwound));
-    if (unwound == WASM_RT_TRAP_OOB) {
+    if (unwound == WASM_RT_TRAP_OOB && coop_aot_memory_limit) {
       coop_line_str(&l, " (memory limit ");
-      coop_line_u64(&l, coop_aot_memory_bytes);
+      coop_line_u64(&l, coop_aot_memory_limit);
       coop_line_str(&l, " bytes)");
     } else if (unwound == WASM_RT_TRAP_EXHAUSTION) {
       coop_line_str(&l, " (stack limit ");

@@ -1,7 +1,7 @@
 /*
  * Link-time facts of an AOT firmware and the stack bound of its translated
  * code. Force-included (gcc -include) into the translated module, included
- * first by boards/aot/*.c.
+ * first by the C files of boards/aot.
  *
  * The stack bound: host/aot/translate.ts replaces wasm2c's call counter
  * (an increment, a compare and a decrement of a global around every call)
@@ -19,6 +19,8 @@
 extern uintptr_t coop_aot_stack_limit;
 /* Bytes of the static linear memory (the board's memory cap). */
 extern const uint32_t coop_aot_memory_bytes;
+/* The same when the build was given it as a limit, 0 when it is only a default (reports name a limit). */
+extern const uint32_t coop_aot_memory_limit;
 /* Bytes of stack the translated code may use below the load point. */
 extern const uint32_t coop_aot_stack_budget;
 

@@ -9,6 +9,7 @@
  *
  * Build-time sizes (-D, set by host/aot/translate.ts from the module):
  *   COOP_AOT_MEMORY_BYTES  bytes of linear memory (the board's memory cap)
+ *   COOP_AOT_MEMORY_LIMIT  the same if it was asked for as a limit, else 0
  *   COOP_AOT_TABLE_ELEMS   funcref table entries (the module's table maximum or size)
  *   COOP_AOT_FUNC_TYPES    distinct function types the module registers
  *   COOP_AOT_STACK_BUDGET  stack bytes the translated code may use below the
@@ -45,6 +46,10 @@
 uintptr_t coop_aot_stack_limit;
 const uint32_t coop_aot_stack_budget = COOP_AOT_STACK_BUDGET;
 const uint32_t coop_aot_memory_bytes = COOP_AOT_MEMORY_BYTES;
+#ifndef COOP_AOT_MEMORY_LIMIT
+#define COOP_AOT_MEMORY_LIMIT COOP_AOT_MEMORY_BYTES
+#endif
+const uint32_t coop_aot_memory_limit = COOP_AOT_MEMORY_LIMIT;
 
 static uint8_t s_memory[COOP_AOT_MEMORY_BYTES] __attribute__((aligned(8)));
 static uint8_t s_memory_taken;

@@ -71,7 +71,7 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   cc([...flags, ...moduleFlags(AOT), "-fstack-usage", "-c", m.source, "-o", obj]);
   const frame = maxFrameBytes(join(out, "coop_module.su"));
   const stackBudget = stackBudgetFor(NATIVE_STACK, frame, NATIVE_RESERVE);
-  cc([...flags, ...runtimeDefines(m, memoryBytes, stackBudget), "-Wall", "-Wextra", "-Werror", ...ours, obj, "-lm", "-o", `${runner}.tmp`]);
+  cc([...flags, ...runtimeDefines(m, memoryBytes, stackBudget, o.memoryLimit !== undefined), "-Wall", "-Wextra", "-Werror", ...ours, obj, "-lm", "-o", `${runner}.tmp`]);
   renameSync(`${runner}.tmp`, runner);
   writeFileSync(stamp, `${key} ${stackBudget}`);
   if (!o.quiet) console.log(`build:native:aot: ${runner} (${statSync(runner).size} B; ${stackBudget} B of stack for the firmware, largest frame ${frame} B, ${memoryBytes} B linear memory)`);

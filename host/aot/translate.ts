@@ -112,9 +112,11 @@ export function moduleFlags(aotDir: string): string[] {
 }
 
 /** Defines for wasm_rt_static.c: the static arrays' sizes and the stack budget. */
-export function runtimeDefines(m: AotModule, memoryBytes: number, stackBudget: number): string[] {
+export function runtimeDefines(m: AotModule, memoryBytes: number, stackBudget: number, limitGiven = true): string[] {
   return [
     `-DCOOP_AOT_MEMORY_BYTES=${memoryBytes}u`,
+    // Named in an out-of-bounds report, as wasm3 names a --memory limit, only when one was asked for.
+    `-DCOOP_AOT_MEMORY_LIMIT=${limitGiven ? memoryBytes : 0}u`,
     `-DCOOP_AOT_TABLE_ELEMS=${m.tableElems}`,
     `-DCOOP_AOT_FUNC_TYPES=${m.funcTypes}`,
     `-DCOOP_AOT_STACK_BUDGET=${stackBudget}u`,

@@ -3,6 +3,7 @@
 // step, bad scenario files, JUnit XML) on a loopback target and temporary
 // suites, so each outcome is produced on purpose.
 
+import { haveWasm2c } from "../../host/aot/translate.js";
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -56,6 +57,13 @@ test("coop hil --target native passes the serial suite on the native runner in r
   assert.equal(r.status, 0, r.out);
   assert.equal((r.out.match(/^ {2}PASS /gm) ?? []).length, scenarioFiles(SUITE).length, r.out);
   assert.match(r.out, /hil: native: \d+ passed, 0 failed, 0 skipped/);
+});
+
+test("coop hil --target native-aot passes the same serial suite with the firmware compiled in (wasm2c)", { skip: haveWasm2c() ? false : "wasm2c not installed (npm run setup:mcu)" }, async () => {
+  const r = await hil(["--target", "native-aot", "--slack", "3"]);
+  assert.equal(r.status, 0, r.out);
+  assert.equal((r.out.match(/^ {2}PASS /gm) ?? []).length, scenarioFiles(SUITE).length, r.out);
+  assert.match(r.out, /hil: native-aot: \d+ passed, 0 failed, 0 skipped/);
 });
 
 test("the native runner also passes the simulator's pin and ADC scenarios it can do", async () => {

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import binaryen from "binaryen";
+import { abiModule, assemble as assembleIn, oneErrorLine, runBin, type Run } from "./fixtures/native.js";
 
 const ROOT = resolve(process.cwd());
 const BIN = join(ROOT, "build", "coop-native");
@@ -25,73 +25,8 @@ before(() => {
   assert.ok(existsSync(DEMO), "build/demo.wasm missing: run npm run build first");
 });
 
-interface Run {
-  status: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], input = "", timeoutMs = 10_000): Promise<Run> {
-  return new Promise((res, rej) => {
-    const c = spawn(BIN, args, { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    c.stdout.setEncoding("latin1").on("data", (d: string) => (stdout += d));
-    c.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const t = setTimeout(() => c.kill("SIGKILL"), timeoutMs);
-    c.on("error", rej);
-    c.on("close", (status, signal) => {
-      clearTimeout(t);
-      res({ status, signal, stdout, stderr });
-    });
-    c.stdin.on("error", () => {});
-    c.stdin.end(input);
-  });
-}
-
-/** A minimal ABI v1 module whose coop_step runs `body` (must leave an i64). */
-function abiModule(body: string, opts: { extraImports?: string; version?: number } = {}): string {
-  return `(module
- (import "board" "uart_write" (func $uw (param i32 i32 i32) (result i32)))
- (import "board" "panic" (func $panic (param i32 i32 i32 i32 i32 i32)))
- ${opts.extraImports ?? ""}
- (memory (export "memory") 1)
- (data (i32.const 16) "hello\\n")
- (data (i32.const 32) "boom")
- (data (i32.const 48) "fw.ts")
- (func $step_impl (result i64) ${body})
- (func (export "_start"))
- (func (export "coop_abi_version") (result i32) (i32.const ${opts.version ?? 1}))
- (func (export "coop_step") (result i64) (call $step_impl))
- (func (export "coop_set_trace") (param i32))
- (func (export "coop_task_capacity") (result i32) (i32.const 4))
- (func (export "coop_task_state") (param i32) (result i32) (i32.const 0))
- (func (export "coop_task_name") (param i32) (result i32) (i32.const 0))
- (func (export "coop_current_task") (result i32) (i32.const -1))
- (func (export "coop_stat") (param i32) (result i64) (i64.const 0))
- (func (export "coop_irq_deliveries") (param i32) (result i32) (i32.const 0))
- (func (export "coop_irq_kept") (param i32) (result i32) (i32.const 0))
-)`;
-}
-
-function assemble(name: string, wat: string): string {
-  binaryen.setDebugInfo(true); // keep function names: trap reports name them
-  const m = binaryen.parseText(wat);
-  assert.ok(m.validate(), `${name}: test module does not validate`);
-  const file = join(TMP, `${name}.wasm`);
-  writeFileSync(file, m.emitBinary());
-  m.dispose();
-  return file;
-}
-
-/** Exactly one stderr line, starting as expected. */
-function oneErrorLine(r: Run, prefix: RegExp): string {
-  const lines = r.stderr.split("\n").filter(Boolean);
-  assert.equal(lines.length, 1, `expected one error line, got:\n${r.stderr}`);
-  assert.match(lines[0], prefix);
-  return lines[0];
-}
+const run = (args: string[], input = "", timeoutMs = 10_000): Promise<Run> => runBin(BIN, args, input, timeoutMs);
+const assemble = (name: string, wat: string): string => assembleIn(TMP, name, wat);
 
 test("the demo answers ping on stdin/stdout and stops at --until with status 0", async () => {
   const r = await run(["--until", "400", DEMO], "ping\n");

@@ -7,12 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 import { buildBoardC, buildMcu } from "../../host/mcu/build.js";
 import { SETUP_HINT, missingTools, runQemu } from "../../host/mcu/qemu.js";
+import { haveWasm2c } from "../../host/aot/translate.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const out = join(root, "build", "mcu", "test");
@@ -37,6 +38,10 @@ const faultWasmPath = () =>
 let fault: ReturnType<typeof buildMcu> | null = null;
 const faultBuild = () => (fault ??= faultWasmPath().then((wasm) => buildMcu({ wasm, root, out, quiet: true })));
 const faultElf = async () => (await faultBuild()).elf;
+let faultAot: ReturnType<typeof buildMcu> | null = null;
+const faultAotBuild = () => (faultAot ??= faultWasmPath().then((wasm) => buildMcu({ wasm, root, out, quiet: true, engine: "aot" })));
+const noWasm2c = haveWasm2c() ? false : "wasm2c not installed; install with: npm run setup:mcu";
+const aotOpts = { skip: skip || noWasm2c, timeout: 180_000 };
 
 test("build:mcu: caps linear memory to what the firmware needs and measures RAM", opts, async () => {
   const r = await faultBuild();
@@ -94,6 +99,43 @@ test("firmware panic (assert): message and source location on UART0, exit 4", op
   const r = await runQemu(await faultElf(), { input: "p", timeoutMs: 30_000 });
   assert.equal(r.status, 4, `uart: ${r.uart}`);
   assert.match(r.uart, /coop: panic: fixture asked to panic at .*fault\.ts:\d+:\d+ in task 0 "fault"\n/);
+});
+
+test("build:mcu --engine aot: the same memory-limit search as wasm3, no heap at all, the stack inside its reserve", aotOpts, async () => {
+  const w = await faultBuild();
+  const a = await faultAotBuild();
+  assert.equal(w.engine, "wasm3");
+  assert.equal(a.engine, "aot");
+  assert.match(a.elf, /fault\.aot\.elf$/);
+  assert.equal(a.memoryLimit, w.memoryLimit, "both engines apply one memory-cap rule, so the smallest limit that runs is the same");
+  assert.equal(a.heapPeak, 0, "the AOT firmware never calls malloc");
+  assert.ok(a.stackPeak !== null && a.stackPeak > 0 && a.stackPeak <= a.stackBytes, `stack peak ${a.stackPeak} of ${a.stackBytes}`);
+  assert.ok(a.stackBudget! > 0 && a.stackBudget! + a.frameBytes! < a.stackBytes, "the budget leaves the deepest frame and the board room in the reserve");
+  const json = JSON.parse(readFileSync(join(out, "fault.aot.json"), "utf8"));
+  assert.equal(json.engine, "aot");
+  assert.equal(JSON.parse(readFileSync(join(out, "fault.json"), "utf8")).engine, "wasm3");
+});
+
+test("AOT firmware trap and panic: the same report on UART0 as wasm3, exit 3 and 4", aotOpts, async () => {
+  const [w, a] = [await faultElf(), (await faultAotBuild()).elf];
+  for (const [input, status] of [["t", 3], ["p", 4]] as const) {
+    const [rw, ra] = await Promise.all([runQemu(w, { input, timeoutMs: 30_000 }), runQemu(a, { input, timeoutMs: 30_000 })]);
+    assert.equal(ra.status, status, `aot '${input}': ${ra.uart}`);
+    const report = (u: string) => u.split("\n").find((l) => l.startsWith("coop: "));
+    assert.ok(report(ra.uart), `aot '${input}': a report line in ${ra.uart}`);
+    assert.equal(report(ra.uart), report(rw.uart), `'${input}': both engines report it alike`);
+  }
+});
+
+test("AOT firmware: unbounded recursion traps at the stack bound, exit 3, never a hard fault", aotOpts, async () => {
+  const { compileFixture } = await import("../../host/engines/wasm3/testkit.js");
+  const wasm = join(out, "traps.wasm");
+  writeFileSync(wasm, await compileFixture("traps", "release"));
+  const r = await buildMcu({ wasm, root, out: join(out, "aot-traps"), quiet: true, engine: "aot", memoryLimit: 65536, measure: false });
+  const run = await runQemu(r.elf, { input: "5", timeoutMs: 30_000 });
+  assert.equal(run.status, 3, `uart: ${run.uart} diag: ${run.diag}`);
+  assert.match(run.uart, /^coop: trap in coop_step: \[trap\] stack overflow \(stack limit \d+ bytes\) in task 0 "trapper"$/m);
+  assert.doesNotMatch(run.uart + run.diag, /fatal/);
 });
 
 test("wasm firmware: RX flood while the task holds off reading -> uart_overruns counts it", opts, async () => {
