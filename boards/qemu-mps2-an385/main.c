@@ -3,8 +3,8 @@
  * array in flash, generated at build time by `npm run build:mcu` into
  * build/mcu/<name>_wasm.c) to the portable wasm3 embedding, which loads it,
  * checks the ABI, runs _start and drives the board loop forever.
- * Exit statuses (semihosting) are coop_wasm3.h's COOP_EXIT_*; a hard fault
- * exits 3 after printing "[mcu] fatal: ..." on UART0.
+ * Exit statuses (semihosting) are coop_abi.h's COOP_EXIT_* (docs/abi.md); a
+ * hard fault exits COOP_EXIT_INTERNAL after printing "[mcu] fatal: ..." on UART0.
  *
  * Build-time knobs (-D, set by host/mcu/build.ts):
  *   COOP_MEMORY_LIMIT  bytes of linear memory the firmware gets (0 = module's own)

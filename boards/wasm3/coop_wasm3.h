@@ -9,23 +9,17 @@
  * memory with malloc, all during load unless lazy_compile is set).
  *
  * Errors are reported through hal_report() as one line starting "coop: " and
- * end in hal_exit() with one of the COOP_EXIT_* statuses below.
+ * end in hal_exit() with one of the COOP_EXIT_* statuses of coop_abi.h, the
+ * one exit-code table of every runner (docs/abi.md): BAD_MODULE (refused at
+ * load), FIRMWARE_FAULT (a trap or a panic; the line says which), NO_MEMORY
+ * (wasm3's runtime or the module does not fit the heap). Boards use USAGE for
+ * their own errors (bad option, unreadable file).
  */
 #ifndef COOP_WASM3_H
 #define COOP_WASM3_H
 
 #include <stdint.h>
-
-/* Exit statuses given to hal_exit(). Boards may use 1 for their own usage errors. */
-#define COOP_EXIT_OK 0          /* every task finished, or the `until` time was reached */
-#define COOP_EXIT_USAGE 1       /* reserved for the board's own errors (bad option, unreadable file) */
-#define COOP_EXIT_BAD_MODULE 2  /* not wasm, does not compile, missing import/export, wrong ABI version, memory limit too small */
-#define COOP_EXIT_TRAP 3        /* a wasm trap (out-of-bounds access, unreachable, stack overflow, ...) */
-#define COOP_EXIT_PANIC 4       /* the firmware called board.panic (an AssemblyScript abort, assert, bounds check) */
-#define COOP_EXIT_NO_MEMORY 5   /* the board's heap could not hold wasm3's runtime or the module */
-
-/* The ABI version this embedding implements (coop_abi_version() must return it). */
-#define COOP_ABI_VERSION 1u
+#include "coop_abi.h" /* generated from boards/abi.json: COOP_ABI_VERSION, COOP_EXIT_* */
 
 typedef struct coop_wasm3_config {
   /*

@@ -18,10 +18,11 @@
 //                                 to check that the firmware's own gate refuses it at boot
 //
 // Bad input (no file, not wasm, missing toolchain, a firmware that does not
-// start) gives one line on stderr and exit status 1; nothing half-built is
-// left under the final name. A module the module gate (host/engines/gate.ts,
+// start) gives one line on stderr and exit status 2 (USAGE); nothing half-built
+// is left under the final name. A module the module gate (host/engines/gate.ts,
 // limits in boards/wasm3/gate.json) refuses is never embedded: one line
-// `build:mcu: firmware refused: <rule>`, exit status 3.
+// `build:mcu: firmware refused: <rule>`, exit status 3 (BAD_MODULE). Exit
+// codes: docs/abi.md.
 
 import { execFile, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, statSync } from "node:fs";
@@ -29,6 +30,7 @@ import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
 import { gate } from "../engines/gate.js";
+import { EXIT } from "../abi.js";
 
 const exec = promisify(execFile);
 
@@ -58,7 +60,15 @@ const WASM3_DEFS = [
 const BOARD_SRCS = ["startup.c", "semihost.c", "uart_polled.c", "syscalls.c", "hal.c"];
 
 export class BuildError extends Error {}
-/** The module gate refused the firmware: nothing was embedded (exit status 3). */
+
+/** Writes the generated C headers (gate limits, ABI constants and exit codes) into <out>/gen; returns that folder. */
+function genHeaders(root: string, out: string): string {
+  const GEN = join(out, "gen");
+  const gen = spawnSync(process.execPath, [join(root, EMBED_DIR, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
+  if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h and coop_abi.h").trim().split("\n")[0]);
+  return GEN;
+}
+/** The module gate refused the firmware: nothing was embedded (exit status BAD_MODULE). */
 export class RefusedError extends BuildError {}
 
 export interface McuBuildOptions {
@@ -206,10 +216,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
 
   const out = o.out ?? join(root, "build", "mcu");
-  // The gate's limits header for coop_gate.c, from boards/wasm3/gate.json.
-  const GEN = join(out, "gen");
-  const gen = spawnSync(process.execPath, [join(EMBED, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
-  if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h").trim().split("\n")[0]);
+  const GEN = genHeaders(root, out);
   const name = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
   mkdirSync(out, { recursive: true });
 
@@ -303,9 +310,10 @@ export async function buildBoardC(root: string, out: string, name: string, srcs:
   if (!haveTool(CC)) throw new BuildError(`${CC} not found; install with ${SETUP_HINT}`);
   const BOARD = join(root, BOARD_DIR);
   mkdirSync(out, { recursive: true });
+  const GEN = genHeaders(root, out);
   const elf = join(out, `${name}.elf`);
   await cc([
-    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, EMBED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
+    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, EMBED_DIR)}`, `-I${GEN}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
     ...[...BOARD_SRCS, ...srcs].map((f) => join(BOARD, f)), "-o", `${elf}.tmp`,
   ]);
   renameSync(`${elf}.tmp`, elf);
@@ -346,6 +354,6 @@ if (isMain) {
   } catch (e) {
     const msg = e instanceof BuildError ? e.message : `unexpected error: ${(e as Error).message}`;
     process.stderr.write(`build:mcu: ${msg.split("\n")[0]}\n`);
-    process.exit(e instanceof RefusedError ? 3 : 1);
+    process.exit(e instanceof RefusedError ? EXIT.BAD_MODULE : e instanceof BuildError ? EXIT.USAGE : EXIT.INTERNAL);
   }
 }
