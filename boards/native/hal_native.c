@@ -43,7 +43,7 @@
 #define LINE_SOFT COOP_IRQ_BIT(COOP_IRQ_SOFT)
 #define LINE_GPIO(p) COOP_IRQ_BIT(COOP_IRQ_GPIO_BASE + (p))
 
-#define N_PINS COOP_GPIO_PINS
+#define N_PINS ((int)COOP_GPIO_PINS)
 #define N_ADC 8
 #define RX_CAP 256
 
