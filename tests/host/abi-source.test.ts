@@ -200,7 +200,8 @@ test("no source in assembly/, host/ or boards/ re-defines an ABI fact by hand", 
 
 test("docs/abi.md's exit-code table is boards/abi.json's, row for row", () => {
   const doc = readFileSync(join(ROOT, "docs/abi.md"), "utf8");
-  const rows = [...doc.matchAll(/^\| (\d+) \| `(\w+)` \|/gm)].map((m) => [m[2], Number(m[1])]);
+  const section = doc.slice(doc.indexOf("\n## Exit codes"), doc.indexOf("\n## ", doc.indexOf("\n## Exit codes") + 1));
+  const rows = [...section.matchAll(/^\| (\d+) \| `(\w+)` \|/gm)].map((m) => [m[2], Number(m[1])]);
   assert.deepEqual(rows, Object.entries(abi.exit_codes).map(([k, v]) => [k, v.code]));
   // Each runner's page points to the table instead of repeating it.
   for (const f of ["README.md", "docs/simulator.md", "docs/hil.md", "docs/engines.md", "docs/mcu.md", "boards/native/README.md"]) {
