@@ -1,5 +1,5 @@
-// The board ABI's facts for the host side, read from boards/abi.json, their
-// one definition (boards/gen-abi.mjs turns the same file into the C header
+// The board ABI's facts for the host side, read from boards/abi/abi.json, their
+// one definition (boards/abi/gen-abi.mjs turns the same file into the C header
 // and the AssemblyScript constants). Nothing in host/ repeats these numbers.
 
 import { readFileSync } from "node:fs";
@@ -24,14 +24,14 @@ export type ExitName = "OK" | "SCENARIO_FAILED" | "USAGE" | "BAD_MODULE" | "FIRM
 
 /** This file runs as build/js/host/abi.js (or host/abi.ts under a loader). */
 function load(): AbiSpec {
-  for (const rel of ["../../../boards/abi.json", "../boards/abi.json"]) {
+  for (const rel of ["../../../boards/abi/abi.json", "../boards/abi/abi.json"]) {
     try {
       return JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as AbiSpec;
     } catch {
       /* try the next */
     }
   }
-  throw new Error("boards/abi.json not found (the board ABI's definition)");
+  throw new Error("boards/abi/abi.json not found (the board ABI's definition)");
 }
 
 export const ABI: Readonly<AbiSpec> = load();

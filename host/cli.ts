@@ -18,7 +18,7 @@ import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
 import { printable, printableLines, jsonSafe } from "./text.js";
 import { EXIT } from "./abi.js";
 
-/** Exit codes: the one table every runner shares (boards/abi.json, docs/abi.md). */
+/** Exit codes: the one table every runner shares (boards/abi/abi.json, docs/abi.md). */
 export { EXIT };
 
 /** The package root (two levels above build/js/host/, or above host/). */

@@ -1,4 +1,4 @@
-// Generated from boards/abi.json by boards/gen-abi.mjs (node boards/gen-abi.mjs --as): do not edit.
+// Generated from boards/abi/abi.json by boards/abi/gen-abi.mjs (node boards/abi/gen-abi.mjs --as): do not edit.
 // Board ABI facts for the firmware core; meanings in docs/abi.md.
 
 /** The ABI version this module is built for; the board checks it first. */

@@ -12,7 +12,7 @@
 // channel / bus; BOARD_EBADPTR: pointer or length outside linear memory;
 // BOARD_EBUSY: peripheral busy; BOARD_ENOTREADY: no result yet) and the
 // logical interrupt lines (GPIO pin p raises IRQ_GPIO_BASE + p) come from
-// boards/abi.json, the one definition every board shares.
+// boards/abi/abi.json, the one definition every board shares.
 export {
   ABI_VERSION, BOARD_EBADPORT, BOARD_EBADPTR, BOARD_EBUSY, BOARD_ENOTREADY,
   IRQ_ALARM, IRQ_UART0_RX, IRQ_UART0_TX, IRQ_UART1_RX, IRQ_UART1_TX, IRQ_ADC, IRQ_BUS, IRQ_SOFT, IRQ_GPIO_BASE,

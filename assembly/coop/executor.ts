@@ -35,7 +35,7 @@ export const SPAWN_FULL: TaskId = -1;
 /** spawn: the join handle's task is still running. */
 export const SPAWN_BUSY: TaskId = -2;
 
-// coop_task_state's values (boards/abi.json): free, live, and live with an
+// coop_task_state's values (boards/abi/abi.json): free, live, and live with an
 // abort requested while it was being polled (it ends after the poll).
 import { TASK_FREE, TASK_LIVE, TASK_ABORTING } from "./abi_gen";
 export { TASK_FREE, TASK_LIVE, TASK_ABORTING };

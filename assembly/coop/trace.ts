@@ -1,6 +1,6 @@
 // Runtime trace events, delivered through the board's `trace` import while
 // tracing is on (export coop_set_trace). The kinds' numbers come from
-// boards/abi.json; their (a, b) arguments:
+// boards/abi/abi.json; their (a, b) arguments:
 //   TRACE_POLL_BEGIN (task, 0): a task is about to be polled
 //   TRACE_POLL_END   (task, 1 if the task completed else 0)
 //   TRACE_WAKE       (task, waking task or -1 when woken by an IRQ, a timer or init)

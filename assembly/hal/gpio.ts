@@ -7,7 +7,7 @@ import { gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE, BOARD_EBADPORT } from "
 import { GPIO_PINS, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "../coop/abi_gen";
 import { OK } from "./errors";
 
-/** Edge selections for WaitEdge (the ABI's gpio_irq values, boards/abi.json). */
+/** Edge selections for WaitEdge (the ABI's gpio_irq values, boards/abi/abi.json). */
 export { EDGE_RISING, EDGE_FALLING, EDGE_BOTH };
 
 /**

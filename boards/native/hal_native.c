@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Pending-flag bits of the ABI's lines (coop_abi.h, from boards/abi.json). */
+/* Pending-flag bits of the ABI's lines (coop_abi.h, from boards/abi/abi.json). */
 #define LINE_ALARM COOP_IRQ_BIT(COOP_IRQ_ALARM)
 #define LINE_UART0_RX COOP_IRQ_BIT(COOP_IRQ_UART0_RX)
 #define LINE_UART0_TX COOP_IRQ_BIT(COOP_IRQ_UART0_TX)

@@ -23,7 +23,7 @@
 #include "board.h"
 #include "hal_mps2.h"
 #include "../wasm3/coop_hal.h"
-#include "coop_abi.h" /* generated from boards/abi.json: error codes, IRQ lines */
+#include "coop_abi.h" /* generated from boards/abi/abi.json: error codes, IRQ lines */
 
 #define TICK_HZ 1000000u
 #define CYCLES_PER_TICK (CPU_HZ / TICK_HZ)

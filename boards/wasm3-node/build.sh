@@ -41,7 +41,7 @@ fi
 OUT="$OUT_DIR/coop_wasm3.node"
 SRC="$ROOT/boards/wasm3-node/coop_wasm3_node.c"
 GATE="$ROOT/boards/wasm3/coop_gate.c"
-node "$ROOT/boards/wasm3/gen-gate-header.mjs" "$ROOT/build/gen" || fail "cannot generate build/gen/coop_gate_limits.h and coop_abi.h from boards/wasm3/gate.json and boards/abi.json"
+node "$ROOT/boards/wasm3/gen-gate-header.mjs" "$ROOT/build/gen" || fail "cannot generate build/gen/coop_gate_limits.h and coop_abi.h from boards/wasm3/gate.json and boards/abi/abi.json"
 
 if [ -f "$OUT" ]; then
   stale=0

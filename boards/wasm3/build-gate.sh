@@ -2,7 +2,7 @@
 # Builds the module gate's command build/coop-gate (boards/wasm3/coop_gate.c +
 # coop_gate_main.c; the tests compare it with host/engines/gate.ts) and, when
 # the compiler supports -fsanitize=address,undefined, build/coop-gate-asan.
-# Generates build/gen/coop_gate_limits.h and coop_abi.h (boards/wasm3/gate.json, boards/abi.json) first.
+# Generates build/gen/coop_gate_limits.h and coop_abi.h (boards/wasm3/gate.json, boards/abi/abi.json) first.
 # Usage: sh boards/wasm3/build-gate.sh   (npm run build:gate, part of npm run setup)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

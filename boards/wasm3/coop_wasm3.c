@@ -13,8 +13,8 @@
 #include "coop_wasm3.h"
 #include "coop_hal.h"
 #include "coop_gate.h"
-#include "coop_gate_limits.h" /* generated from boards/abi.json: the ABI signatures */
-#include "coop_abi.h"         /* generated from boards/abi.json: the ABI constants and exit codes */
+#include "coop_gate_limits.h" /* generated from boards/abi/abi.json: the ABI signatures */
+#include "coop_abi.h"         /* generated from boards/abi/abi.json: the ABI constants and exit codes */
 
 #include <string.h>
 
@@ -22,7 +22,7 @@
 #include "m3_env.h"
 #include "coop_memcap.h"
 
-/* ---- short names for boards/abi.json's constants --------------------------- */
+/* ---- short names for boards/abi/abi.json's constants --------------------------- */
 #define EBADPTR COOP_EBADPTR
 #define IRQ_BUS_BIT COOP_IRQ_BIT(COOP_IRQ_BUS)
 #define STAT_LIVE_TASKS COOP_STAT_LIVE_TASKS
@@ -311,7 +311,7 @@ typedef struct {
   M3RawCall fn;
 } import_t;
 
-/* The board's implementation of each import; the signatures come from boards/abi.json
+/* The board's implementation of each import; the signatures come from boards/abi/abi.json
  * (coop_gate_limits.h), the one definition the module gate checks every import against. */
 static const import_t k_imports[] = {
     {"tick_hz", b_tick_hz},
@@ -539,7 +539,7 @@ int coop_wasm3_load(const uint8_t *wasm, uint32_t len, const coop_wasm3_config *
   /* Link before the first function lookup (wasm3 runs the start function at the first lookup). */
   for (uint32_t i = 0; i < N_IMPORTS; i++) {
     const char *sig = import_sig(k_imports[i].name);
-    if (!sig) return report(COOP_EXIT_BAD_MODULE, "board import missing from boards/abi.json", k_imports[i].name);
+    if (!sig) return report(COOP_EXIT_BAD_MODULE, "board import missing from boards/abi/abi.json", k_imports[i].name);
     r = m3_LinkRawFunction(s_mod, "board", k_imports[i].name, sig, k_imports[i].fn);
     if (r && r != m3Err_functionLookupFailed) { /* "lookup failed" = the module does not use it: fine */
       line_t l;

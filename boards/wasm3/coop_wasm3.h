@@ -19,7 +19,7 @@
 #define COOP_WASM3_H
 
 #include <stdint.h>
-#include "coop_abi.h" /* generated from boards/abi.json: COOP_ABI_VERSION, COOP_EXIT_* */
+#include "coop_abi.h" /* generated from boards/abi/abi.json: COOP_ABI_VERSION, COOP_EXIT_* */
 
 typedef struct coop_wasm3_config {
   /*

@@ -1,26 +1,26 @@
 // Writes the C headers every C build includes (boards/native/build.sh,
 // boards/wasm3-node/build.sh, host/mcu/build.ts, boards/wasm3/build-gate.sh
 // run it): coop_gate_limits.h, the module gate's limits (boards/wasm3/gate.json)
-// and the ABI's import/export signatures (boards/abi.json), and coop_abi.h, the
-// ABI's constants and exit codes (boards/gen-abi.mjs). Each is written only
+// and the ABI's import/export signatures (boards/abi/abi.json), and coop_abi.h, the
+// ABI's constants and exit codes (boards/abi/gen-abi.mjs). Each is written only
 // when its content changes, so make-style up-to-date checks stay quiet.
 // Usage: node boards/wasm3/gen-gate-header.mjs <out-dir>
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadAbi, writeCHeader, writeIfChanged } from "../gen-abi.mjs";
+import { loadAbi, writeCHeader, writeIfChanged } from "../abi/gen-abi.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.argv[2];
 if (!outDir) {
   console.error("gen-gate-header: usage: node boards/wasm3/gen-gate-header.mjs <out-dir>");
-  process.exit(2); // USAGE (boards/abi.json)
+  process.exit(2); // USAGE (boards/abi/abi.json)
 }
 try {
   const limits = JSON.parse(readFileSync(join(here, "gate.json"), "utf8")).limits;
   const abi = loadAbi();
   const lines = [
-    "/* Generated from boards/wasm3/gate.json and boards/abi.json by boards/wasm3/gen-gate-header.mjs: do not edit. */",
+    "/* Generated from boards/wasm3/gate.json and boards/abi/abi.json by boards/wasm3/gen-gate-header.mjs: do not edit. */",
     "#ifndef COOP_GATE_LIMITS_H",
     "#define COOP_GATE_LIMITS_H",
   ];

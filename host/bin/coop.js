@@ -9,7 +9,7 @@ const cli = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/js/hos
 if (!existsSync(cli)) {
   process.stderr.write("coop: not built yet: run `npm run build` first\n");
   // USAGE, from the one exit-code table (docs/abi.md); the compiled host/abi.js is what is missing.
-  process.exit(JSON.parse(readFileSync(new URL("../../boards/abi.json", import.meta.url), "utf8")).exit_codes.USAGE.code);
+  process.exit(JSON.parse(readFileSync(new URL("../../boards/abi/abi.json", import.meta.url), "utf8")).exit_codes.USAGE.code);
 }
 const { main } = await import(pathToFileURL(cli).href);
 process.exitCode = await main(process.argv.slice(2)); // not exit(): let piped stdout drain

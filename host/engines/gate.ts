@@ -4,7 +4,7 @@
 // boards/wasm3/coop_gate.c (native runner, wasm3 addon, MCU firmware);
 // tests/host/gate.test.ts runs both on a shared table of modules and compares
 // the verdicts word for word. The limits come from boards/wasm3/gate.json and
-// the ABI signatures from boards/abi.json, the definitions both languages read.
+// the ABI signatures from boards/abi/abi.json, the definitions both languages read.
 //
 // What it checks (docs/engines.md, The module gate): header; section ids,
 // order, sizes and exact contents; every LEB128 (5 bytes at most for 32 bits,
@@ -73,7 +73,7 @@ export const GATE_LIMITS: Readonly<GateLimits> = SPEC.limits;
  * The signatures the gate checks: board imports, required function exports
  * (`memory` is required too), and the optional exports a board may read (not
  * checked by the gate; the simulator reads them so that a failing or mistyped
- * one says nothing rather than faulting). From boards/abi.json.
+ * one says nothing rather than faulting). From boards/abi/abi.json.
  */
 export { ABI_IMPORTS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS };
 

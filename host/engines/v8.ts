@@ -11,10 +11,10 @@ import { ABI_VERSION, ABI_EXPORTS, ABI_IMPORTS } from "../abi.js";
 /** A module the engine refuses; the message is one line. */
 export class EngineError extends Error {}
 
-/** The ABI version this board implements (boards/abi.json). */
+/** The ABI version this board implements (boards/abi/abi.json). */
 export { ABI_VERSION };
 
-/** Exports docs/abi.md requires: the memory and the functions of boards/abi.json. */
+/** Exports docs/abi.md requires: the memory and the functions of boards/abi/abi.json. */
 export const REQUIRED_EXPORTS: readonly string[] = ["memory", ...Object.keys(ABI_EXPORTS)];
 
 /** Names of the board imports (module "board") the simulator provides. */

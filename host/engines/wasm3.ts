@@ -24,7 +24,7 @@ export const DEFAULT_STACK_BYTES = 16 * 1024;
 /** The command that builds the addon; quoted in every "not built" error. */
 export const BUILD_COMMAND = "npm run build:wasm3-engine";
 
-/** wasm3 signatures of the board imports (docs/abi.md), in wasm3's notation: ret(args), i=i32, I=i64, v=void; from boards/abi.json. */
+/** wasm3 signatures of the board imports (docs/abi.md), in wasm3's notation: ret(args), i=i32, I=i64, v=void; from boards/abi/abi.json. */
 export const BOARD_IMPORT_SIGNATURES: Readonly<Record<string, string>> = ABI_IMPORTS;
 
 /** The addon's JS surface (see the header comment of coop_wasm3_node.c). */
@@ -130,7 +130,7 @@ class Wasm3Memory implements FirmwareMemory {
   }
 }
 
-/** The required function exports (boards/abi.json), looked up once at load. */
+/** The required function exports (boards/abi/abi.json), looked up once at load. */
 const EXPORTS: readonly string[] = Object.keys(ABI_EXPORTS);
 type ExportName = string;
 

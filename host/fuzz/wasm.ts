@@ -61,7 +61,7 @@ export function functype(sig: string): Bytes {
   return [0x60, ...u32(params.length), ...params, ...u32(res.length), ...res];
 }
 
-/** The ABI's signatures (boards/abi.json): generated modules export and import exactly these unless a case says otherwise. */
+/** The ABI's signatures (boards/abi/abi.json): generated modules export and import exactly these unless a case says otherwise. */
 export const ABI_EXPORT_SIGS: Readonly<Record<string, string>> = ABI_EXPORTS;
 export const ABI_IMPORT_SIGS: Readonly<Record<string, string>> = ABI_IMPORTS;
 

@@ -28,7 +28,7 @@ export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial
 exit: 0 no failures (with "all", targets that cannot run here are skipped and listed with their install command),
       1 failures, 2 usage or a target named with --target cannot run here, 3 the firmware was refused (as coop run)`;
 
-/** Exit codes: the subset of the one table (boards/abi.json, docs/abi.md) that coop hil uses. */
+/** Exit codes: the subset of the one table (boards/abi/abi.json, docs/abi.md) that coop hil uses. */
 export const HIL_EXIT = { OK: EXIT.OK, FAILED: EXIT.SCENARIO_FAILED, USAGE: EXIT.USAGE, BAD_FIRMWARE: EXIT.BAD_MODULE } as const;
 
 /** The package root: this file is build/js/host/hil/main.js. */

@@ -1,6 +1,6 @@
-// boards/abi.json is the one definition of the board ABI's facts (docs/abi.md).
+// boards/abi/abi.json is the one definition of the board ABI's facts (docs/abi.md).
 // This test fails when a copy drifts: the committed AssemblyScript constants
-// or the generated C header differ from what boards/gen-abi.mjs makes of the
+// or the generated C header differ from what boards/abi/gen-abi.mjs makes of the
 // JSON, a source in assembly/, host/ or boards/ defines one of the facts
 // again as a literal, or docs/abi.md's exit-code table disagrees with it.
 
@@ -19,12 +19,12 @@ interface Gen {
   cHeader(abi?: typeof ABI): string;
   asSource(abi?: typeof ABI): string;
 }
-const gen = (await import(pathToFileURL(join(ROOT, "boards/gen-abi.mjs")).href)) as Gen;
+const gen = (await import(pathToFileURL(join(ROOT, "boards/abi/gen-abi.mjs")).href)) as Gen;
 const abi = gen.loadAbi();
 
-test("the committed assembly/coop/abi_gen.ts is what boards/gen-abi.mjs makes of boards/abi.json", () => {
+test("the committed assembly/coop/abi_gen.ts is what boards/abi/gen-abi.mjs makes of boards/abi/abi.json", () => {
   const committed = readFileSync(join(ROOT, "assembly/coop/abi_gen.ts"), "utf8");
-  assert.equal(committed, gen.asSource(abi), "stale: run node boards/gen-abi.mjs --as and commit assembly/coop/abi_gen.ts");
+  assert.equal(committed, gen.asSource(abi), "stale: run node boards/abi/gen-abi.mjs --as and commit assembly/coop/abi_gen.ts");
 });
 
 test("the generated C header carries every fact with its value, and the builds' copy is current", () => {
@@ -74,7 +74,7 @@ test("host/abi.ts reads the same facts", () => {
 
 // ---- literal re-definitions --------------------------------------------------
 
-/** Patterns that catch a fact written again by hand, with the value of boards/abi.json. */
+/** Patterns that catch a fact written again by hand, with the value of boards/abi/abi.json. */
 function driftPatterns(a: typeof ABI): { what: string; re: RegExp }[] {
   const out: { what: string; re: RegExp }[] = [];
   const num = (v: number) => `\\(?\\s*${v < 0 ? `-\\s*${-v}` : v}u?\\b(?![.\\w])`;
@@ -112,7 +112,7 @@ function driftPatterns(a: typeof ABI): { what: string; re: RegExp }[] {
 
 /** Files that define the facts (the generator, its outputs, this test) or use a status on purpose. */
 const EXEMPT = new Set([
-  "boards/gen-abi.mjs", // the generator: its usage exit cannot depend on the JSON it failed to read
+  "boards/abi/gen-abi.mjs", // the generator: its usage exit cannot depend on the JSON it failed to read
   "boards/wasm3/gen-gate-header.mjs", // likewise
   "assembly/coop/abi_gen.ts", // generated
   "boards/qemu-mps2-an385/selftest/selftest.c", // exits 7 on purpose: checks a status reaches the shell
@@ -195,10 +195,10 @@ test("no source in assembly/, host/ or boards/ re-defines an ABI fact by hand", 
   const files = sources().map((name) => ({ name, text: readFileSync(join(ROOT, name), "utf8") }));
   assert.ok(files.some((f) => f.name === "boards/wasm3/coop_wasm3.c") && files.some((f) => f.name === "host/sim/simulator.ts"), "the scan reads the sources");
   const hits = findDrift(files);
-  assert.deepEqual(hits, [], `hand copies of boards/abi.json (use the generated coop_abi.h, assembly/coop/abi_gen.ts or host/abi.ts):\n${hits.join("\n")}`);
+  assert.deepEqual(hits, [], `hand copies of boards/abi/abi.json (use the generated coop_abi.h, assembly/coop/abi_gen.ts or host/abi.ts):\n${hits.join("\n")}`);
 });
 
-test("docs/abi.md's exit-code table is boards/abi.json's, row for row", () => {
+test("docs/abi.md's exit-code table is boards/abi/abi.json's, row for row", () => {
   const doc = readFileSync(join(ROOT, "docs/abi.md"), "utf8");
   const section = doc.slice(doc.indexOf("\n## Exit codes"), doc.indexOf("\n## ", doc.indexOf("\n## Exit codes") + 1));
   const rows = [...section.matchAll(/^\| (\d+) \| `(\w+)` \|/gm)].map((m) => [m[2], Number(m[1])]);

@@ -8,7 +8,7 @@
 #include "../board.h"
 #include "../hal_mps2.h"
 #include "../../wasm3/coop_hal.h"
-#include "coop_abi.h" /* generated from boards/abi.json: the ABI's line numbers */
+#include "coop_abi.h" /* generated from boards/abi/abi.json: the ABI's line numbers */
 
 static volatile uint32_t received; /* "handling": count and keep the byte */
 static volatile uint8_t last;

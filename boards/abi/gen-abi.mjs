@@ -1,10 +1,10 @@
-// Turns boards/abi.json (the board ABI's facts: their one definition) into the
+// Turns boards/abi/abi.json (the board ABI's facts: their one definition) into the
 // C header every C build includes and the AssemblyScript constants the
 // firmware core imports (asc cannot read JSON). host/abi.ts reads the JSON
 // itself.
-//   node boards/gen-abi.mjs <out-dir>   -> <out-dir>/coop_abi.h (written only when it changes,
+//   node boards/abi/gen-abi.mjs <out-dir>   -> <out-dir>/coop_abi.h (written only when it changes,
 //                                          so make-style up-to-date checks stay quiet)
-//   node boards/gen-abi.mjs --as        -> assembly/coop/abi_gen.ts (committed; a test fails when stale)
+//   node boards/abi/gen-abi.mjs --as        -> assembly/coop/abi_gen.ts (committed; a test fails when stale)
 // boards/wasm3/gen-gate-header.mjs, which every C build already runs, calls
 // writeCHeader too.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
@@ -13,12 +13,12 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ABI_JSON = join(here, "abi.json");
-export const AS_OUT = resolve(here, "../assembly/coop/abi_gen.ts");
+export const AS_OUT = resolve(here, "../../assembly/coop/abi_gen.ts");
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 const SIG = /^[viIfF]\([iIfF]*\)$/;
 
-/** boards/abi.json, checked: every name a C identifier part, every value an integer in range. */
+/** boards/abi/abi.json, checked: every name a C identifier part, every value an integer in range. */
 export function loadAbi(path = ABI_JSON) {
   const abi = JSON.parse(readFileSync(path, "utf8"));
   const ints = (what, o, lo, hi) => {
@@ -47,7 +47,7 @@ export function loadAbi(path = ABI_JSON) {
 
 export function cHeader(abi = loadAbi()) {
   const l = [
-    "/* Generated from boards/abi.json by boards/gen-abi.mjs: do not edit. Meanings: docs/abi.md. */",
+    "/* Generated from boards/abi/abi.json by boards/abi/gen-abi.mjs: do not edit. Meanings: docs/abi.md. */",
     "#ifndef COOP_ABI_H",
     "#define COOP_ABI_H",
     "",
@@ -77,7 +77,7 @@ export function cHeader(abi = loadAbi()) {
 
 export function asSource(abi = loadAbi()) {
   const l = [
-    "// Generated from boards/abi.json by boards/gen-abi.mjs (node boards/gen-abi.mjs --as): do not edit.",
+    "// Generated from boards/abi/abi.json by boards/abi/gen-abi.mjs (node boards/abi/gen-abi.mjs --as): do not edit.",
     "// Board ABI facts for the firmware core; meanings in docs/abi.md.",
     "",
     "/** The ABI version this module is built for; the board checks it first. */",
@@ -119,7 +119,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (arg === "--as") writeIfChanged(AS_OUT, asSource());
     else if (arg && !arg.startsWith("-")) writeCHeader(arg);
     else {
-      console.error("gen-abi: usage: node boards/gen-abi.mjs <out-dir> | --as");
+      console.error("gen-abi: usage: node boards/abi/gen-abi.mjs <out-dir> | --as");
       process.exit(2); // USAGE; literal because abi.json itself may be what is broken
     }
   } catch (e) {
