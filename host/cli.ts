@@ -16,16 +16,10 @@ import { SimTarget } from "./sim/target.js";
 import { formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
 import { printable, printableLines, jsonSafe } from "./text.js";
+import { EXIT } from "./abi.js";
 
-export const EXIT = {
-  OK: 0,
-  SCENARIO_FAILED: 1,
-  USAGE: 2,
-  BAD_FIRMWARE: 3,
-  FIRMWARE_FAULT: 4,
-  UART_OVERRUN: 5,
-  INTERNAL: 6,
-} as const;
+/** Exit codes: the one table every runner shares (boards/abi/abi.json, docs/abi.md). */
+export { EXIT };
 
 /** The package root (two levels above build/js/host/, or above host/). */
 export function packageRoot(): string {
@@ -111,7 +105,7 @@ export async function main(argv: string[], raw: Out = defaultOut): Promise<numbe
     }
     if (e instanceof EngineError) {
       out.stderr(`coop: ${msg}\n`);
-      return EXIT.BAD_FIRMWARE;
+      return EXIT.BAD_MODULE;
     }
     out.stderr(`coop: internal error: ${msg}\n`);
     return EXIT.INTERNAL;

@@ -8,6 +8,7 @@ import { currentTask } from "./ready";
 import { irqDeliveries, irqKept } from "./irq";
 import { timerOverflows, timersArmed } from "./time";
 import { traceOn } from "./trace";
+import { STAT_POLLS, STAT_LIVE_TASKS, STAT_SPAWN_FAILURES, STAT_TIMER_OVERFLOWS, STAT_TIMERS_ARMED } from "./abi_gen";
 import "./panic"; // the abort handler asconfig routes to (--use abort=...)
 
 /** The ABI version the module implements; boards refuse a version they do not know. */
@@ -74,12 +75,6 @@ export function coop_heap_top(): usize {
 export function coop_current_task(): i32 {
   return currentTask;
 }
-
-const STAT_POLLS: u32 = 0;
-const STAT_LIVE_TASKS: u32 = 1;
-const STAT_SPAWN_FAILURES: u32 = 2;
-const STAT_TIMER_OVERFLOWS: u32 = 3;
-const STAT_TIMERS_ARMED: u32 = 4;
 
 /** Runtime counters by id (STAT_*); -1 for an unknown id. */
 export function coop_stat(id: u32): i64 {

@@ -8,26 +8,15 @@
 //   a bad one gets BOARD_EBADPTR, never a crash.
 // - Times are ticks of the board's monotonic clock (`tick_hz` per second).
 
-/** The ABI version this module was built for; the board checks it first. */
-export const ABI_VERSION: u32 = 1;
-
-// Error codes returned by imports (negative i32).
-export const BOARD_EBADPORT: i32 = -1; // no such UART / pin / channel / bus
-export const BOARD_EBADPTR: i32 = -2;  // pointer or length outside linear memory
-export const BOARD_EBUSY: i32 = -3;    // peripheral busy (ADC conversion, bus transfer)
-export const BOARD_ENOTREADY: i32 = -4; // no result yet
-
-// Logical interrupt lines, fixed by the ABI (the board maps its hardware onto them).
-export const IRQ_ALARM: i32 = 0;
-export const IRQ_UART0_RX: i32 = 1;
-export const IRQ_UART0_TX: i32 = 2;
-export const IRQ_UART1_RX: i32 = 3;
-export const IRQ_UART1_TX: i32 = 4;
-export const IRQ_ADC: i32 = 5;
-export const IRQ_BUS: i32 = 6;
-export const IRQ_SOFT: i32 = 7;
-/** GPIO pin p (0..15) raises line IRQ_GPIO_BASE + p on an armed edge. */
-export const IRQ_GPIO_BASE: i32 = 16;
+// The ABI version, the error codes (BOARD_EBADPORT: no such UART / pin /
+// channel / bus; BOARD_EBADPTR: pointer or length outside linear memory;
+// BOARD_EBUSY: peripheral busy; BOARD_ENOTREADY: no result yet) and the
+// logical interrupt lines (GPIO pin p raises IRQ_GPIO_BASE + p) come from
+// boards/abi/abi.json, the one definition every board shares.
+export {
+  ABI_VERSION, BOARD_EBADPORT, BOARD_EBADPTR, BOARD_EBUSY, BOARD_ENOTREADY,
+  IRQ_ALARM, IRQ_UART0_RX, IRQ_UART0_TX, IRQ_UART1_RX, IRQ_UART1_TX, IRQ_ADC, IRQ_BUS, IRQ_SOFT, IRQ_GPIO_BASE,
+} from "./abi_gen";
 
 // ---- time -------------------------------------------------------------
 

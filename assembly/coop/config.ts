@@ -17,8 +17,8 @@ export const POLL_BUDGET: i32 = isDefined(COOP_POLL_BUDGET) ? COOP_POLL_BUDGET :
 /** Number of 32-bit words in a bitset with one bit per task slot. */
 export const TASK_WORDS: i32 = (TASK_CAPACITY + 31) >> 5;
 
-/** Interrupt lines the IRQ registry knows (one u32 of pending flags). */
-export const IRQ_LINES: i32 = 32;
+/** Interrupt lines the IRQ registry knows (one u32 of pending flags): boards/abi/abi.json. */
+export { IRQ_LINES } from "./abi_gen";
 
 // Task indices are stored in u16 fields and task ids carry them in 16 bits.
 // @ts-ignore: compile-time check

@@ -35,10 +35,10 @@ export const SPAWN_FULL: TaskId = -1;
 /** spawn: the join handle's task is still running. */
 export const SPAWN_BUSY: TaskId = -2;
 
-export const TASK_FREE: u8 = 0;
-export const TASK_LIVE: u8 = 1;
-/** Live, and abort was requested while it was being polled; ends after the poll. */
-export const TASK_ABORTING: u8 = 2;
+// coop_task_state's values (boards/abi/abi.json): free, live, and live with an
+// abort requested while it was being polled (it ends after the poll).
+import { TASK_FREE, TASK_LIVE, TASK_ABORTING } from "./abi_gen";
+export { TASK_FREE, TASK_LIVE, TASK_ABORTING };
 
 // The task table lives in static data (memory.data): no object headers, so
 // its RAM is exactly the per-slot figure above. References are stored as raw

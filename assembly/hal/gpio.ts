@@ -3,13 +3,12 @@
 
 import { Future, Waker } from "../coop/future";
 import { WaitIrq, irqClearKept } from "../coop/irq";
-import { gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE } from "../coop/board";
+import { gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE, BOARD_EBADPORT } from "../coop/board";
+import { GPIO_PINS, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "../coop/abi_gen";
 import { OK } from "./errors";
 
-/** Edge selections for WaitEdge (the ABI's gpio_irq values). */
-export const EDGE_RISING: u32 = 1;
-export const EDGE_FALLING: u32 = 2;
-export const EDGE_BOTH: u32 = 3;
+/** Edge selections for WaitEdge (the ABI's gpio_irq values, boards/abi/abi.json). */
+export { EDGE_RISING, EDGE_FALLING, EDGE_BOTH };
 
 /**
  * A pin driven by the firmware. Keeps the level it last wrote, so `toggle`
@@ -60,12 +59,12 @@ export class WaitEdge extends Future {
 
   constructor(public readonly pin: u32, public readonly edges: u32 = EDGE_BOTH) {
     super();
-    this.edge = new WaitIrq(IRQ_GPIO_BASE + <i32>(pin & 15));
+    this.edge = new WaitIrq(IRQ_GPIO_BASE + <i32>(pin & (GPIO_PINS - 1)));
   }
 
   poll(w: Waker): bool {
     if (!this.armed) {
-      const r = this.pin > 15 ? -1 : gpio_irq(this.pin, this.edges);
+      const r = this.pin >= GPIO_PINS ? BOARD_EBADPORT : gpio_irq(this.pin, this.edges);
       if (r < 0) { this.error = r; return true; }
       this.armed = true;
     }

@@ -163,13 +163,11 @@ static void l_task(coop_line *l) {
 static int fail_call(const char *what, int unwound) {
   coop_line l;
   coop_line_init(&l);
-  int status;
+  const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */
   if (unwound == UNWIND_PANIC) {
-    status = COOP_EXIT_PANIC;
     coop_line_str(&l, "coop: panic: ");
     coop_line_str(&l, coop_panic_text());
   } else {
-    status = COOP_EXIT_TRAP;
     coop_line_str(&l, "coop: trap in ");
     coop_line_str(&l, what);
     coop_line_str(&l, ": ");

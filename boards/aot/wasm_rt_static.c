@@ -85,7 +85,7 @@ void wasm_rt_trap(wasm_rt_trap_t trap) {
   if (s_unwind) longjmp(*s_unwind, (int)trap);
   /* A trap outside any guarded call cannot happen with coop_aot.c; stop rather than run on. */
   hal_report("coop: trap outside a guarded call");
-  hal_exit(COOP_EXIT_TRAP);
+  hal_exit(COOP_EXIT_FIRMWARE_FAULT);
 }
 
 /*

@@ -97,21 +97,6 @@ int coop_report(int status, const char *what, const char *detail) {
   return status;
 }
 
-/* ---- the memory cap --------------------------------------------------------- */
-
-uint32_t coop_memory_max_pages(uint32_t limit, uint32_t initial_pages, uint32_t declared_max_pages) {
-  if (!limit) return declared_max_pages;
-  uint32_t pages = (uint32_t)(((uint64_t)limit + COOP_WASM_PAGE - 1) / COOP_WASM_PAGE);
-  if (pages < initial_pages) pages = initial_pages;
-  return pages < declared_max_pages ? pages : declared_max_pages;
-}
-
-uint32_t coop_memory_bytes(uint32_t pages, uint32_t limit) {
-  uint64_t bytes = (uint64_t)pages * COOP_WASM_PAGE;
-  if (limit && bytes > limit) bytes = limit;
-  return bytes > 0xffffffffu ? 0xffffffffu : (uint32_t)bytes;
-}
-
 /* ---- checked imports ------------------------------------------------------- */
 
 /* A bus transfer whose read bytes still have to be copied into the firmware's memory. */
@@ -133,7 +118,7 @@ static void bus_copy_in(coop_mem m) {
 
 uint32_t coop_board_irq_take(coop_mem m) {
   uint32_t flags = hal_irq_take();
-  if (flags & COOP_IRQ_BUS_BIT) bus_copy_in(m);
+  if (flags & COOP_IRQ_BIT(COOP_IRQ_BUS)) bus_copy_in(m);
   return flags;
 }
 

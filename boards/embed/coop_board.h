@@ -18,22 +18,9 @@
 
 #include <stdint.h>
 
-/* Exit statuses given to hal_exit(). Boards may use 1 for their own usage errors. */
-#define COOP_EXIT_OK 0          /* every task finished, or the `until` time was reached */
-#define COOP_EXIT_USAGE 1       /* reserved for the board's own errors (bad option, unreadable file) */
-#define COOP_EXIT_BAD_MODULE 2  /* not wasm, refused by the gate, missing import/export, wrong ABI version, memory limit too small */
-#define COOP_EXIT_TRAP 3        /* a wasm trap (out-of-bounds access, unreachable, stack overflow, ...) */
-#define COOP_EXIT_PANIC 4       /* the firmware called board.panic (an AssemblyScript abort, assert, bounds check) */
-#define COOP_EXIT_NO_MEMORY 5   /* the board's heap could not hold the engine's runtime or the module */
-
-/* The ABI version this embedding implements (coop_abi_version() must return it). */
-#define COOP_ABI_VERSION 1u
-
-/* docs/abi.md constants the embedding itself needs. */
-#define COOP_EBADPTR (-2)
-#define COOP_IRQ_BUS_BIT (1u << 6)
-#define COOP_STAT_LIVE_TASKS 1u
-#define COOP_WASM_PAGE 65536u
+/* The ABI's constants and the exit statuses given to hal_exit(), generated from boards/abi/abi.json. */
+#include "coop_abi.h"
+#include "coop_memory.h"
 
 typedef struct coop_config {
   /*
@@ -96,17 +83,6 @@ uint32_t coop_engine_memory_size(void);
  * cfg->until is reached, otherwise the COOP_EXIT_* status of the failure.
  */
 void coop_run(const uint8_t *wasm, uint32_t len, const coop_config *cfg) __attribute__((noreturn));
-
-/* ---- the memory cap, one rule for every engine ---------------------------- */
-
-/*
- * The page count memory.grow may reach under `limit` bytes (0: the module's
- * own maximum): enough pages to hold the limit, never fewer than the module
- * starts with, never more than it declares.
- */
-uint32_t coop_memory_max_pages(uint32_t limit, uint32_t initial_pages, uint32_t declared_max_pages);
-/* Bytes that exist at `pages` pages under `limit` (a partial last page below a whole one). */
-uint32_t coop_memory_bytes(uint32_t pages, uint32_t limit);
 
 /* ---- the board.* imports, checked -------------------------------------- */
 

@@ -11,7 +11,7 @@ W=.cache/wasm3/pywasm3-0.5.0/wasm3
 CC=${CC:-cc}
 command -v "$CC" >/dev/null 2>&1 || { echo "build:native: no C compiler ($CC); install one (Debian: apt-get install gcc)" >&2; exit 1; }
 mkdir -p build
-# The gate's limits header, from boards/wasm3/gate.json (rewritten only when it changes).
+# The generated headers (gate limits, ABI constants; rewritten only when they change).
 node boards/wasm3/gen-gate-header.mjs build/gen
 # --asan: build/coop-native-asan, the same runner under ASan/UBSan (the fuzz harness runs it).
 OUTBIN=build/coop-native

@@ -34,18 +34,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EBADPORT_ (-1)
-#define ENOTREADY_ (-4)
+/* Pending-flag bits of the ABI's lines (coop_abi.h, from boards/abi/abi.json). */
+#define LINE_ALARM COOP_IRQ_BIT(COOP_IRQ_ALARM)
+#define LINE_UART0_RX COOP_IRQ_BIT(COOP_IRQ_UART0_RX)
+#define LINE_UART0_TX COOP_IRQ_BIT(COOP_IRQ_UART0_TX)
+#define LINE_ADC COOP_IRQ_BIT(COOP_IRQ_ADC)
+#define LINE_BUS COOP_IRQ_BIT(COOP_IRQ_BUS)
+#define LINE_SOFT COOP_IRQ_BIT(COOP_IRQ_SOFT)
+#define LINE_GPIO(p) COOP_IRQ_BIT(COOP_IRQ_GPIO_BASE + (p))
 
-#define LINE_ALARM (1u << 0)
-#define LINE_UART0_RX (1u << 1)
-#define LINE_UART0_TX (1u << 2)
-#define LINE_ADC (1u << 5)
-#define LINE_BUS (1u << 6)
-#define LINE_SOFT (1u << 7)
-#define LINE_GPIO(p) (1u << (16 + (p)))
-
-#define N_PINS 16
+#define N_PINS ((int)COOP_GPIO_PINS)
 #define N_ADC 8
 #define RX_CAP 256
 
@@ -87,7 +85,7 @@ void native_hal_init(int trace, int control_fd) {
   clock_gettime(CLOCK_MONOTONIC, &s_t0);
   s_trace = trace;
   s_ctl_fd = control_fd;
-  for (int i = 0; i < N_ADC; i++) s_adc_last[i] = ENOTREADY_;
+  for (int i = 0; i < N_ADC; i++) s_adc_last[i] = COOP_ENOTREADY;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -132,7 +130,7 @@ static void set_input(int pin, int level) {
   uint8_t old = s_in[pin];
   s_in[pin] = (uint8_t)level;
   if (s_driven[pin] || old == level) return;
-  if ((level && (s_edges[pin] & 1)) || (!level && (s_edges[pin] & 2))) s_pending |= LINE_GPIO(pin);
+  if ((level && (s_edges[pin] & COOP_EDGE_RISING)) || (!level && (s_edges[pin] & COOP_EDGE_FALLING))) s_pending |= LINE_GPIO(pin);
 }
 
 /*
@@ -283,7 +281,7 @@ void hal_idle(int64_t deadline) {
 /* ---- UART -------------------------------------------------------------------- */
 
 int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
-  if (port != 0) return EBADPORT_;
+  if (port != 0) return COOP_EBADPORT;
   uint32_t left = len;
   while (left) {
     ssize_t w = write(1, src, left);
@@ -301,7 +299,7 @@ int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
 }
 
 int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
-  if (port != 0) return EBADPORT_;
+  if (port != 0) return COOP_EBADPORT;
   uint32_t n = cap < s_rx_len ? cap : s_rx_len;
   for (uint32_t i = 0; i < n; i++) dst[i] = s_rx[(s_rx_head + i) % RX_CAP];
   s_rx_head = (s_rx_head + n) % RX_CAP;
@@ -309,30 +307,30 @@ int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
   return (int32_t)n;
 }
 
-int32_t hal_uart_overruns(uint32_t port) { return port == 0 ? 0 : EBADPORT_; }
+int32_t hal_uart_overruns(uint32_t port) { return port == 0 ? 0 : COOP_EBADPORT; }
 
 /* ---- GPIO, ADC, bus ------------------------------------------------------------ */
 
 int32_t hal_gpio_write(uint32_t pin, uint32_t level) {
-  if (pin >= N_PINS) return EBADPORT_;
+  if (pin >= N_PINS) return COOP_EBADPORT;
   s_driven[pin] = 1;
   s_out[pin] = (uint8_t)(level ? 1 : 0);
   return 0;
 }
 
 int32_t hal_gpio_read(uint32_t pin) {
-  if (pin >= N_PINS) return EBADPORT_;
+  if (pin >= N_PINS) return COOP_EBADPORT;
   return s_driven[pin] ? s_out[pin] : s_in[pin];
 }
 
 int32_t hal_gpio_irq(uint32_t pin, uint32_t edges) {
-  if (pin >= N_PINS) return EBADPORT_;
-  s_edges[pin] = (uint8_t)(edges & 3);
+  if (pin >= N_PINS) return COOP_EBADPORT;
+  s_edges[pin] = (uint8_t)(edges & COOP_EDGE_BOTH);
   return 0;
 }
 
 int32_t hal_adc_start(uint32_t channel) {
-  if (channel >= N_ADC) return EBADPORT_;
+  if (channel >= N_ADC) return COOP_EBADPORT;
   /* The conversion finishes at once; the flag is seen at the next irq_take. */
   s_adc_last[channel] = s_adc_value[channel];
   s_pending |= LINE_ADC;
@@ -340,7 +338,7 @@ int32_t hal_adc_start(uint32_t channel) {
 }
 
 int32_t hal_adc_read(uint32_t channel) {
-  if (channel >= N_ADC) return EBADPORT_;
+  if (channel >= N_ADC) return COOP_EBADPORT;
   return s_adc_last[channel];
 }
 
@@ -350,7 +348,7 @@ int32_t hal_bus_transfer(uint32_t addr, const uint8_t *w, uint32_t wlen, uint32_
   return 0;
 }
 
-int32_t hal_bus_status(void) { return EBADPORT_; }
+int32_t hal_bus_status(void) { return COOP_EBADPORT; }
 
 int32_t hal_bus_result(uint8_t *dst, uint32_t cap) {
   (void)dst; (void)cap;

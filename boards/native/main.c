@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 
 #define MAX_MODULE (64u << 20) /* refuse absurd files before reading them */
+#define STR(x) #x
+#define XSTR(x) STR(x) /* the exit codes' numbers in the help text come from coop_abi.h */
 
 #if COOP_ENGINE_AOT
 static const char usage[] =
@@ -31,7 +33,8 @@ static const char usage[] =
     "  --until MS        stop with status 0 after MS milliseconds of run time\n"
     "  --trace           print runtime trace events (board.trace) on stderr\n"
     "  --control-fd N    accept pin/ADC commands on descriptor N (see boards/native/README.md)\n"
-    "exit: 0 done, 1 usage error, 2 bad module, 3 trap, 4 panic, 128+signal\n";
+    "exit (docs/abi.md): " XSTR(COOP_EXIT_OK) " done, " XSTR(COOP_EXIT_USAGE) " usage error, " XSTR(COOP_EXIT_BAD_MODULE)
+    " bad module, " XSTR(COOP_EXIT_FIRMWARE_FAULT) " trap or panic, 128+signal\n";
 #else
 static const char usage[] =
     "usage: coop-native [options] firmware.wasm\n"
@@ -41,7 +44,8 @@ static const char usage[] =
     "  --trace           print runtime trace events (board.trace) on stderr\n"
     "  --control-fd N    accept pin/ADC commands on descriptor N (see boards/native/README.md)\n"
     "  --lazy            compile functions on first call instead of at load\n"
-    "exit: 0 done, 1 usage/file error, 2 bad module, 3 trap, 4 panic, 5 out of memory, 128+signal\n";
+    "exit (docs/abi.md): " XSTR(COOP_EXIT_OK) " done, " XSTR(COOP_EXIT_USAGE) " usage/file error, " XSTR(COOP_EXIT_BAD_MODULE)
+    " bad module, " XSTR(COOP_EXIT_FIRMWARE_FAULT) " trap or panic, " XSTR(COOP_EXIT_NO_MEMORY) " out of memory, 128+signal\n";
 #endif
 
 static int fail_usage(const char *msg, const char *arg) {

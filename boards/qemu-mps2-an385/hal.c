@@ -23,15 +23,11 @@
 #include "board.h"
 #include "hal_mps2.h"
 #include "coop_hal.h"
+#include "coop_abi.h" /* generated from boards/abi/abi.json: error codes, IRQ lines */
 
 #define TICK_HZ 1000000u
 #define CYCLES_PER_TICK (CPU_HZ / TICK_HZ)
 _Static_assert(CYCLES_PER_TICK == 25, "mps2_cycles_to_ticks (hal_mps2.h) divides by 25");
-#define EBADPORT (-1)
-
-#define LINE_ALARM 0
-#define LINE_UART0_RX 1
-#define LINE_UART0_TX 2
 
 static volatile uint32_t pending;       /* ABI lines raised by ISRs, taken by hal_irq_take */
 static volatile uint32_t timer0_wraps;  /* high half of the 64-bit cycle clock */
@@ -71,7 +67,7 @@ static void alarm_program(void) {
   if (alarm_at < 0) return;
   int64_t now = hal_now();
   if (alarm_at <= now) {
-    pending |= 1u << LINE_ALARM;
+    pending |= COOP_IRQ_BIT(COOP_IRQ_ALARM);
     alarm_at = -1;
     return;
   }
@@ -203,7 +199,7 @@ void UART0_RX_IRQHandler(void) {
     UART0->STATE = UART_STATE_RXOVR; /* hardware overrun (the ISR was late): also lost bytes */
     rx_overruns++;
   }
-  pending |= 1u << LINE_UART0_RX;
+  pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_RX);
 }
 
 /* Move bytes from the TX ring into the UART while it has room. Masked or in the TX ISR. */
@@ -219,13 +215,13 @@ void UART0_TX_IRQHandler(void) {
   tx_pump();
   /* ABI: UART0_TX means "drained" or "room again after a refused write". */
   if (tx_tail == tx_head || tx_refused) {
-    pending |= 1u << LINE_UART0_TX;
+    pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_TX);
     tx_refused = 0;
   }
 }
 
 int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
-  if (port != 0) return EBADPORT;
+  if (port != 0) return COOP_EBADPORT;
   uint32_t room = MPS2_TX_RING - (tx_head - tx_tail);
   uint32_t n = len < room ? len : room;
   uint32_t h = tx_head;
@@ -240,7 +236,7 @@ int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
 
 int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
   probe_read();
-  if (port != 0) return EBADPORT;
+  if (port != 0) return COOP_EBADPORT;
   uint32_t t = rx_tail, avail = rx_head - t;
   uint32_t n = cap < avail ? cap : avail;
   for (uint32_t i = 0; i < n; i++) dst[i] = rx_ring[(t + i) & (MPS2_RX_RING - 1)];
@@ -249,7 +245,7 @@ int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
 }
 
 int32_t hal_uart_overruns(uint32_t port) {
-  if (port != 0) return EBADPORT;
+  if (port != 0) return COOP_EBADPORT;
   return (int32_t)rx_overruns;
 }
 
@@ -266,16 +262,16 @@ static void tx_drain(void) {
 
 /* ---- peripherals this board does not expose ---------------------------- */
 
-int32_t hal_gpio_write(uint32_t pin, uint32_t level) { (void)pin; (void)level; return EBADPORT; }
-int32_t hal_gpio_read(uint32_t pin) { (void)pin; return EBADPORT; }
-int32_t hal_gpio_irq(uint32_t pin, uint32_t edges) { (void)pin; (void)edges; return EBADPORT; }
-int32_t hal_adc_start(uint32_t channel) { (void)channel; return EBADPORT; }
-int32_t hal_adc_read(uint32_t channel) { (void)channel; return EBADPORT; }
+int32_t hal_gpio_write(uint32_t pin, uint32_t level) { (void)pin; (void)level; return COOP_EBADPORT; }
+int32_t hal_gpio_read(uint32_t pin) { (void)pin; return COOP_EBADPORT; }
+int32_t hal_gpio_irq(uint32_t pin, uint32_t edges) { (void)pin; (void)edges; return COOP_EBADPORT; }
+int32_t hal_adc_start(uint32_t channel) { (void)channel; return COOP_EBADPORT; }
+int32_t hal_adc_read(uint32_t channel) { (void)channel; return COOP_EBADPORT; }
 int32_t hal_bus_transfer(uint32_t addr, const uint8_t *w, uint32_t wlen, uint32_t rlen) {
   (void)addr; (void)w; (void)wlen; (void)rlen;
-  return EBADPORT;
+  return COOP_EBADPORT;
 }
-int32_t hal_bus_status(void) { return EBADPORT; }
+int32_t hal_bus_status(void) { return COOP_EBADPORT; }
 int32_t hal_bus_result(uint8_t *dst, uint32_t cap) { (void)dst; (void)cap; return 0; }
 
 /* ---- diagnostics -------------------------------------------------------------- */

@@ -6,8 +6,8 @@
  * build/mcu/<name>_wasm.c) loaded at boot; with the AOT engine
  * (COOP_ENGINE_AOT, `--engine aot`) the module was translated to C and
  * compiled in, so there are no bytes to hand over.
- * Exit statuses (semihosting) are coop_board.h's COOP_EXIT_*; a hard fault
- * exits 3 after printing "[mcu] fatal: ..." on UART0.
+ * Exit statuses (semihosting) are coop_abi.h's COOP_EXIT_* (docs/abi.md); a
+ * hard fault exits COOP_EXIT_INTERNAL after printing "[mcu] fatal: ..." on UART0.
  *
  * Build-time knobs (-D, set by host/mcu/build.ts):
  *   COOP_MEMORY_LIMIT  bytes of linear memory the firmware gets (0 = module's own)

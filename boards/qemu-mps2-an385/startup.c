@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "board.h"
+#include "coop_abi.h" /* COOP_EXIT_INTERNAL: the one exit-code table (docs/abi.md) */
 
 extern uint32_t __etext, __data_start, __data_end, __bss_start, __bss_end;
 extern uint32_t __stack_top, __stack_limit;
@@ -95,7 +96,7 @@ static void fatal(const char *what, const char *label, uint32_t value) {
   *fmt_hex(buf, value) = 0;
   uart0_polled_puts(buf);
   uart0_polled_puts("\n");
-  semihost_exit(3);
+  semihost_exit(COOP_EXIT_INTERNAL); /* the board itself failed, not the firmware */
 }
 
 /* Finds the stacked PC of the faulting code (exception frame word 6). */

@@ -41,11 +41,11 @@ fi
 OUT="$OUT_DIR/coop_wasm3.node"
 SRC="$ROOT/boards/wasm3-node/coop_wasm3_node.c"
 GATE="$ROOT/boards/wasm3/coop_gate.c"
-node "$ROOT/boards/wasm3/gen-gate-header.mjs" "$ROOT/build/gen" || fail "cannot generate build/gen/coop_gate_limits.h from boards/wasm3/gate.json"
+node "$ROOT/boards/wasm3/gen-gate-header.mjs" "$ROOT/build/gen" || fail "cannot generate build/gen/coop_gate_limits.h and coop_abi.h from boards/wasm3/gate.json and boards/abi/abi.json"
 
 if [ -f "$OUT" ]; then
   stale=0
-  for f in "$SRC" "$GATE" "$ROOT/boards/wasm3/coop_gate.h" "$ROOT/build/gen/coop_gate_limits.h" "$0" "$M3"/*.c "$M3"/*.h; do [ "$f" -nt "$OUT" ] && stale=1 && break; done
+  for f in "$SRC" "$GATE" "$ROOT/boards/wasm3/coop_gate.h" "$ROOT/boards/wasm3/coop_memcap.h" "$ROOT/boards/embed/coop_memory.h" "$ROOT/build/gen/coop_gate_limits.h" "$ROOT/build/gen/coop_abi.h" "$0" "$M3"/*.c "$M3"/*.h; do [ "$f" -nt "$OUT" ] && stale=1 && break; done
   if [ "$stale" = 0 ]; then echo "build:wasm3-engine: up to date: build/wasm3-node/coop_wasm3.node"; exit 0; fi
 fi
 
@@ -54,7 +54,7 @@ fi
 TMP="$OUT.tmp.$$"
 $CC -shared -fPIC -std=gnu11 -O3 -g0 -fomit-frame-pointer -fno-stack-check -fno-stack-protector \
   -DNASSERTS -Dd_m3RecordBacktraces=1 -Wno-unused-parameter \
-  -I"$M3" -I"$NODE_INC" -I"$ROOT/boards/wasm3" -I"$ROOT/build/gen" "$SRC" "$GATE" "$M3"/m3_*.c -o "$TMP" -lm \
+  -I"$M3" -I"$NODE_INC" -I"$ROOT/boards/wasm3" -I"$ROOT/boards/embed" -I"$ROOT/build/gen" "$SRC" "$GATE" "$M3"/m3_*.c -o "$TMP" -lm \
   || { rm -f "$TMP"; fail "compile failed (command above)"; }
 mv "$TMP" "$OUT"   # atomic: a concurrent loader never sees half a file
 echo "build:wasm3-engine: built build/wasm3-node/coop_wasm3.node (wasm3 0.5.0)"

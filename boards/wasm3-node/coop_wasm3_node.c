@@ -31,8 +31,9 @@
 #include <string.h>
 
 #include "wasm3.h"
-#include "m3_env.h" /* M3Runtime.memoryLimit: cap linear memory like an MCU would */
+#include "m3_env.h"
 #include "coop_gate.h" /* the module gate, run before wasm3 parses anything */
+#include "coop_memcap.h" /* the MCU's linear-memory cap, shared with boards/wasm3/coop_wasm3.c */
 
 #define MAX_FUNCS 64
 #define MAX_ARGS 8
@@ -249,7 +250,6 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
   in->env = m3_NewEnvironment();
   in->rt = in->env ? m3_NewRuntime(in->env, stack_bytes, in) : NULL;
   if (!in->rt) { instance_finalize(napi, in, NULL); return throw_msg(napi, "coop_wasm3: cannot create a wasm3 runtime"); }
-  if (mem_limit) in->rt->memoryLimit = mem_limit;
 
   /* The module gate (boards/wasm3/coop_gate.c) before wasm3 parses a byte, as on the device. */
   if (len > UINT32_MAX || coop_gate_check(in->bytes, (uint32_t)len, mem_limit, msg + 18, sizeof msg - 18)) {
@@ -266,6 +266,12 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
     instance_finalize(napi, in, NULL);
     return throw_msg(napi, msg);
   }
+  /* The same words as coop_wasm3.c's refusal ("coop: bad module: ..."). */
+  if (coop_memcap_before_load(in->rt, mod, mem_limit)) {
+    m3_FreeModule(mod);
+    instance_finalize(napi, in, NULL);
+    return throw_msg(napi, "bad module: its data does not fit the memory limit");
+  }
   /* Link host functions after loading and before any lookup: the first lookup runs the start function. */
   res = m3_LoadModule(in->rt, mod);
   if (res) {
@@ -278,19 +284,7 @@ static napi_value js_create(napi_env napi, napi_callback_info info) {
     return throw_msg(napi, msg);
   }
 
-  if (mem_limit) {
-    /* memoryLimit alone only clamps the allocation (memory.grow still "succeeds");
-       capping maxPages too makes memory.grow return -1 past the limit, as on an MCU. */
-    uint32_t pages = mem_limit / 65536u;
-    if (pages < 1) pages = 1;
-    if (in->rt->memory.numPages > pages) {
-      snprintf(msg, sizeof msg, "the module needs %u pages (64 KiB each) of memory at start, more than the limit of %u bytes",
-               (unsigned)in->rt->memory.numPages, (unsigned)mem_limit);
-      instance_finalize(napi, in, NULL);
-      return throw_msg(napi, msg);
-    }
-    if (pages < in->rt->memory.maxPages) in->rt->memory.maxPages = pages;
-  }
+  coop_memcap_after_load(in->rt, mem_limit);
 
   uint32_t nimp = 0;
   if (napi_get_array_length(napi, argv[1], &nimp) != napi_ok) {

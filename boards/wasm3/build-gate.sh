@@ -2,7 +2,7 @@
 # Builds the module gate's command build/coop-gate (boards/wasm3/coop_gate.c +
 # coop_gate_main.c; the tests compare it with host/engines/gate.ts) and, when
 # the compiler supports -fsanitize=address,undefined, build/coop-gate-asan.
-# Generates build/gen/coop_gate_limits.h from boards/wasm3/gate.json first.
+# Generates build/gen/coop_gate_limits.h and coop_abi.h (boards/wasm3/gate.json, boards/abi/abi.json) first.
 # Usage: sh boards/wasm3/build-gate.sh   (npm run build:gate, part of npm run setup)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,7 +13,7 @@ node boards/wasm3/gen-gate-header.mjs build/gen
 SRCS="boards/wasm3/coop_gate.c boards/wasm3/coop_gate_main.c"
 FLAGS="-std=gnu11 -O2 -Wall -Wextra -Werror -Iboards/wasm3 -Ibuild/gen"
 fresh() { # $1 is newer than every input
-  [ -x "$1" ] && [ -z "$(find boards/wasm3/coop_gate.c boards/wasm3/coop_gate.h boards/wasm3/coop_gate_main.c build/gen/coop_gate_limits.h "$0" -newer "$1" 2>/dev/null | head -1)" ]
+  [ -x "$1" ] && [ -z "$(find boards/wasm3/coop_gate.c boards/wasm3/coop_gate.h boards/wasm3/coop_gate_main.c build/gen/coop_gate_limits.h build/gen/coop_abi.h "$0" -newer "$1" 2>/dev/null | head -1)" ]
 }
 if fresh build/coop-gate; then echo "build:gate: build/coop-gate is up to date"; else
   $CC $FLAGS $SRCS -o build/coop-gate.tmp.$$ && mv -f build/coop-gate.tmp.$$ build/coop-gate

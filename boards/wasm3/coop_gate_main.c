@@ -3,8 +3,9 @@
  * that compare it with the TypeScript gate and for the fuzz harness.
  *
  *   coop-gate [--memory-limit N] file.wasm ...   one line per file: "ok <file>" or
- *                                                "refused <file>: <rule>"; exit 0 if all
- *                                                pass, 3 if any is refused, 1 usage/IO
+ *                                                "refused <file>: <rule>"; exit OK if all
+ *                                                pass, BAD_MODULE if any is refused,
+ *                                                USAGE for usage/IO (docs/abi.md)
  *   coop-gate --batch [--memory-limit N]         stdin: modules as [u32 length, little
  *                                                endian][bytes]...; stdout: one line per
  *                                                module, "ok" or "refused: <rule>"
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "coop_gate.h"
+#include "coop_abi.h" /* COOP_EXIT_*: the one exit-code table */
 
 static uint8_t *read_all(FILE *f, uint32_t n) {
   uint8_t *b = malloc(n ? n : 1);
@@ -29,7 +31,7 @@ static uint8_t *read_all(FILE *f, uint32_t n) {
 
 int main(int argc, char **argv) {
   uint32_t limit = 0;
-  int batch = 0, first = 1, status = 0;
+  int batch = 0, first = 1, status = COOP_EXIT_OK;
   for (; first < argc; first++) {
     if (strcmp(argv[first], "--batch") == 0) batch = 1;
     else if (strcmp(argv[first], "--memory-limit") == 0 && first + 1 < argc) limit = (uint32_t)strtoul(argv[++first], 0, 10);
@@ -43,24 +45,24 @@ int main(int argc, char **argv) {
       uint8_t *b = read_all(stdin, n);
       if (!b) {
         fprintf(stderr, "coop-gate: truncated batch input\n");
-        return 1;
+        return COOP_EXIT_USAGE;
       }
       if (coop_gate_check(b, n, limit, why, sizeof why)) printf("refused: %s\n", why);
       else printf("ok\n");
       free(b);
     }
     fflush(stdout);
-    return 0;
+    return COOP_EXIT_OK;
   }
   if (first >= argc) {
     fprintf(stderr, "usage: coop-gate [--memory-limit N] file.wasm ... | coop-gate --batch [--memory-limit N]\n");
-    return 1;
+    return COOP_EXIT_USAGE;
   }
   for (int i = first; i < argc; i++) {
     FILE *f = fopen(argv[i], "rb");
     if (!f) {
       fprintf(stderr, "coop-gate: cannot open %s\n", argv[i]);
-      return 1;
+      return COOP_EXIT_USAGE;
     }
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
@@ -69,11 +71,11 @@ int main(int argc, char **argv) {
     fclose(f);
     if (!b) {
       fprintf(stderr, "coop-gate: cannot read %s\n", argv[i]);
-      return 1;
+      return COOP_EXIT_USAGE;
     }
     if (coop_gate_check(b, (uint32_t)n, limit, why, sizeof why)) {
       printf("refused %s: %s\n", argv[i], why);
-      status = 3;
+      status = COOP_EXIT_BAD_MODULE;
     } else {
       printf("ok %s\n", argv[i]);
     }

@@ -15,12 +15,14 @@
 #include "coop_board.h"
 #include "coop_hal.h"
 #include "coop_gate.h"
-#include "coop_gate_limits.h" /* generated from boards/wasm3/gate.json: the ABI signatures */
+#include "coop_gate_limits.h" /* generated from boards/abi/abi.json: the ABI signatures */
+#include "coop_abi.h"         /* generated from boards/abi/abi.json: the ABI constants and exit codes */
 
 #include <string.h>
 
 #include "wasm3.h"
 #include "m3_env.h"
+#include "coop_memcap.h"
 
 const char coop_engine_name[] = "wasm3";
 
@@ -192,7 +194,7 @@ typedef struct {
   M3RawCall fn;
 } import_t;
 
-/* The board's implementation of each import; the signatures come from boards/wasm3/gate.json
+/* The board's implementation of each import; the signatures come from boards/abi/abi.json
  * (coop_gate_limits.h), the one definition the module gate checks every import against. */
 static const import_t k_imports[] = {
     {"tick_hz", b_tick_hz},
@@ -220,7 +222,7 @@ typedef struct {
 } abi_sig_t;
 static const abi_sig_t k_import_sigs[] = {COOP_GATE_IMPORTS_TABLE};
 
-/* wasm3 signature of board.<name> (board ABI v1), or 0 when gate.json has no such import. */
+/* wasm3 signature of board.<name> (board ABI v1), or 0 when abi.json has no such import. */
 static const char *import_sig(const char *name) {
   for (uint32_t i = 0; i < sizeof k_import_sigs / sizeof k_import_sigs[0]; i++)
     if (strcmp(k_import_sigs[i].name, name) == 0) return k_import_sigs[i].sig;
@@ -300,15 +302,13 @@ static void l_limit(coop_line *l) {
 static int fail_call(const char *what, M3Result r) {
   coop_line l;
   coop_line_init(&l);
-  int status;
+  const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */
   M3ErrorInfo info;
   m3_GetErrorInfo(s_rt, &info);
   if (r == s_panic_trap) {
-    status = COOP_EXIT_PANIC;
     coop_line_str(&l, "coop: panic: ");
     coop_line_str(&l, coop_panic_text());
   } else {
-    status = COOP_EXIT_TRAP;
     coop_line_str(&l, "coop: trap in ");
     coop_line_str(&l, what);
     coop_line_str(&l, ": ");
@@ -372,8 +372,6 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   if (!s_env) return coop_report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 environment", 0);
   s_rt = m3_NewRuntime(s_env, cfg->stack_bytes ? cfg->stack_bytes : 16384, 0);
   if (!s_rt) return coop_report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 runtime", 0);
-  /* wasm3 allocates at most this many bytes of linear memory (a partial last page traps above it). */
-  s_rt->memoryLimit = cfg->memory_limit;
 
   M3Result r = m3_ParseModule(s_env, &s_mod, wasm, len);
   if (r) {
@@ -384,12 +382,7 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   for (uint32_t i = 0; i < s_mod->numGlobals; i++)
     if (s_mod->globals[i].imported)
       return bad_module("imports global ", s_mod->globals[i].import.fieldUtf8 ? s_mod->globals[i].import.fieldUtf8 : "?", "; a coop board provides only board.* functions");
-  if (cfg->memory_limit && (uint64_t)s_mod->memoryInfo.initPages * COOP_WASM_PAGE > cfg->memory_limit) {
-    /* Only the data needs to fit; AssemblyScript declares 1 page and puts its data at the bottom. */
-    uint64_t need = 0;
-    for (uint32_t i = 0; i < s_mod->numDataSegments; i++) need += s_mod->dataSegments[i].size;
-    if (need > cfg->memory_limit) return bad_module("its data does not fit the memory limit", "", "");
-  }
+  if (coop_memcap_before_load(s_rt, s_mod, cfg->memory_limit)) return bad_module("its data does not fit the memory limit", "", "");
 
   s_memory_limit = cfg->memory_limit;
   r = m3_LoadModule(s_rt, s_mod);
@@ -404,15 +397,12 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
     return bad_module("does not load: ", l.buf, "");
   }
   if (!s_rt->memory.mallocated) return bad_module("has no linear memory (the ABI needs an exported `memory`)", "", "");
-  if (cfg->memory_limit) {
-    /* memory.grow fails past the limit instead of allocating host memory the MCU would not have. */
-    s_rt->memory.maxPages = coop_memory_max_pages(cfg->memory_limit, s_rt->memory.numPages, s_rt->memory.maxPages);
-  }
+  coop_memcap_after_load(s_rt, cfg->memory_limit);
 
   /* Link before the first function lookup (wasm3 runs the start function at the first lookup). */
   for (uint32_t i = 0; i < N_IMPORTS; i++) {
     const char *sig = import_sig(k_imports[i].name);
-    if (!sig) return coop_report(COOP_EXIT_BAD_MODULE, "board import missing from boards/wasm3/gate.json", k_imports[i].name);
+    if (!sig) return coop_report(COOP_EXIT_BAD_MODULE, "board import missing from boards/abi/abi.json", k_imports[i].name);
     r = m3_LinkRawFunction(s_mod, "board", k_imports[i].name, sig, k_imports[i].fn);
     if (r && r != m3Err_functionLookupFailed) { /* "lookup failed" = the module does not use it: fine */
       coop_line l;

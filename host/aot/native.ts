@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { EXIT } from "../abi.js";
 import { AotError, AotRefusedError, aotFlags, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "./translate.js";
 
 const HOST_CC = process.env.CC ?? "cc";
@@ -56,7 +57,7 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   const ours = [join(AOT, "coop_aot.c"), join(AOT, "wasm_rt_static.c"), join(SHARED, "coop_board.c"), join(NATIVE, "hal_native.c"), join(NATIVE, "main.c")];
 
   const hash = createHash("sha256").update(bytes).update(String(memoryBytes)).update(HOST_CC);
-  for (const d of [AOT, SHARED, NATIVE]) for (const f of readdirSync(d).sort()) if (/\.[ch]$/.test(f)) hash.update(f).update(readFileSync(join(d, f)));
+  for (const d of [AOT, SHARED, NATIVE, join(root, "boards", "abi")]) for (const f of readdirSync(d).sort()) if (/\.([ch]|json|mjs)$/.test(f)) hash.update(f).update(readFileSync(join(d, f)));
   const key = hash.digest("hex");
   const runner = join(out, "coop-native-aot"), stamp = join(out, ".inputs");
   if (existsSync(runner) && existsSync(stamp)) {
@@ -65,7 +66,11 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   }
 
   const m = translate(bytes, o.wasm, join(out, "src"), memoryBytes);
-  const flags = ["-std=gnu11", "-O2", ...aotFlags(AOT), `-I${m.dir}`, `-I${SHARED}`, `-I${NATIVE}`];
+  // The ABI's constants and exit codes (coop_abi.h), generated from boards/abi/abi.json.
+  const GEN = join(out, "gen");
+  const gen = spawnSync(process.execPath, [join(root, "boards", "wasm3", "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
+  if (gen.status !== 0) throw new AotError((gen.stderr || "cannot generate coop_abi.h").trim().split("\n")[0]);
+  const flags = ["-std=gnu11", "-O2", ...aotFlags(AOT), `-I${m.dir}`, `-I${SHARED}`, `-I${NATIVE}`, `-I${GEN}`];
   mkdirSync(out, { recursive: true });
   const obj = join(out, "coop_module.o");
   cc([...flags, ...moduleFlags(AOT), "-fstack-usage", "-c", m.source, "-o", obj]);
@@ -107,6 +112,6 @@ if (isMain) {
   } catch (e) {
     const msg = e instanceof AotError ? e.message : `unexpected error: ${(e as Error).message}`;
     process.stderr.write(`build:native:aot: ${msg.split("\n")[0]}\n`);
-    process.exit(e instanceof AotRefusedError ? 3 : 1);
+    process.exit(e instanceof AotRefusedError ? EXIT.BAD_MODULE : e instanceof AotError ? EXIT.USAGE : EXIT.INTERNAL);
   }
 }

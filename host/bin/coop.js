@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // The package's `coop` command: a shim that runs the compiled CLI
 // (build/js/host/cli.js, produced by `npm run build`).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve, dirname } from "node:path";
 
 const cli = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/js/host/cli.js");
 if (!existsSync(cli)) {
   process.stderr.write("coop: not built yet: run `npm run build` first\n");
-  process.exit(2);
+  // USAGE, from the one exit-code table (docs/abi.md); the compiled host/abi.js is what is missing.
+  process.exit(JSON.parse(readFileSync(new URL("../../boards/abi/abi.json", import.meta.url), "utf8")).exit_codes.USAGE.code);
 }
 const { main } = await import(pathToFileURL(cli).href);
 process.exitCode = await main(process.argv.slice(2)); // not exit(): let piped stdout drain

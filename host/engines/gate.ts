@@ -3,8 +3,8 @@
 // order, with the same one-line wording, are implemented in C in
 // boards/wasm3/coop_gate.c (native runner, wasm3 addon, MCU firmware);
 // tests/host/gate.test.ts runs both on a shared table of modules and compares
-// the verdicts word for word. The limits and the ABI signatures come from
-// boards/wasm3/gate.json, the one definition both languages read.
+// the verdicts word for word. The limits come from boards/wasm3/gate.json and
+// the ABI signatures from boards/abi/abi.json, the definitions both languages read.
 //
 // What it checks (docs/engines.md, The module gate): header; section ids,
 // order, sizes and exact contents; every LEB128 (5 bytes at most for 32 bits,
@@ -24,6 +24,7 @@
 // 50 000-deep nest costs one counter.
 
 import { readFileSync } from "node:fs";
+import { ABI_IMPORTS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS } from "../abi.js";
 
 export interface GateLimits {
   max_module_bytes: number;
@@ -48,9 +49,6 @@ export interface GateLimits {
 
 interface GateSpec {
   limits: GateLimits;
-  imports: Record<string, string>;
-  exports: Record<string, string>;
-  optional_exports: Record<string, string>;
 }
 
 /** boards/wasm3/gate.json (this file runs from build/js/host/engines/ or host/engines/ under a loader). */
@@ -71,16 +69,13 @@ function loadSpec(): GateSpec {
 
 const SPEC = loadSpec();
 export const GATE_LIMITS: Readonly<GateLimits> = SPEC.limits;
-/** Board ABI v1 import signatures, wasm3 notation (result(params)). */
-export const ABI_IMPORTS: Readonly<Record<string, string>> = SPEC.imports;
-/** Board ABI v1 function exports and their signatures; `memory` is required too. */
-export const ABI_EXPORTS: Readonly<Record<string, string>> = SPEC.exports;
 /**
- * Exports a firmware may have and a board may read (docs/abi.md): not
- * required, and not checked by the gate; the simulator reads them so that a
- * failing or mistyped one says nothing rather than faulting.
+ * The signatures the gate checks: board imports, required function exports
+ * (`memory` is required too), and the optional exports a board may read (not
+ * checked by the gate; the simulator reads them so that a failing or mistyped
+ * one says nothing rather than faulting). From boards/abi/abi.json.
  */
-export const ABI_OPTIONAL_EXPORTS: Readonly<Record<string, string>> = SPEC.optional_exports;
+export { ABI_IMPORTS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS };
 
 export interface GateOptions {
   /** Linear memory cap in bytes (an MCU's RAM); data segments must end below it. 0 or absent: none. */

@@ -6,24 +6,19 @@
 
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
 import { gate } from "./gate.js";
+import { ABI_VERSION, ABI_EXPORTS, ABI_IMPORTS } from "../abi.js";
 
 /** A module the engine refuses; the message is one line. */
 export class EngineError extends Error {}
 
-/** The ABI version this board implements. */
-export const ABI_VERSION = 1;
+/** The ABI version this board implements (boards/abi/abi.json). */
+export { ABI_VERSION };
 
-/** Exports docs/abi.md requires, with their kind. */
-export const REQUIRED_EXPORTS: readonly string[] = [
-  "memory", "_start", "coop_abi_version", "coop_step", "coop_set_trace", "coop_task_capacity",
-  "coop_task_state", "coop_task_name", "coop_current_task", "coop_stat", "coop_irq_deliveries", "coop_irq_kept",
-];
+/** Exports docs/abi.md requires: the memory and the functions of boards/abi/abi.json. */
+export const REQUIRED_EXPORTS: readonly string[] = ["memory", ...Object.keys(ABI_EXPORTS)];
 
 /** Names of the board imports (module "board") the simulator provides. */
-export const BOARD_IMPORT_NAMES: readonly string[] = [
-  "tick_hz", "now", "set_alarm", "irq_take", "uart_write", "uart_read", "uart_overruns", "gpio_write", "gpio_read",
-  "gpio_irq", "adc_start", "adc_read", "bus_transfer", "bus_status", "log", "trace", "panic",
-];
+export const BOARD_IMPORT_NAMES: readonly string[] = Object.keys(ABI_IMPORTS);
 
 /**
  * Static checks shared by engines: wasm magic, compiles, every required export

@@ -16,7 +16,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
 import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule, oneLine, readAsString } from "./v8.js";
-import { ABI_IMPORTS } from "./gate.js";
+import { ABI_IMPORTS, ABI_EXPORTS } from "../abi.js";
 
 /** wasm3 value stack when not configured: the same as boards/wasm3/coop_wasm3.c's default. */
 export const DEFAULT_STACK_BYTES = 16 * 1024;
@@ -24,7 +24,7 @@ export const DEFAULT_STACK_BYTES = 16 * 1024;
 /** The command that builds the addon; quoted in every "not built" error. */
 export const BUILD_COMMAND = "npm run build:wasm3-engine";
 
-/** wasm3 signatures of the board imports (docs/abi.md), in wasm3's notation: ret(args), i=i32, I=i64, v=void; from boards/wasm3/gate.json. */
+/** wasm3 signatures of the board imports (docs/abi.md), in wasm3's notation: ret(args), i=i32, I=i64, v=void; from boards/abi/abi.json. */
 export const BOARD_IMPORT_SIGNATURES: Readonly<Record<string, string>> = ABI_IMPORTS;
 
 /** The addon's JS surface (see the header comment of coop_wasm3_node.c). */
@@ -130,11 +130,9 @@ class Wasm3Memory implements FirmwareMemory {
   }
 }
 
-const EXPORTS = [
-  "_start", "coop_abi_version", "coop_step", "coop_set_trace", "coop_task_capacity", "coop_task_state",
-  "coop_task_name", "coop_current_task", "coop_stat", "coop_irq_deliveries", "coop_irq_kept",
-] as const;
-type ExportName = (typeof EXPORTS)[number];
+/** The required function exports (boards/abi/abi.json), looked up once at load. */
+const EXPORTS: readonly string[] = Object.keys(ABI_EXPORTS);
+type ExportName = string;
 
 /**
  * A firmware instance under wasm3. Values are converted exactly as the V8

@@ -6,6 +6,7 @@
 // campaign finds gets a case here (see docs/engines.md, Fuzzing).
 
 import { buildModule, i32Offset, nest, section, sleb, str, u32, vec, type Bytes } from "./wasm.js";
+import { GATE_LIMITS } from "../engines/gate.js";
 
 export interface GateCase {
   name: string;
@@ -16,7 +17,7 @@ export interface GateCase {
   memoryLimit?: number;
 }
 
-const LIMIT_NESTING = 64; // boards/wasm3/gate.json max_nesting (checked by tests/host/gate.test.ts)
+const LIMIT_NESTING = GATE_LIMITS.max_nesting;
 
 /** coop_step's body wrapped in n blocks. */
 const stepNest = (n: number, op = 0x02) => buildModule({ exportBody: { coop_step: [...nest(n, [], op), 0x42, ...sleb(-1)] } });

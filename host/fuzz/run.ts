@@ -10,11 +10,11 @@
 //   native  build/coop-native
 //   asan    build/coop-native-asan (ASan/UBSan build of the native runner)
 //
-// Oracle: every run ends within the wall-time bound with a documented exit
-// code (0-5), never a signal, never a sanitizer report, one stderr line on
-// an error exit of coop run; V8 and wasm3 agree on accept/refuse (exit 3 or
-// not); a module the gate refuses is refused by every target (coop run 3,
-// native runner 2).
+// Oracle: every run ends within the wall-time bound with an exit code of the
+// table (docs/abi.md), never a signal, never a sanitizer report, one stderr
+// line on an error exit of coop run; V8 and wasm3 agree on accept/refuse
+// (BAD_MODULE or not); a module the gate refuses is refused by every target
+// (BAD_MODULE).
 //
 // Usage (after npm run build && npm run setup):
 //   node build/js/host/fuzz/run.js                 bounded run (npm test): 2000 cases, seed 1
@@ -26,6 +26,7 @@
 // exits 1; add the recipe to host/fuzz/regressions.json once understood.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { EXIT, exitMeaning } from "../abi.js";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -263,9 +264,9 @@ export async function fuzz(o: Opts): Promise<{ report: Report; cases: number }> 
         const r = await w.run(c, o.timeoutMs);
         if ("dead" in r) { report.fail(engine, c, r.dead); continue; }
         results.set(c.id, r.code);
-        if (r.code < 0 || r.code > 5) report.fail(engine, c, `exit ${r.code} (undocumented for a module): ${r.first}`);
+        if (exitMeaning(r.code) === undefined) report.fail(engine, c, `exit ${r.code} (undocumented for a module): ${r.first}`);
         else if (r.code !== 0 && r.lines !== 1) report.fail(engine, c, `exit ${r.code} with ${r.lines} stderr lines`);
-        else if (c.tsSim !== "ok" && r.code !== 3) report.fail(engine, c, `the gate refuses it (${c.tsSim}) but coop run exited ${r.code}`);
+        else if (c.tsSim !== "ok" && r.code !== EXIT.BAD_MODULE) report.fail(engine, c, `the gate refuses it (${c.tsSim}) but coop run exited ${r.code}`);
       }
       w.stop();
     })());
@@ -287,8 +288,8 @@ export async function fuzz(o: Opts): Promise<{ report: Report; cases: number }> 
       if (r.timedOut) report.fail(target, c, `no exit within the time bound (hang)`);
       else if (r.signal) report.fail(target, c, `killed by ${r.signal}: ${r.stderr.split("\n")[0]}`);
       else if (SANITIZER.test(r.stderr)) report.fail(target, c, `sanitizer report: ${(r.stderr.split("\n").find((l) => SANITIZER.test(l)) ?? "").trim()}`);
-      else if (r.status === null || r.status > 5) report.fail(target, c, `exit ${r.status}: ${r.stderr.split("\n")[0]}`);
-      else if (c.ts !== "ok" && r.status !== 2) report.fail(target, c, `the gate refuses it (${c.ts}) but the runner exited ${r.status}`);
+      else if (r.status === null || exitMeaning(r.status) === undefined) report.fail(target, c, `exit ${r.status}: ${r.stderr.split("\n")[0]}`);
+      else if (c.ts !== "ok" && r.status !== EXIT.BAD_MODULE) report.fail(target, c, `the gate refuses it (${c.ts}) but the runner exited ${r.status}`);
     }));
   }
   await Promise.all(tasks);
@@ -298,14 +299,14 @@ export async function fuzz(o: Opts): Promise<{ report: Report; cases: number }> 
       const a = v8.get(c.id), b = w3.get(c.id);
       if (a === undefined || b === undefined) continue;
       report.count("v8=wasm3");
-      if ((a === 3) !== (b === 3)) report.fail("v8=wasm3", c, `V8 exited ${a}, wasm3 ${b}: they disagree on accept/refuse`);
+      if ((a === EXIT.BAD_MODULE) !== (b === EXIT.BAD_MODULE)) report.fail("v8=wasm3", c, `V8 exited ${a}, wasm3 ${b}: they disagree on accept/refuse`);
     }
   }
   // Not an oracle failure, a figure: modules that pass the gate, that V8's full validation refuses,
   // and that the native runner's wasm3 loads anyway (the gate does not type-check; docs/engines.md).
   const looser: string[] = [];
-  if (v8) for (const [id, st] of nativeStatus) if (all[id].ts === "ok" && v8.get(id) === 3 && st !== 2) looser.push(all[id].recipe);
-  const v8Refused = v8 ? [...v8].filter(([id, code]) => all[id].tsSim === "ok" && code === 3).length : 0;
+  if (v8) for (const [id, st] of nativeStatus) if (all[id].ts === "ok" && v8.get(id) === EXIT.BAD_MODULE && st !== EXIT.BAD_MODULE) looser.push(all[id].recipe);
+  const v8Refused = v8 ? [...v8].filter(([id, code]) => all[id].tsSim === "ok" && code === EXIT.BAD_MODULE).length : 0;
   report.info = `${v8Refused} module(s) passed the gate and were refused by V8 (type errors and the like); ` +
     `${looser.length} passed the gate, were refused by V8 and loaded by the native runner's wasm3${looser.length ? ` (e.g. ${looser.slice(0, 3).join(", ")})` : ""}`;
   for (const f of report.failures) saveFailure(f);
@@ -319,7 +320,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     o = parse(process.argv.slice(2));
   } catch (e) {
     console.error(`fuzz: ${(e as Error).message}`);
-    process.exit(2);
+    process.exit(EXIT.USAGE);
   }
   const t0 = Date.now();
   let result: Awaited<ReturnType<typeof fuzz>>;
@@ -327,7 +328,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     result = await fuzz(o);
   } catch (e) {
     console.error(`fuzz: ${(e as Error).message.split("\n")[0]}`);
-    process.exit(2);
+    process.exit(EXIT.USAGE);
   }
   const { report, cases } = result;
   const secs = ((Date.now() - t0) / 1000).toFixed(1);

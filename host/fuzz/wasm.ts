@@ -3,6 +3,7 @@
 // (host/fuzz/cases.ts), the structure-aware generator and the mutator
 // (host/fuzz/gen.ts) all build on it. No dependency: binaryen would refuse
 // or "fix" most of what we want to write.
+import { ABI_EXPORTS, ABI_IMPORTS, ABI_VERSION } from "../abi.js";
 
 export type Bytes = number[];
 
@@ -60,24 +61,13 @@ export function functype(sig: string): Bytes {
   return [0x60, ...u32(params.length), ...params, ...u32(res.length), ...res];
 }
 
-export const ABI_EXPORT_SIGS: Record<string, string> = {
-  _start: "v()", coop_abi_version: "i()", coop_step: "I()", coop_set_trace: "v(i)",
-  coop_task_capacity: "i()", coop_task_state: "i(i)", coop_task_name: "i(i)",
-  coop_current_task: "i()", coop_stat: "I(i)", coop_irq_deliveries: "i(i)", coop_irq_kept: "i(i)",
-};
-
-export const ABI_IMPORT_SIGS: Record<string, string> = {
-  tick_hz: "i()", now: "I()", set_alarm: "v(I)", irq_take: "i()",
-  uart_write: "i(iii)", uart_read: "i(iii)", uart_overruns: "i(i)",
-  gpio_write: "i(ii)", gpio_read: "i(i)", gpio_irq: "i(ii)",
-  adc_start: "i(i)", adc_read: "i(i)",
-  bus_transfer: "i(iiiii)", bus_status: "i()",
-  log: "v(ii)", trace: "v(iii)", panic: "v(iiiiii)",
-};
+/** The ABI's signatures (boards/abi/abi.json): generated modules export and import exactly these unless a case says otherwise. */
+export const ABI_EXPORT_SIGS: Readonly<Record<string, string>> = ABI_EXPORTS;
+export const ABI_IMPORT_SIGS: Readonly<Record<string, string>> = ABI_IMPORTS;
 
 /** Default body of an ABI export: returns something harmless of its type. */
 function defaultBody(name: string, sig: string): Bytes {
-  if (name === "coop_abi_version") return [0x41, 0x01];
+  if (name === "coop_abi_version") return [0x41, ...sleb(ABI_VERSION)];
   if (name === "coop_current_task") return [0x41, ...sleb(-1)];
   if (name === "coop_step") return [0x42, ...sleb(-1)];
   const r = sig[0];

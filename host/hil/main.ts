@@ -12,6 +12,7 @@ import { runTarget } from "./runner.js";
 import { ALL, TARGETS, createTarget, parseTargetSpec } from "./targets/index.js";
 import type { HilContext, HilTarget } from "./targets/types.js";
 import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule } from "../engines/v8.js";
+import { EXIT } from "../abi.js";
 import { readBounded, INPUT_LIMITS } from "../input.js";
 import { printableLines } from "../text.js";
 
@@ -27,8 +28,8 @@ export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial
 exit: 0 no failures (with "all", targets that cannot run here are skipped and listed with their install command),
       1 failures, 2 usage or a target named with --target cannot run here, 3 the firmware was refused (as coop run)`;
 
-/** Exit codes, the same numbers as `coop run` where the meaning is shared (docs/hil.md). */
-export const HIL_EXIT = { OK: 0, FAILED: 1, USAGE: 2, BAD_FIRMWARE: 3 } as const;
+/** Exit codes: the subset of the one table (boards/abi/abi.json, docs/abi.md) that coop hil uses. */
+export const HIL_EXIT = { OK: EXIT.OK, FAILED: EXIT.SCENARIO_FAILED, USAGE: EXIT.USAGE, BAD_FIRMWARE: EXIT.BAD_MODULE } as const;
 
 /** The package root: this file is build/js/host/hil/main.js. */
 function packageRoot(): string {
@@ -246,7 +247,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     (code) => process.exit(code),
     (e) => {
       process.stderr.write(`coop hil: ${(e as Error).message.split("\n")[0]}\n`);
-      process.exit(2);
+      process.exit(EXIT.USAGE);
     },
   );
 }

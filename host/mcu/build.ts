@@ -27,10 +27,11 @@
 //                                 to check that the firmware's own gate refuses it at boot
 //
 // Bad input (no file, not wasm, missing toolchain, a firmware that does not
-// start) gives one line on stderr and exit status 1; nothing half-built is
-// left under the final name. A module the module gate (host/engines/gate.ts,
+// start) gives one line on stderr and exit status 2 (USAGE); nothing half-built
+// is left under the final name. A module the module gate (host/engines/gate.ts,
 // limits in boards/wasm3/gate.json) refuses is never embedded: one line
-// `build:mcu: firmware refused: <rule>`, exit status 3.
+// `build:mcu: firmware refused: <rule>`, exit status 3 (BAD_MODULE). Exit
+// codes: docs/abi.md.
 
 import { execFile, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, statSync } from "node:fs";
@@ -39,6 +40,7 @@ import { promisify } from "node:util";
 import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
 import { gate } from "../engines/gate.js";
 import { AotError, AotRefusedError, aotFlags, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../aot/translate.js";
+import { EXIT } from "../abi.js";
 
 const exec = promisify(execFile);
 
@@ -72,7 +74,15 @@ const WASM3_DEFS = [
 const BOARD_SRCS = ["startup.c", "semihost.c", "uart_polled.c", "syscalls.c", "hal.c"];
 
 export class BuildError extends Error {}
-/** The module gate refused the firmware: nothing was embedded (exit status 3). */
+
+/** Writes the generated C headers (gate limits, ABI constants and exit codes) into <out>/gen; returns that folder. */
+function genHeaders(root: string, out: string): string {
+  const GEN = join(out, "gen");
+  const gen = spawnSync(process.execPath, [join(root, EMBED_DIR, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
+  if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h and coop_abi.h").trim().split("\n")[0]);
+  return GEN;
+}
+/** The module gate refused the firmware: nothing was embedded (exit status BAD_MODULE). */
 export class RefusedError extends BuildError {}
 
 export type McuEngine = "wasm3" | "aot";
@@ -230,6 +240,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const engine: McuEngine = o.engine ?? "wasm3";
   const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), SHARED = join(root, SHARED_DIR), AOT = join(root, AOT_DIR), W3 = join(root, WASM3_DIR);
   const out = o.out ?? join(root, "build", "mcu");
+  const GEN = genHeaders(root, out);
   const base = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
   const name = engine === "aot" ? `${base}.aot` : base;
   mkdirSync(out, { recursive: true });
@@ -244,10 +255,6 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const fetch = spawnSync("sh", [join(EMBED, "fetch.sh")], { encoding: "utf8" });
     if (fetch.status !== 0) throw new BuildError((fetch.stderr || fetch.stdout || "fetching wasm3 failed").trim().split("\n")[0]);
     if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
-    // The gate's limits header for coop_gate.c, from boards/wasm3/gate.json.
-    const GEN = join(out, "gen");
-    const gen = spawnSync(process.execPath, [join(EMBED, "gen-gate-header.mjs"), GEN], { encoding: "utf8" });
-    if (gen.status !== 0) throw new BuildError((gen.stderr || "cannot generate coop_gate_limits.h").trim().split("\n")[0]);
     const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
     // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
     const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
@@ -274,8 +281,8 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
       if (e instanceof AotError) throw new BuildError(e.message);
       throw e;
     }
-    ourFlags = [...COMMON, ...aotFlags(AOT), "-Wall", "-Wextra", `-I${SHARED}`, `-I${BOARD}`, ...(o.defines ?? [])];
-    const boardObjs = await compileAll(boardSrcs, join(out, "obj", "board-aot"), ourFlags, [SHARED, BOARD, AOT]);
+    ourFlags = [...COMMON, ...aotFlags(AOT), "-Wall", "-Wextra", `-I${SHARED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
+    const boardObjs = await compileAll(boardSrcs, join(out, "obj", "board-aot"), ourFlags, [SHARED, BOARD, AOT, GEN]);
     const modDir = join(out, "obj", `aot-${base}`);
     const modFlags = [...ourFlags, `-I${m.dir}`];
     const [modObj] = await compileAll([m.source], join(modDir, aotOpt), [...modFlags, ...moduleFlags(AOT), "-fstack-usage", `-${aotOpt}`], [m.dir, AOT]);
@@ -376,9 +383,10 @@ export async function buildBoardC(root: string, out: string, name: string, srcs:
   if (!haveTool(CC)) throw new BuildError(`${CC} not found; install with ${SETUP_HINT}`);
   const BOARD = join(root, BOARD_DIR);
   mkdirSync(out, { recursive: true });
+  const GEN = genHeaders(root, out);
   const elf = join(out, `${name}.elf`);
   await cc([
-    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, SHARED_DIR)}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
+    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, SHARED_DIR)}`, `-I${GEN}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
     ...[...BOARD_SRCS, ...srcs].map((f) => join(BOARD, f)), "-o", `${elf}.tmp`,
   ]);
   renameSync(`${elf}.tmp`, elf);
@@ -428,6 +436,6 @@ if (isMain) {
   } catch (e) {
     const msg = e instanceof BuildError ? e.message : `unexpected error: ${(e as Error).message}`;
     process.stderr.write(`build:mcu: ${msg.split("\n")[0]}\n`);
-    process.exit(e instanceof RefusedError ? 3 : 1);
+    process.exit(e instanceof RefusedError ? EXIT.BAD_MODULE : e instanceof BuildError ? EXIT.USAGE : EXIT.INTERNAL);
   }
 }

@@ -7,11 +7,9 @@
 import type { FirmwareMemory } from "../engine.js";
 import type { EventQueue, SimEvent } from "./events.js";
 import type { Source } from "./sources.js";
+import { ERR, IRQ, EDGE } from "../abi.js";
 
-export const EBADPORT = -1, EBADPTR = -2, EBUSY = -3, ENOTREADY = -4;
-export const IRQ_ALARM = 0, IRQ_ADC = 5, IRQ_BUS = 6, IRQ_GPIO_BASE = 16;
-export const IRQ_NAMES = ["ALARM", "UART0_RX", "UART0_TX", "UART1_RX", "UART1_TX", "ADC", "BUS", "SOFT"];
-export const irqName = (line: number): string => IRQ_NAMES[line] ?? (line >= 16 && line < 32 ? `GPIO${line - 16}` : `IRQ${line}`);
+const { EBADPORT, EBADPTR, EBUSY, ENOTREADY } = ERR;
 
 export interface PeriphCtx {
   now(): number;
@@ -36,7 +34,7 @@ export class Alarm {
     this.ev = this.ctx.events.at(Math.max(at, this.ctx.now()), () => {
       this.ev = null;
       this.at = -1;
-      this.ctx.raise(IRQ_ALARM);
+      this.ctx.raise(IRQ.ALARM);
     });
   }
 }
@@ -66,8 +64,8 @@ export class Uart {
   ) {
     this.byteUs = 10_000_000 / baud;
   }
-  get rxLine(): number { return 1 + 2 * this.port; }
-  get txLine(): number { return 2 + 2 * this.port; }
+  get rxLine(): number { return this.port === 0 ? IRQ.UART0_RX : IRQ.UART1_RX; }
+  get txLine(): number { return this.port === 0 ? IRQ.UART0_TX : IRQ.UART1_TX; }
   /** Bytes queued by the host that have not arrived yet. */
   get inputPending(): number { return this.input.length - this.inputHead; }
 
@@ -162,7 +160,7 @@ export class Gpio {
     return this.has(pin) ? this.level(pin) : EBADPORT;
   }
   arm(pin: number, edges: number): number {
-    if (!this.has(pin) || edges < 0 || edges > 3) return EBADPORT;
+    if (!this.has(pin) || edges < EDGE.OFF || edges > EDGE.BOTH) return EBADPORT;
     this.edges.set(pin, edges);
     return 0;
   }
@@ -176,7 +174,7 @@ export class Gpio {
     this.input.set(pin, level);
     this.onChange(pin, level);
     const e = this.edges.get(pin) ?? 0;
-    if ((level === 1 && e & 1) || (level === 0 && e & 2)) this.ctx.raise(IRQ_GPIO_BASE + pin);
+    if ((level === 1 && e & EDGE.RISING) || (level === 0 && e & EDGE.FALLING)) this.ctx.raise(IRQ.GPIO_BASE + pin);
   }
 }
 
@@ -203,7 +201,7 @@ export class Adc {
       this.busy = false;
       this.conversions++;
       this.onSample(ch, v);
-      this.ctx.raise(IRQ_ADC);
+      this.ctx.raise(IRQ.ADC);
     });
     return 0;
   }
@@ -286,7 +284,7 @@ export class I2cBus {
         // Memory may have changed size since the call (it only grows): write if still valid.
         this.status = this.ctx.memory()?.write(rptr, r) ? rlen : EBADPTR;
       }
-      this.ctx.raise(IRQ_BUS);
+      this.ctx.raise(IRQ.BUS);
     });
     return 0;
   }

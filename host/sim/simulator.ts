@@ -7,7 +7,8 @@ import type { BoardDesc } from "./board.js";
 import { EventQueue } from "./events.js";
 import { Prng } from "./prng.js";
 import { makeSource, constant, type Source } from "./sources.js";
-import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, irqName, type PeriphCtx, type BusDevice } from "./peripherals.js";
+import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, type PeriphCtx, type BusDevice } from "./peripherals.js";
+import { IRQ, IRQ_LINE_COUNT, STAT, TRACE, irqName } from "../abi.js";
 import { ChromeTrace, Vcd, newMetrics, type TaskMetrics } from "./recorder.js";
 import { addFuel, DEFAULT_FUEL, FUEL_MARKER, FUEL_TRACE_KIND } from "./fuel.js";
 
@@ -46,7 +47,7 @@ class PanicSignal extends Error {}
  */
 export const STALL_STEPS = 1000;
 
-const TRACE_POLL_BEGIN = 1, TRACE_POLL_END = 2, TRACE_WAKE = 3, TRACE_SPAWN = 4, TRACE_EXIT = 5, TRACE_IRQ = 6;
+const { POLL_BEGIN: TRACE_POLL_BEGIN, POLL_END: TRACE_POLL_END, WAKE: TRACE_WAKE, SPAWN: TRACE_SPAWN, EXIT: TRACE_EXIT, IRQ: TRACE_IRQ } = TRACE;
 
 export class Simulator implements PeriphCtx {
   readonly events = new EventQueue();
@@ -55,7 +56,7 @@ export class Simulator implements PeriphCtx {
   pending = 0;
   enabled = 0;
   irqDropped = 0;
-  readonly isrCount = new Array<number>(32).fill(0);
+  readonly isrCount = new Array<number>(IRQ_LINE_COUNT).fill(0);
   readonly alarm: Alarm;
   readonly uarts = new Map<number, Uart>();
   readonly gpio: Gpio;
@@ -98,15 +99,16 @@ export class Simulator implements PeriphCtx {
     this.chrome = typeof opts.trace === "string" ? new ChromeTrace(opts.trace) : opts.trace ? new ChromeTrace() : null;
     this.vcd = opts.vcd ? new Vcd() : null;
     this.alarm = new Alarm(this);
-    this.enable(0);
+    this.enable(IRQ.ALARM);
     for (const u of board.uarts) {
-      this.uarts.set(u.port, new Uart(this, u.port, u.baud, u.rx_fifo, u.tx_fifo, (b) => this.onTx(u.port, b)));
-      this.enable(1 + 2 * u.port);
-      this.enable(2 + 2 * u.port);
+      const uart = new Uart(this, u.port, u.baud, u.rx_fifo, u.tx_fifo, (b) => this.onTx(u.port, b));
+      this.uarts.set(u.port, uart);
+      this.enable(uart.rxLine);
+      this.enable(uart.txLine);
     }
     const pins = new Map(board.pins.map((p) => [p.pin, { dir: p.dir, initial: p.initial }]));
     for (const p of board.pins) {
-      this.enable(16 + p.pin);
+      this.enable(IRQ.GPIO_BASE + p.pin);
       this.vcd?.addVar(`pin${p.pin}`, p.name, 1, p.initial);
     }
     this.gpio = new Gpio(this, pins, (pin, level) => {
@@ -123,15 +125,15 @@ export class Simulator implements PeriphCtx {
       this.vcd?.change(`adc${ch}`, this.t, v);
       this.chrome?.counter(`ADC ${chName.get(ch)}`, v, this.t);
     });
-    if (sources.size) this.enable(5);
+    if (sources.size) this.enable(IRQ.ADC);
     const devs = new Map<number, BusDevice>();
     for (const d of board.i2c.devices) devs.set(d.addr, new Ts1(this.source(d.source, `I2C device 0x${d.addr.toString(16)}`)));
     this.bus = new I2cBus(this, devs, board.i2c.clock_hz);
-    this.enable(6);
-    this.enable(7);
+    this.enable(IRQ.BUS);
+    this.enable(IRQ.SOFT);
     this.vcd?.start();
     // A fixed track list (every enabled line), so two runs differ only in real events.
-    for (let l = 0; l < 32; l++) if ((this.enabled >>> l) & 1) this.chrome?.isrTrack(l, irqName(l));
+    for (let l = 0; l < IRQ_LINE_COUNT; l++) if ((this.enabled >>> l) & 1) this.chrome?.isrTrack(l, irqName(l));
   }
 
   private source(spec: unknown, what: string): Source {
@@ -458,10 +460,10 @@ export class Simulator implements PeriphCtx {
     }
   }
 
-  /** coop_stat(0), or null if the firmware cannot answer (the run is over: no fault is recorded). */
+  /** coop_stat(POLLS), or null if the firmware cannot answer (the run is over: no fault is recorded). */
   private pollCount(fw: Firmware): number | null {
     try {
-      return Number(fw.stat(0));
+      return Number(fw.stat(STAT.POLLS));
     } catch {
       return null;
     }
@@ -469,7 +471,7 @@ export class Simulator implements PeriphCtx {
 
   private lineNames(mask: number): string {
     const names: string[] = [];
-    for (let l = 0; l < 32; l++) if ((mask >>> l) & 1) names.push(irqName(l));
+    for (let l = 0; l < IRQ_LINE_COUNT; l++) if ((mask >>> l) & 1) names.push(irqName(l));
     return names.join(", ");
   }
 

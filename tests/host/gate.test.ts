@@ -3,8 +3,8 @@
 // shared table of modules (host/fuzz/cases.ts), through every way the C gate
 // is reached: the coop-gate command, the native runner (which reports it as
 // the device does) and the wasm3 addon. The real firmware passes with
-// margin, and gate.json (the one definition of limits and ABI signatures)
-// agrees with the ABI's source (assembly/coop/board.ts, abi.ts).
+// margin, and abi.json's signatures agree with the ABI's source
+// (assembly/coop/board.ts, abi.ts).
 
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ABI_EXPORTS, ABI_OPTIONAL_EXPORTS, ABI_IMPORTS, GATE_LIMITS, gate, type GateStats } from "../../host/engines/gate.js";
 import { BOARD_IMPORT_SIGNATURES, loadNative } from "../../host/engines/wasm3.js";
+import { EXIT } from "../../host/abi.js";
 import { ROOT, compileFixture, ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
 import { GATE_CASES, MCU_CASES, gateCase } from "../../host/fuzz/cases.js";
 
@@ -59,13 +60,24 @@ test("the C gate (coop-gate) gives the same verdict as the TypeScript gate, word
   cases.forEach((k, i) => assert.equal(c[i], tsVerdict(k.bytes, k.memoryLimit), k.name));
 });
 
-test("the native runner refuses with the gate's rule before wasm3 parses: one line, status 2", () => {
+test("coop-gate's exit status is the shared table's: OK, BAD_MODULE when any file is refused, USAGE", () => {
+  const bad = join(TMP, "cli-refused.wasm");
+  writeFileSync(bad, gateCase("block nesting 50000").bytes());
+  const demo = join(ROOT, "build/demo.wasm");
+  const st = (args: string[]) => spawnSync(GATE_BIN, args, { encoding: "utf8", timeout: 10_000 }).status;
+  assert.equal(st([demo]), EXIT.OK);
+  assert.equal(st([demo, bad]), EXIT.BAD_MODULE);
+  assert.equal(st([join(TMP, "no-such.wasm")]), EXIT.USAGE);
+  assert.equal(st([]), EXIT.USAGE);
+});
+
+test("the native runner refuses with the gate's rule before wasm3 parses: one line, status BAD_MODULE", () => {
   for (const name of [...MCU_CASES, "coop_step returning i32", "memory not exported", "board.now returning i32"]) {
     const c = gateCase(name);
     const f = join(TMP, `${name.replace(/[^A-Za-z0-9]+/g, "_")}.wasm`);
     writeFileSync(f, c.bytes());
     const r = spawnSync(NATIVE, [f], { encoding: "utf8", timeout: 10_000 });
-    assert.equal(r.status, 2, `${name}: ${r.signal ?? ""} ${r.stderr}`);
+    assert.equal(r.status, EXIT.BAD_MODULE, `${name}: ${r.signal ?? ""} ${r.stderr}`);
     assert.equal(r.stderr, `coop: firmware refused: ${tsVerdict(c.bytes()).slice("refused: ".length)}\n`, name);
   }
 });
@@ -117,7 +129,7 @@ test("the real firmware passes the gate with margin: every figure at most half i
   }
 });
 
-test("gate.json's ABI signatures are the ABI's source: assembly/coop/board.ts imports, abi.ts exports, the wasm3 engine's table", () => {
+test("abi.json's signatures are the ABI's source: assembly/coop/board.ts imports, abi.ts exports, the wasm3 engine's table", () => {
   const sig = (params: string, ret: string) => {
     const t = (x: string) => (/^(u32|i32|usize|bool)$/.test(x.trim()) ? "i" : x.trim() === "i64" || x.trim() === "u64" ? "I" : x.trim() === "void" ? "v" : "?");
     const ps = params.split(",").map((p) => p.split(":")[1]).filter(Boolean).map(t).join("");

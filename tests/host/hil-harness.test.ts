@@ -170,7 +170,7 @@ class Loopback implements HilTarget {
       supports: new Set(["write-serial", "wait-serial", "wait"] as const),
       io: { write: async (d) => void setTimeout(() => t.push(d), 5) },
     }) as StreamTarget & OpenTarget;
-    const timer = this.dieAfterMs === null ? null : setTimeout(() => t.end("firmware exited (status 3): coop: trap in coop_step"), this.dieAfterMs);
+    const timer = this.dieAfterMs === null ? null : setTimeout(() => t.end("firmware exited (status 4): coop: trap in coop_step"), this.dieAfterMs);
     t.close = async () => {
       if (timer) clearTimeout(timer);
     };
@@ -228,7 +228,7 @@ test("runner: a firmware that dies mid-scenario fails the step with the reason, 
   const r = await runTarget(new Loopback("loop", 30), { ctx: CTX, suite: dir, print: (l) => lines.push(l) });
   assert.ok(Date.now() - t0 < 5000, "waited for the timeout instead of failing when the firmware died");
   assert.equal(r.cases[0].status, "fail");
-  assert.match(lines.join("\n"), /firmware exited \(status 3\): coop: trap in coop_step/);
+  assert.match(lines.join("\n"), /firmware exited \(status 4\): coop: trap in coop_step/);
 });
 
 test("junit: output bytes that XML cannot hold are escaped", () => {

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { abiModule, assemble, oneErrorLine, runBin } from "./fixtures/native.js";
+import { EXIT } from "../../host/abi.js";
 import { buildNativeAot } from "../../host/aot/native.js";
 import { AotRefusedError, boundStack, haveWasm2c } from "../../host/aot/translate.js";
 
@@ -84,7 +85,7 @@ test("a real AssemblyScript firmware's traps and panics name the task (traps fix
   }
   // Unbounded recursion: the stack bound traps before the C stack runs out (a crash would be a signal, no report).
   const deep = await runBin(runner, [], "5");
-  assert.equal(deep.status, 3, `recursion: ${deep.signal ?? ""} ${deep.stderr}`);
+  assert.equal(deep.status, EXIT.FIRMWARE_FAULT, `recursion: ${deep.signal ?? ""} ${deep.stderr}`);
   oneErrorLine(deep, /^coop: trap in coop_step: \[trap\] stack overflow \(stack limit \d+ bytes\) in task 0 "trapper"$/);
   // memory.grow past the limit fails (-1), as on wasm3 with --memory; the firmware goes on and finishes.
   const g = await runBin(runner, [], "7");
@@ -92,7 +93,7 @@ test("a real AssemblyScript firmware's traps and panics name the task (traps fix
   assert.equal(Buffer.from(g.stdout, "latin1").readInt32LE(0), -1);
 });
 
-test("what the gate refuses is refused before any C is compiled, with the gate's rule, exit 3", { skip }, () => {
+test("what the gate refuses is refused before any C is compiled, with the gate's rule and status", { skip }, () => {
   const refused: [string, string][] = [
     ["teleport", abiModule(`(unreachable)`, { extraImports: `(import "board" "teleport" (func $t (param i32)))` })],
     ["envabort", abiModule(`(i64.const -1)`, { extraImports: `(import "env" "abort" (func $a (param i32 i32 i32 i32)))` })],
@@ -107,7 +108,7 @@ test("what the gate refuses is refused before any C is compiled, with the gate's
     assert.throws(() => aot(f), (e: Error) => e instanceof AotRefusedError && e.message === `firmware refused: ${rule}`, name);
     const out = join(TMP, `refused-${name}`);
     const cli = spawnSync(process.execPath, [join(ROOT, "build/js/host/aot/native.js"), f, "--out", out], { encoding: "utf8" });
-    assert.equal(cli.status, 3, `${name}: ${cli.stderr}`);
+    assert.equal(cli.status, EXIT.BAD_MODULE, `${name}: ${cli.stderr}`);
     assert.equal(cli.stderr, `build:native:aot: firmware refused: ${rule}\n`);
     assert.ok(!existsSync(join(out, "src", "coop_module.c")), `${name}: nothing translated`);
   }
@@ -116,7 +117,7 @@ test("what the gate refuses is refused before any C is compiled, with the gate's
 test("the memory cap: a limit below the data is refused as on wasm3; the runner has no file argument", { skip }, async () => {
   assert.throws(() => aot(DEMO, 4096), /firmware refused: .*past the memory limit 4096 bytes/);
   const r = await runBin(aot(DEMO), [DEMO]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, EXIT.USAGE);
   assert.match(r.stderr, /^coop-native: this runner has its firmware compiled in; no file is taken: /);
 });
 

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { abiModule, assemble as assembleIn, oneErrorLine, runBin, type Run } from "./fixtures/native.js";
+import { EXIT } from "../../host/abi.js";
 
 const ROOT = resolve(process.cwd());
 const BIN = join(ROOT, "build", "coop-native");
@@ -46,55 +47,55 @@ test("a module that finishes all its tasks exits 0; writing with an out-of-range
   assert.equal(r.stdout, "hello\n");
 });
 
-test("a trap is reported with its message and the function it happened in, status 3", async () => {
+test("a trap is reported with its message and the function it happened in, status FIRMWARE_FAULT (a trap)", async () => {
   const f = assemble("trap", abiModule(`(unreachable)`));
   const r = await run([f]);
-  assert.equal(r.status, 3);
+  assert.equal(r.status, EXIT.FIRMWARE_FAULT);
   const line = oneErrorLine(r, /^coop: trap in coop_step: /);
   assert.match(line, /unreachable/);
   assert.match(line, /at function step_impl/);
 });
 
-test("an out-of-bounds access traps, status 3", async () => {
+test("an out-of-bounds access traps, status FIRMWARE_FAULT", async () => {
   const f = assemble("oob", abiModule(`(i64.extend_i32_u (i32.load (i32.const 70000)))`));
   const r = await run([f]);
-  assert.equal(r.status, 3);
+  assert.equal(r.status, EXIT.FIRMWARE_FAULT);
   assert.match(oneErrorLine(r, /^coop: trap/), /out of bounds memory access/);
 });
 
-test("board.panic is reported with message and source location, status 4", async () => {
+test("board.panic is reported with message and source location, status FIRMWARE_FAULT (a panic)", async () => {
   const f = assemble("panic", abiModule(
     `(call $panic (i32.const 32) (i32.const 4) (i32.const 48) (i32.const 5) (i32.const 7) (i32.const 3)) (i64.const -1)`));
   const r = await run([f]);
-  assert.equal(r.status, 4);
+  assert.equal(r.status, EXIT.FIRMWARE_FAULT);
   assert.equal(oneErrorLine(r, /^coop: panic: /), "coop: panic: boom at fw.ts:7:3");
 });
 
-test("an import the board does not provide is refused by the module gate before _start, and named, status 2", async () => {
+test("an import the board does not provide is refused by the module gate before _start, and named, status BAD_MODULE", async () => {
   const f = assemble("missing", abiModule(`(unreachable)`, { extraImports: `(import "board" "teleport" (func $t (param i32)))` }));
   const r = await run([f]);
-  assert.equal(r.status, 2);
+  assert.equal(r.status, EXIT.BAD_MODULE);
   assert.match(oneErrorLine(r, /^coop: firmware refused: /), /imports board\.teleport \(function\), which this board does not provide/);
   const g = assemble("envabort", abiModule(`(i64.const -1)`, { extraImports: `(import "env" "abort" (func $a (param i32 i32 i32 i32)))` }));
   const r2 = await run([g]);
-  assert.equal(r2.status, 2);
+  assert.equal(r2.status, EXIT.BAD_MODULE);
   assert.match(oneErrorLine(r2, /^coop: firmware refused: /), /imports env\.abort \(function\)/);
 });
 
-test("an import with the wrong signature is refused, status 2", async () => {
+test("an import with the wrong signature is refused, status BAD_MODULE", async () => {
   const f = assemble("badsig", abiModule(`(i64.const -1)`, { extraImports: `(import "board" "now" (func $n (result i32)))` }));
   const r = await run([f]);
-  assert.equal(r.status, 2);
+  assert.equal(r.status, EXIT.BAD_MODULE);
   assert.match(oneErrorLine(r, /^coop: firmware refused: /), /import board\.now has the wrong signature \(\) -> i32, board ABI v1 has \(\) -> i64/);
 });
 
-test("a wrong ABI version and a missing export are refused, status 2", async () => {
+test("a wrong ABI version and a missing export are refused, status BAD_MODULE", async () => {
   const v = await run([assemble("v2", abiModule(`(i64.const -1)`, { version: 2 }))]);
-  assert.equal(v.status, 2);
+  assert.equal(v.status, EXIT.BAD_MODULE);
   assert.match(oneErrorLine(v, /^coop: bad module: /), /board ABI v2, this board implements v1/);
   const noStep = abiModule(`(i64.const -1)`).replace(`(export "coop_step") `, "");
   const e = await run([assemble("nostep", noStep)]);
-  assert.equal(e.status, 2);
+  assert.equal(e.status, EXIT.BAD_MODULE);
   assert.match(oneErrorLine(e, /^coop: firmware refused: /), /missing ABI export coop_step/);
 });
 
@@ -102,29 +103,29 @@ test("a file that is not wasm, and a missing file, get one line each", async () 
   const junk = join(TMP, "junk.wasm");
   writeFileSync(junk, "this is not wasm at all");
   const r = await run([junk]);
-  assert.equal(r.status, 2);
+  assert.equal(r.status, EXIT.BAD_MODULE);
   oneErrorLine(r, /^coop: firmware refused: not a WebAssembly module/);
   const truncated = join(TMP, "truncated.wasm");
   writeFileSync(truncated, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x7f]));
   const t = await run([truncated]);
-  assert.equal(t.status, 2);
+  assert.equal(t.status, EXIT.BAD_MODULE);
   oneErrorLine(t, /^coop: firmware refused: type section at byte 8: its size 127 runs past the end of the module$/);
   const m = await run([join(TMP, "nope.wasm")]);
-  assert.equal(m.status, 1);
+  assert.equal(m.status, EXIT.USAGE);
   oneErrorLine(m, /^coop-native: cannot open .*nope\.wasm/);
 });
 
-test("usage errors exit 1 with a hint", async () => {
+test("usage errors exit USAGE with a hint", async () => {
   for (const args of [[], ["--bogus", DEMO], ["--memory", "lots", DEMO], ["--until"]]) {
     const r = await run(args);
-    assert.equal(r.status, 1, `args ${args.join(" ")}`);
+    assert.equal(r.status, EXIT.USAGE, `args ${args.join(" ")}`);
     assert.match(r.stderr, /^coop-native: .*\ntry: coop-native --help\n$/);
   }
 });
 
 test("--memory caps linear memory: too small for the demo's data is refused at load, a small MCU size still runs", async () => {
   const small = await run(["--memory", "4K", DEMO]);
-  assert.equal(small.status, 2);
+  assert.equal(small.status, EXIT.BAD_MODULE);
   assert.match(oneErrorLine(small, /^coop: firmware refused: /), /past the memory limit 4096 bytes/);
   const ok = await run(["--memory", "32K", "--until", "300", DEMO], "ping\n");
   assert.equal(ok.status, 0, ok.stderr);
@@ -207,11 +208,11 @@ test("a real AssemblyScript firmware's traps and panics name the function and th
   const file = join(TMP, "traps.debug.wasm");
   writeFileSync(file, await compileFixture("traps", "debug"));
   const cases: [string, number, RegExp][] = [
-    ["1", 3, /^coop: trap in coop_step: \[trap\] out of bounds memory access at function \S*Trapper#poll .* in task 0 "trapper"$/],
-    ["2", 3, /^coop: trap in coop_step: \[trap\] unreachable executed at function \S*Trapper#poll .* in task 0 "trapper"$/],
-    ["3", 3, /^coop: trap in coop_step: \[trap\] integer divide by zero at function \S*divide .* in task 0 "trapper"$/],
-    ["4", 4, /^coop: panic: fixture assert at \S*traps\.ts:\d+:\d+ in task 0 "trapper"$/],
-    ["5", 3, /^coop: trap in coop_step: \[trap\] stack overflow.* in task 0 "trapper"$/],
+    ["1", EXIT.FIRMWARE_FAULT, /^coop: trap in coop_step: \[trap\] out of bounds memory access at function \S*Trapper#poll .* in task 0 "trapper"$/],
+    ["2", EXIT.FIRMWARE_FAULT, /^coop: trap in coop_step: \[trap\] unreachable executed at function \S*Trapper#poll .* in task 0 "trapper"$/],
+    ["3", EXIT.FIRMWARE_FAULT, /^coop: trap in coop_step: \[trap\] integer divide by zero at function \S*divide .* in task 0 "trapper"$/],
+    ["4", EXIT.FIRMWARE_FAULT, /^coop: panic: fixture assert at \S*traps\.ts:\d+:\d+ in task 0 "trapper"$/],
+    ["5", EXIT.FIRMWARE_FAULT, /^coop: trap in coop_step: \[trap\] stack overflow.* in task 0 "trapper"$/],
   ];
   for (const [mode, status, line] of cases) {
     const r = await run([file], mode);

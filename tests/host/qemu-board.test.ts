@@ -14,6 +14,7 @@ import asc from "assemblyscript/asc";
 import { buildBoardC, buildMcu } from "../../host/mcu/build.js";
 import { SETUP_HINT, missingTools, runQemu } from "../../host/mcu/qemu.js";
 import { haveWasm2c } from "../../host/aot/translate.js";
+import { EXIT } from "../../host/abi.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const out = join(root, "build", "mcu", "test");
@@ -52,7 +53,7 @@ test("build:mcu: caps linear memory to what the firmware needs and measures RAM"
   // One KiB less than the probe found is refused: the firmware traps while starting.
   await assert.rejects(
     buildMcu({ wasm: await faultWasmPath(), root, out: join(out, "small"), quiet: true, memoryLimit: r.memoryLimit - 1024 }),
-    /the firmware stopped with status 3 in the measuring run: coop: trap in _start/,
+    new RegExp(`the firmware stopped with status ${EXIT.FIRMWARE_FAULT} in the measuring run: coop: trap in _start`),
   );
 });
 
@@ -88,16 +89,16 @@ test("self-test: an RX flood while the app does not read is counted as overruns,
   assert.match(r.diag, new RegExp(`\\[mcu\\] \\w+: .*uart0 overruns ${over}`), "the board reports the overruns");
 });
 
-test("firmware trap: reported on UART0 with its message, semihosting exit 3", opts, async () => {
+test("firmware trap: reported on UART0 with its message, semihosting exit FIRMWARE_FAULT", opts, async () => {
   const r = await runQemu(await faultElf(), { input: "t", timeoutMs: 30_000 });
-  assert.equal(r.status, 3, `uart: ${r.uart}`);
+  assert.equal(r.status, EXIT.FIRMWARE_FAULT, `uart: ${r.uart}`);
   assert.match(r.uart, /fault fixture ready\n/);
   assert.match(r.uart, /coop: trap in coop_step: .*out of bounds memory access.* in task 0 "fault"\n/);
 });
 
-test("firmware panic (assert): message and source location on UART0, exit 4", opts, async () => {
+test("firmware panic (assert): message and source location on UART0, exit FIRMWARE_FAULT", opts, async () => {
   const r = await runQemu(await faultElf(), { input: "p", timeoutMs: 30_000 });
-  assert.equal(r.status, 4, `uart: ${r.uart}`);
+  assert.equal(r.status, EXIT.FIRMWARE_FAULT, `uart: ${r.uart}`);
   assert.match(r.uart, /coop: panic: fixture asked to panic at .*fault\.ts:\d+:\d+ in task 0 "fault"\n/);
 });
 
@@ -116,9 +117,9 @@ test("build:mcu --engine aot: the same memory-limit search as wasm3, no heap at 
   assert.equal(JSON.parse(readFileSync(join(out, "fault.json"), "utf8")).engine, "wasm3");
 });
 
-test("AOT firmware trap and panic: the same report on UART0 as wasm3, exit 3 and 4", aotOpts, async () => {
+test("AOT firmware trap and panic: the same report on UART0 as wasm3, and the firmware-fault status", aotOpts, async () => {
   const [w, a] = [await faultElf(), (await faultAotBuild()).elf];
-  for (const [input, status] of [["t", 3], ["p", 4]] as const) {
+  for (const [input, status] of [["t", EXIT.FIRMWARE_FAULT], ["p", EXIT.FIRMWARE_FAULT]] as const) {
     const [rw, ra] = await Promise.all([runQemu(w, { input, timeoutMs: 30_000 }), runQemu(a, { input, timeoutMs: 30_000 })]);
     assert.equal(ra.status, status, `aot '${input}': ${ra.uart}`);
     const report = (u: string) => u.split("\n").find((l) => l.startsWith("coop: "));
@@ -127,13 +128,13 @@ test("AOT firmware trap and panic: the same report on UART0 as wasm3, exit 3 and
   }
 });
 
-test("AOT firmware: unbounded recursion traps at the stack bound, exit 3, never a hard fault", aotOpts, async () => {
+test("AOT firmware: unbounded recursion traps at the stack bound (a firmware fault), never a hard fault", aotOpts, async () => {
   const { compileFixture } = await import("../../host/engines/wasm3/testkit.js");
   const wasm = join(out, "traps.wasm");
   writeFileSync(wasm, await compileFixture("traps", "release"));
   const r = await buildMcu({ wasm, root, out: join(out, "aot-traps"), quiet: true, engine: "aot", memoryLimit: 65536, measure: false });
   const run = await runQemu(r.elf, { input: "5", timeoutMs: 30_000 });
-  assert.equal(run.status, 3, `uart: ${run.uart} diag: ${run.diag}`);
+  assert.equal(run.status, EXIT.FIRMWARE_FAULT, `uart: ${run.uart} diag: ${run.diag}`);
   assert.match(run.uart, /^coop: trap in coop_step: \[trap\] stack overflow \(stack limit \d+ bytes\) in task 0 "trapper"$/m);
   assert.doesNotMatch(run.uart + run.diag, /fatal/);
 });
@@ -152,7 +153,7 @@ test("wasm firmware: RX flood while the task holds off reading -> uart_overruns 
 });
 
 // Needs no toolchain: input errors come first.
-test("build:mcu: bad input gets one line and status 1", () => {
+test("build:mcu: bad input gets one line and status USAGE", () => {
   mkdirSync(out, { recursive: true });
   const junk = join(out, "junk.wasm");
   writeFileSync(junk, "this is not wasm");
@@ -164,7 +165,7 @@ test("build:mcu: bad input gets one line and status 1", () => {
     [[junk, "--memory-limit", "lots"], /^build:mcu: --memory-limit takes a whole number of bytes/],
   ] as const) {
     const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8" });
-    assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.status, EXIT.USAGE, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, re);
     assert.equal(r.stderr.trim().split("\n").length, 1, `one line, got: ${r.stderr}`);
   }

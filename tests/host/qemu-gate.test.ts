@@ -1,9 +1,9 @@
 // The module gate on the Cortex-M3 (QEMU mps2-an385): build:mcu refuses the
-// hand-made hostile modules before embedding them (exit 3, one line, no
+// hand-made hostile modules before embedding them (exit BAD_MODULE, one line, no
 // image written), and the firmware's own gate (boards/wasm3/coop_gate.c,
 // run by coop_wasm3.c before wasm3 parses a byte) refuses them at boot when
 // the host gate is bypassed (build:mcu --no-host-gate, test only): one line
-// on UART0 and the documented exit status 2, no hard fault, no endless loop.
+// on UART0 and the documented exit status BAD_MODULE, no hard fault, no endless loop.
 // A module right at the nesting limit runs, and its C stack peak shows the
 // margin the limit leaves in the board's 64 KiB stack.
 
@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { buildMcu } from "../../host/mcu/build.js";
 import { SETUP_HINT, missingTools, runQemu, parseStats } from "../../host/mcu/qemu.js";
 import { GATE_LIMITS, gate } from "../../host/engines/gate.js";
+import { EXIT } from "../../host/abi.js";
 import { MCU_CASES, gateCase } from "../../host/fuzz/cases.js";
 import { buildModule, nest, sleb } from "../../host/fuzz/wasm.js";
 
@@ -31,7 +32,7 @@ const file = (name: string, bytes: Uint8Array) => {
 };
 
 // Needs no toolchain: the gate runs before anything is compiled.
-test("build:mcu refuses the hostile modules before embedding: exit 3, one line naming the rule, no image", () => {
+test("build:mcu refuses the hostile modules before embedding: exit BAD_MODULE, one line naming the rule, no image", () => {
   const cli = join(root, "build/js/host/mcu/build.js");
   for (const name of MCU_CASES) {
     const c = gateCase(name);
@@ -39,7 +40,7 @@ test("build:mcu refuses the hostile modules before embedding: exit 3, one line n
     const dir = join(out, "refused");
     rmSync(dir, { recursive: true, force: true });
     const r = spawnSync(process.execPath, [cli, wasm, "--out", dir, "--no-measure"], { cwd: root, encoding: "utf8" });
-    assert.equal(r.status, 3, `${name}: ${r.stderr}`);
+    assert.equal(r.status, EXIT.BAD_MODULE, `${name}: ${r.stderr}`);
     const lines = r.stderr.trim().split("\n");
     assert.equal(lines.length, 1, `${name}: one line, got ${r.stderr}`);
     assert.ok(lines[0].startsWith(`build:mcu: firmware refused: ${c.expect}`), `${name}: ${lines[0]}`);
@@ -48,13 +49,13 @@ test("build:mcu refuses the hostile modules before embedding: exit 3, one line n
   }
 });
 
-test("the MCU's own gate refuses each hostile module at boot (host gate bypassed): status 2, one report line", { skip, timeout: 600_000 }, async () => {
+test("the MCU's own gate refuses each hostile module at boot (host gate bypassed): status BAD_MODULE, one report line", { skip, timeout: 600_000 }, async () => {
   for (const name of MCU_CASES) {
     const c = gateCase(name);
     const wasm = file(`boot-${name}`, c.bytes());
     const r = await buildMcu({ wasm, root, out, quiet: true, measure: false, memoryLimit: 65536, skipHostGate: true });
     const run = await runQemu(r.elf, { timeoutMs: 30_000 });
-    assert.equal(run.status, 2, `${name}: status ${run.status}, UART: ${run.uart}\n${run.diag}`);
+    assert.equal(run.status, EXIT.BAD_MODULE, `${name}: status ${run.status}, UART: ${run.uart}\n${run.diag}`);
     const report = run.uart.split("\n").filter((l) => l.startsWith("coop:"));
     assert.deepEqual(report.map((l) => l.trim()), [`coop: firmware refused: ${(gate(c.bytes()) as { rule: string }).rule}`], name);
     assert.doesNotMatch(run.uart + run.diag, /hard fault|fatal/, name);

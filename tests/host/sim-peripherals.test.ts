@@ -9,7 +9,10 @@ import { join } from "node:path";
 import { EventQueue } from "../../host/sim/events.js";
 import { Prng } from "../../host/sim/prng.js";
 import { makeSource } from "../../host/sim/sources.js";
-import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, EBADPORT, EBADPTR, EBUSY, ENOTREADY, type PeriphCtx } from "../../host/sim/peripherals.js";
+import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, type PeriphCtx } from "../../host/sim/peripherals.js";
+import { ERR } from "../../host/abi.js";
+
+const { EBADPORT, EBADPTR, EBUSY, ENOTREADY } = ERR;
 import { parseBoard } from "../../host/sim/board.js";
 import type { FirmwareMemory } from "../../host/engine.js";
 

@@ -8,8 +8,7 @@
 #include "../board.h"
 #include "../hal_mps2.h"
 #include "coop_hal.h"
-
-#define LINE_UART0_RX 1u
+#include "coop_abi.h" /* generated from boards/abi/abi.json: the ABI's line numbers */
 
 static volatile uint32_t received; /* "handling": count and keep the byte */
 static volatile uint8_t last;
@@ -18,7 +17,7 @@ int main(void) {
   mps2_hal_init();
   for (;;) {
     hal_idle(-1);
-    if (hal_irq_take() & (1u << LINE_UART0_RX)) {
+    if (hal_irq_take() & COOP_IRQ_BIT(COOP_IRQ_UART0_RX)) {
       uint8_t b;
       while (hal_uart_read(0, &b, 1) == 1) {
         last = b;
