@@ -14,7 +14,7 @@
 
 import AsyncTransform from "../host/async/transform.js";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, release, platform } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -135,6 +135,53 @@ async function buildWasm(): Promise<string | null> {
   return null;
 }
 
+// wabt's wasm2c output includes this header; Debian's `wabt` installs it here. Copied into the build, never the repo.
+const WASM_RT_H = ["/usr/include/wasm-rt.h", "/usr/src/wasm2c/wasm-rt.h"];
+
+/**
+ * coop ahead of time: translates the bench firmware with wasm2c and compiles
+ * it with bench/aot/harness.c and the project's static wasm-rt
+ * (boards/aot/wasm_rt_static.c, built as the AOT engine builds it for an MCU:
+ * explicit bounds checks, counted call depth) into `exe`. Everything but the
+ * executable is made in a private folder, so concurrent runs never share a
+ * half-written translation.
+ */
+function buildAot(wasm: string, exe: string): string | null {
+  if (!has("gcc")) return "gcc: not installed";
+  if (!has("wasm2c")) return "wasm2c: not installed";
+  const header = WASM_RT_H.find((h) => existsSync(h));
+  if (!header) return `wasm-rt.h not found (looked in ${WASM_RT_H.join(", ")})`;
+  const srcs = ["bench/aot/harness.c", "boards/aot/wasm_rt_static.c", "boards/embed/coop_board.c"];
+  if (!stale(exe, [wasm, ...srcs, "boards/embed"])) return null;
+  const dir = `${OUT}/aot-${process.pid}`;
+  mkdirSync(dir, { recursive: true });
+  try {
+    copyFileSync(header, `${dir}/wasm-rt.h`);
+    const why = sh("wasm2c", [wasm, "-n", "coop", "-o", `${dir}/coop_module.c`]);
+    if (why) return why;
+    const c = readFileSync(`${dir}/coop_module.c`, "utf8");
+    // The static wasm-rt's arrays are sized for exactly this module, as the firmware build sizes them.
+    const types = c.split("wasm_rt_register_func_type(").length - 1;
+    const table = /wasm_rt_allocate_funcref_table\([^,]+,\s*(\d+)/.exec(c)?.[1] ?? "0";
+    const defs = [
+      "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", "-DWASM_RT_MAX_CALL_STACK_DEPTH=500", "-DNDEBUG",
+      // Room for 4 pages; the bench firmware keeps to the 1 it starts with (the harness checks heap_top never moves).
+      "-DCOOP_AOT_MEMORY_BYTES=262144", `-DCOOP_AOT_TABLE_ELEMS=${table}`, `-DCOOP_AOT_FUNC_TYPES=${types}`,
+    ];
+    // Generated code: its warnings are wasm2c's, not ours (-w); our files get -Wall -Wextra.
+    const why2 = sh("gcc", ["-O2", "-w", ...defs, `-I${dir}`, "-c", `${dir}/coop_module.c`, "-o", `${dir}/coop_module.o`])
+      // coop_board.c is linked for the memory-cap rule (coop_memory_*) that wasm_rt_static.c applies; its board
+      // loop and checked imports need a HAL and an engine this harness does not have, so the linker drops them.
+      ?? sh("gcc", ["-O2", "-Wall", "-Wextra", ...defs, `-I${dir}`, "-Iboards/embed", "-ffunction-sections", "-fdata-sections", "-Wl,--gc-sections",
+        "-o", `${dir}/coop-aot`, ...srcs, `${dir}/coop_module.o`]);
+    if (why2) return why2;
+    renameSync(`${dir}/coop-aot`, exe);
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const IMPLS: Impl[] = [
   {
     id: "c-floor", label: "C bitmask floor (-O2)", scale: 1, install: "apt-get install gcc",
@@ -170,6 +217,11 @@ const IMPLS: Impl[] = [
     id: "coop-wasm3-fast", label: "coop on wasm3, speed build", scale: 0.1, install: "apt-get install gcc python3-pip && npm run setup:wasm3",
     build: () => (existsSync(`${OUT}/coop-wasm3`) ? null : "the wasm3 harness did not build (see coop-wasm3)"),
     argv: (...a) => [`${OUT}/coop-wasm3`, [`${OUT}/coop-fast/coop.wasm`, ...proto(...a)]],
+  },
+  {
+    id: "coop-aot", label: "coop AOT (wasm2c, gcc -O2)", scale: 1, install: "apt-get install gcc wabt",
+    build: () => buildAot(`${OUT}/coop.wasm`, `${OUT}/coop-aot`),
+    argv: (...a) => [`${OUT}/coop-aot`, proto(...a)],
   },
   {
     id: "embassy", label: "Embassy executor (Rust, host)", scale: 1,
@@ -309,7 +361,7 @@ async function main(): Promise<void> {
   };
   const versions = {
     node: process.version, assemblyscript: pkgVersion("assemblyscript"), gcc: version("gcc"), rustc: version("rustc"),
-    wasm3: "pywasm3 0.5.0 sdist (wasm3 core)", embassy: lockVersions(["embassy-executor", "embassy-sync", "embassy-time", "embassy-time-queue-utils"]),
+    wasm3: "pywasm3 0.5.0 sdist (wasm3 core)", wasm2c: version("wasm2c"), embassy: lockVersions(["embassy-executor", "embassy-sync", "embassy-time", "embassy-time-queue-utils"]),
   };
   const md = table(rows, o, sizes, T, SEED, machine, skipped) + "\n" + footprintTable(fp);
   process.stdout.write(md);
