@@ -1,4 +1,5 @@
-// npm run bench:breakdown: where a ping-pong round trip of coop on V8 goes.
+// npm run bench:breakdown: where a ping-pong round trip of coop on V8 goes
+// (then on wasm3 and ahead of time, through their bench harnesses).
 // Times, inside wasm: the whole round trip; a round trip with the futures
 // polled by hand (no executor); an empty `step`; and a call to a board import
 // (wasm to wasm, the bench board). Each is the minimum over several runs, as
@@ -54,28 +55,35 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
 }
 
-// The same split on wasm3, through the bench harness (each export is a "workload" to it).
+// The same split through the native harnesses, which take each export as a "workload":
+// wasm3 (the interpreter, on both builds) and coop ahead of time (wasm2c, gcc -O2; the release build,
+// the one bench/run.ts translates). Not under --experimental-wasm-inlining: that flag is V8's alone.
+function harnessSplit(title: string, cmd: (fn: string, n: number) => [string, string[]], n: number): void {
+  const t = (fn: string): number => {
+    const [exe, args] = cmd(fn, n);
+    const r = spawnSync(exe, args, { encoding: "utf8" });
+    if (r.status !== 0) return NaN;
+    return Math.min(...r.stdout.trim().split("\n").map((l) => JSON.parse(l).ns / n));
+  };
+  const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot"), call = t("board_calls"), chan = t("channel"), chanFut = t("channel_no_executor");
+  console.log(`${title}: ns per round trip (min of ${REPS} x ${n})`);
+  console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
+  console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
+  console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
+  console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
+  console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
+  console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
+  console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
+}
+
 if (!process.execArgv.length) {
-  const harness = "build/bench/coop-wasm3";
-  if (!existsSync(harness)) {
-    console.log("coop on wasm3: harness not built (npm run bench builds it)");
-  } else {
+  const wasm3 = "build/bench/coop-wasm3", aot = "build/bench/coop-aot";
+  if (!existsSync(wasm3)) console.log("coop on wasm3: harness not built (npm run bench builds it)");
+  else {
     for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed build (shrinkLevel 0)", "build/bench/coop-fast"]]) {
-      const n = N / 10;
-      const t = (fn: string): number => {
-        const r = spawnSync(harness, [`${dir}/coop.wasm`, fn, String(n), "16", String(REPS), "1"], { encoding: "utf8" });
-        if (r.status !== 0) return NaN;
-        return Math.min(...r.stdout.trim().split("\n").map((l) => JSON.parse(l).ns / n));
-      };
-      const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot"), call = t("board_calls"), chan = t("channel"), chanFut = t("channel_no_executor");
-      console.log(`coop on wasm3, ${name}: ns per round trip (min of ${REPS} x ${n})`);
-      console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
-      console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
-      console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
-      console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
-      console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
-      console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
-      console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
+      harnessSplit(`coop on wasm3, ${name}`, (fn, n) => [wasm3, [`${dir}/coop.wasm`, fn, String(n), "16", String(REPS), "1"]], N / 10);
     }
   }
+  if (!existsSync(aot)) console.log("coop AOT (wasm2c, gcc -O2): harness not built (npm run bench builds it; needs wasm2c: apt-get install wabt)");
+  else harnessSplit("coop AOT (wasm2c, gcc -O2), release (as shipped)", (fn, n) => [aot, [fn, String(n), "16", String(REPS), "1"]], N);
 }

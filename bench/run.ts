@@ -12,9 +12,10 @@
 // Then the footprint: release .wasm sizes, static memory, bytes per task slot,
 // MCU flash/RAM.
 
+import { aotFlags, haveWasm2c, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../host/aot/translate.js";
 import AsyncTransform from "../host/async/transform.js";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, release, platform } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -135,6 +136,44 @@ async function buildWasm(): Promise<string | null> {
   return null;
 }
 
+/**
+ * coop ahead of time: the bench firmware translated as the AOT engine
+ * translates a firmware (host/aot/translate.ts: the module gate, wasm2c, the
+ * stack bound), compiled at -O2 with bench/aot/harness.c and the project's
+ * static wasm-rt (boards/aot/wasm_rt_static.c: explicit bounds checks, as on
+ * an MCU) into `exe`. Everything but the executable is made in a private
+ * folder, so concurrent runs never share a half-written translation.
+ */
+function buildAot(wasm: string, exe: string): string | null {
+  if (!has("gcc")) return "gcc: not installed";
+  if (!haveWasm2c()) return "wasm2c: not installed";
+  const srcs = ["bench/aot/harness.c", "boards/aot/wasm_rt_static.c"];
+  if (!stale(exe, [wasm, ...srcs, "boards/aot", "boards/embed", "boards/abi"])) return null;
+  const dir = `${OUT}/aot-${process.pid}`;
+  mkdirSync(dir, { recursive: true });
+  try {
+    // Room for 4 pages; the bench firmware keeps to the 1 it starts with (the harness checks heap_top never moves).
+    const memory = 262144;
+    // Not through the module gate: the bench board has its own imports (benchctl.*), which no coop board has.
+    const m = translate(new Uint8Array(readFileSync(wasm)), wasm, `${dir}/src`, memory, false);
+    const gen = sh(process.execPath, ["boards/wasm3/gen-gate-header.mjs", `${dir}/gen`]);
+    if (gen) return gen;
+    const flags = ["-O2", ...aotFlags("boards/aot"), `-I${m.dir}`, "-Iboards/embed", `-I${dir}/gen`];
+    const why = sh("gcc", [...flags, ...moduleFlags("boards/aot"), "-fstack-usage", "-c", m.source, "-o", `${dir}/coop_module.o`]);
+    if (why) return why;
+    // The main thread's stack, as the native AOT runner counts on it.
+    const budget = stackBudgetFor(4 << 20, maxFrameBytes(`${dir}/coop_module.su`), 64 << 10);
+    const why2 = sh("gcc", [...flags, ...runtimeDefines(m, memory, budget), "-Wall", "-Wextra", "-o", `${dir}/coop-aot`, ...srcs, `${dir}/coop_module.o`]);
+    if (why2) return why2;
+    renameSync(`${dir}/coop-aot`, exe);
+    return null;
+  } catch (e) {
+    return (e as Error).message.split("\n")[0];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const IMPLS: Impl[] = [
   {
     id: "c-floor", label: "C bitmask floor (-O2)", scale: 1, install: "apt-get install gcc",
@@ -170,6 +209,11 @@ const IMPLS: Impl[] = [
     id: "coop-wasm3-fast", label: "coop on wasm3, speed build", scale: 0.1, install: "apt-get install gcc python3-pip && npm run setup:wasm3",
     build: () => (existsSync(`${OUT}/coop-wasm3`) ? null : "the wasm3 harness did not build (see coop-wasm3)"),
     argv: (...a) => [`${OUT}/coop-wasm3`, [`${OUT}/coop-fast/coop.wasm`, ...proto(...a)]],
+  },
+  {
+    id: "coop-aot", label: "coop AOT (wasm2c, gcc -O2)", scale: 1, install: "apt-get install gcc wabt",
+    build: () => buildAot(`${OUT}/coop.wasm`, `${OUT}/coop-aot`),
+    argv: (...a) => [`${OUT}/coop-aot`, proto(...a)],
   },
   {
     id: "embassy", label: "Embassy executor (Rust, host)", scale: 1,
@@ -309,7 +353,7 @@ async function main(): Promise<void> {
   };
   const versions = {
     node: process.version, assemblyscript: pkgVersion("assemblyscript"), gcc: version("gcc"), rustc: version("rustc"),
-    wasm3: "pywasm3 0.5.0 sdist (wasm3 core)", embassy: lockVersions(["embassy-executor", "embassy-sync", "embassy-time", "embassy-time-queue-utils"]),
+    wasm3: "pywasm3 0.5.0 sdist (wasm3 core)", wasm2c: version("wasm2c"), embassy: lockVersions(["embassy-executor", "embassy-sync", "embassy-time", "embassy-time-queue-utils"]),
   };
   const md = table(rows, o, sizes, T, SEED, machine, skipped) + "\n" + footprintTable(fp);
   process.stdout.write(md);

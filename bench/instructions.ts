@@ -1,0 +1,98 @@
+// npm run bench:instructions [-- --n 20000] [--workloads pingpong,channel]
+//
+// x86 instructions per operation of each bench workload, counted by
+// cachegrind, for the native implementations that run the same workloads:
+// the C floor, coop ahead of time (wasm2c, gcc -O2) and coop on wasm3. Wall
+// clock on the shared VM drifts by 2x between runs; instruction counts are
+// the same on every run, so they compare engines (issue 14) where times
+// cannot. Per op = (Ir(2n) - Ir(n)) / 2n: every harness runs one warm-up and
+// one timed run (reps 1), so start-up (loading, translating, _start) cancels
+// out and 2n operations are left. The same method as docs/runtime.md and
+// docs/sync.md use for wasm3 alone. Run `npm run bench` first: it builds the
+// harnesses and build/bench/coop.wasm. Writes build/bench/instructions.json.
+// coop on V8 is not counted: its JIT under valgrind is another question
+// (docs/runtime.md counts it with --no-liftoff --single-threaded).
+
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { existsSync, mkdirSync } from "node:fs";
+import { WORKLOADS, type Workload } from "./impls/proto.js";
+import { writeAtomic } from "./run.js";
+
+const OUT = "build/bench";
+const T = 16, SEED = 20261121;
+
+interface Engine { id: string; label: string; exe: string; args: string[] }
+const ENGINES: Engine[] = [
+  { id: "c-floor", label: "C bitmask floor (-O2)", exe: `${OUT}/floor`, args: [] },
+  { id: "coop-aot", label: "coop AOT (wasm2c, gcc -O2)", exe: `${OUT}/coop-aot`, args: [] },
+  { id: "coop-wasm3", label: "coop on wasm3", exe: `${OUT}/coop-wasm3`, args: [`${OUT}/coop.wasm`] },
+];
+
+function bail(msg: string): never {
+  process.stderr.write(`bench:instructions: ${msg}\n`);
+  process.exit(2);
+}
+
+/** Cachegrind's total instruction count ("I refs") from its summary on stderr, or null. */
+export function instructionRefs(stderr: string): number | null {
+  const m = /I\s+refs:\s+([\d,]+)/.exec(stderr);
+  return m ? Number(m[1].replace(/,/g, "")) : null;
+}
+
+function count(e: Engine, w: Workload, n: number): number | string {
+  const r = spawnSync("valgrind", ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+    e.exe, ...e.args, w, String(n), String(T), "1", String(SEED)], { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.error) return r.error.message;
+  if (r.status !== 0) return (r.stderr.split("\n").find((l) => /^bench:/.test(l)) ?? `exit ${r.status}`).trim();
+  return instructionRefs(r.stderr) ?? "no 'I refs' line in cachegrind's output";
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  let n = 20_000, ws: Workload[] = [...WORKLOADS];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--n") n = Number(argv[++i]);
+    else if (argv[i] === "--workloads") ws = (argv[++i] ?? "").split(",").filter(Boolean) as Workload[];
+    else bail(`unknown option '${argv[i]}' (use --n N, --workloads a,b)`);
+  }
+  // A multiple of T, so the timers workload runs exactly n operations.
+  if (!(Number.isInteger(n) && n >= T && n % T === 0)) bail(`--n takes a multiple of ${T}`);
+  for (const w of ws) if (!WORKLOADS.includes(w)) bail(`unknown workload '${w}' (one of ${WORKLOADS.join(", ")})`);
+  if (spawnSync("valgrind", ["--version"]).status !== 0) {
+    // Nothing to count with: say so, with the command, and do not fail a run that only lacks the tool.
+    process.stdout.write("bench:instructions: SKIPPED: valgrind not installed (install: apt-get install valgrind)\n");
+    return;
+  }
+  const rows: { workload: Workload; impl: string; instructions_per_op: number | null; why?: string; failed?: boolean }[] = [];
+  for (const w of ws) {
+    for (const e of ENGINES) {
+      if (!existsSync(e.exe)) { rows.push({ workload: w, impl: e.id, instructions_per_op: null, why: `${e.exe} not built (npm run bench builds it)` }); continue; }
+      const a = count(e, w, n), b = count(e, w, 2 * n);
+      if (typeof a === "string" || typeof b === "string") { rows.push({ workload: w, impl: e.id, instructions_per_op: null, why: String(typeof a === "string" ? a : b), failed: true }); continue; }
+      rows.push({ workload: w, impl: e.id, instructions_per_op: (b - a) / (2 * n) });
+    }
+  }
+  const per = (w: Workload, id: string) => rows.find((r) => r.workload === w && r.impl === id)?.instructions_per_op ?? null;
+  const f = (x: number | null) => (x === null ? "–" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  const ratio = (a: number | null, b: number | null) => (a === null || b === null ? "–" : (a / b).toFixed(2));
+  const out = [
+    `## x86 instructions per operation (cachegrind, (Ir(2n) - Ir(n)) / 2n, n = ${n}, T = ${T}, seed ${SEED})`, "",
+    `| workload | ${ENGINES.map((e) => e.label).join(" | ")} | AOT × C floor | wasm3 × AOT |`,
+    `| --- | ${ENGINES.map(() => "---:").join(" | ")} | ---: | ---: |`,
+    ...ws.map((w) => `| ${w} | ${ENGINES.map((e) => f(per(w, e.id))).join(" | ")} | ${ratio(per(w, "coop-aot"), per(w, "c-floor"))} | ${ratio(per(w, "coop-wasm3"), per(w, "coop-aot"))} |`),
+    "",
+    "per op: ping-pong per round trip, fan-out per interrupt, timers per expiry, channel per message.",
+    ...rows.filter((r) => r.why).map((r) => `not counted: ${r.impl} ${r.workload}: ${r.why}`),
+  ];
+  process.stdout.write(out.join("\n") + "\n");
+  mkdirSync(OUT, { recursive: true });
+  writeAtomic(`${OUT}/instructions.json`, JSON.stringify({ n, t: T, seed: SEED, rows }, null, 2) + "\n");
+  process.stdout.write(`\nbench:instructions: wrote ${OUT}/instructions.json\n`);
+  // A harness that is not built is a visible gap, as a skipped bench row is; one that fails is an error.
+  if (rows.some((r) => r.failed)) process.exitCode = 1;
+}
+
+// Run when executed; importing it (tests) runs nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
