@@ -108,18 +108,26 @@ export async function footprint(): Promise<Footprint> {
     e.push({ what: "executor bytes per task slot", bytes: +((a.top - b.top) / 32).toFixed(2), how: "(heap after _start at 64 − at 32 task slots) / 32, timer pool fixed at 32" });
     e.push({ what: "bytes per task slot incl. its timer entry", bytes: +((c.top - d.top) / 32).toFixed(2), how: "same, with the timer pool sized to the task table (the default)" });
   }
-  const mcu = "build/mcu/demo.json";
-  if (existsSync(mcu)) {
+  // The demo on the Cortex-M3, with each engine, as `npm run build:mcu` last recorded it.
+  for (const [mcu, engine] of [["build/mcu/demo.json", "wasm3"], ["build/mcu/demo.aot.json", "aot"]] as const) {
+    const build = `npm run build:mcu -- build/demo.wasm${engine === "aot" ? " --engine aot" : ""}`;
+    if (!existsSync(mcu)) {
+      e.push({ what: `MCU demo firmware (${engine}) flash / RAM`, bytes: null, how: `not built (npm run setup:mcu && ${build})` });
+      continue;
+    }
     try {
       const m = JSON.parse(readFileSync(mcu, "utf8"));
-      e.push({ what: "MCU demo firmware flash (wasm3 + board + demo.wasm)", bytes: m.flash ?? null, how: `${mcu} (npm run build:mcu): text + data; the .wasm is ${m.wasmBytes} B of it` });
-      e.push({ what: "MCU demo firmware RAM", bytes: m.ramTotal ?? null, how: `${mcu}: data + bss + stack ${m.stackBytes} + wasm3 heap peak ${m.heapPeak}` });
-      e.push({ what: "MCU stack peak", bytes: m.stackPeak ?? null, how: `${mcu}: measured under QEMU` });
+      if (engine === "wasm3") {
+        e.push({ what: "MCU demo firmware flash (wasm3 + board + demo.wasm)", bytes: m.flash ?? null, how: `${mcu} (${build}): text + data; the .wasm is ${m.wasmBytes} B of it` });
+        e.push({ what: "MCU demo firmware RAM (wasm3)", bytes: m.ramTotal ?? null, how: `${mcu}: data + bss + wasm3 heap peak ${m.heapPeak} (value stack ${m.stackBytes}) + C stack peak ${m.stackPeak}` });
+      } else {
+        e.push({ what: "MCU demo firmware flash (AOT: the demo compiled in + board)", bytes: m.flash ?? null, how: `${mcu} (${build}): text + data, gcc -${m.aotOpt}` });
+        e.push({ what: "MCU demo firmware RAM (AOT)", bytes: m.ramTotal ?? null, how: `${mcu}: data + bss (${m.memoryLimit} B linear memory) + heap ${m.heapPeak} + C stack peak ${m.stackPeak} (of ${m.stackBytes} reserved)` });
+      }
+      e.push({ what: `MCU stack peak (${engine})`, bytes: m.stackPeak ?? null, how: `${mcu}: measured under QEMU` });
     } catch {
-      e.push({ what: "MCU firmware", bytes: null, how: `${mcu} unreadable` });
+      e.push({ what: `MCU firmware (${engine})`, bytes: null, how: `${mcu} unreadable` });
     }
-  } else {
-    e.push({ what: "MCU firmware flash / RAM", bytes: null, how: "not built (npm run setup:mcu && npm run build:mcu)" });
   }
   return { entries: e };
 }
