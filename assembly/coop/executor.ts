@@ -23,7 +23,7 @@ import { Future, Waker } from "./future";
 import { readyWord, setReadyWord, READY_BYTES, currentTask, setCurrentTask, wake, unready, readyCount } from "./ready";
 import { WakerSet } from "./waker";
 import { dispatchIrqs } from "./irq";
-import { expireDue, expireTimers, nextDeadline } from "./time";
+import { expireDue, expireAt, nextDeadline } from "./time";
 import * as board from "./board";
 import { traceOn, TRACE_POLL_BEGIN, TRACE_POLL_END, TRACE_SPAWN, TRACE_EXIT, TRACE_STEP_END } from "./trace";
 
@@ -163,20 +163,31 @@ export function abort(id: TaskId): bool {
   return true;
 }
 
-function pollTask(slot: i32): void {
+/**
+ * Poll the task in a slot once (a bit of the batch). Returns false for a
+ * stale bit (the slot's task has ended), which costs no budget. Inlined into
+ * step's loop: per poll it is a table load, the dispatch, and a test of the
+ * result and of the slot's state; `currentTask` is left set after a poll
+ * that did not end the task (step clears it after the batch, before anything
+ * else runs), and the poll count is kept in step's budget, not per poll.
+ */
+// @ts-ignore: decorator
+@inline function pollTask(slot: i32): bool {
   const fut = futureOf(slot);
-  if (!fut) return; // woken after it ended: stale bit
+  if (!fut) return false; // woken after it ended: stale bit
   setCurrentTask(slot);
   if (traceOn) board.trace(TRACE_POLL_BEGIN, slot, 0);
   const done = fut.poll(slot);
-  pollsTotal++;
-  setCurrentTask(-1);
   if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
-  if (done) finish(slot, false);
-  else if (stateOf(slot) == TASK_ABORTING) {
+  if (done) {
+    setCurrentTask(-1);
+    finish(slot, false);
+  } else if (stateOf(slot) == TASK_ABORTING) {
+    setCurrentTask(-1);
     fut.cancel();
     finish(slot, true);
   }
+  return true;
 }
 
 /**
@@ -191,9 +202,10 @@ export function step(): i64 {
   // armed (nothing to expire otherwise), so a step makes one clock read, not
   // one per batch. (Dropping that first read too is measured as ~8% on the
   // IRQ fan-out bench; tests/host/wasm3-engine.test.ts currently relies on
-  // a step calling now().)
+  // a step calling now().) The expiry pass itself is called only when the
+  // earliest deadline is due (expireAt, inlined).
   dispatchIrqs();
-  expireTimers(board.now());
+  expireAt(board.now());
   while (true) {
     if (TASK_WORDS == 1) {
       // One bitset word (up to 32 slots, the default): the same as below
@@ -206,9 +218,9 @@ export function step(): i64 {
         const b = batchWord(0);
         if (b == 0) break;
         setBatchWord(0, b & (b - 1));
-        pollTask(<i32>ctz(b));
-        if (--budget == 0) return outOfBudget();
+        if (pollTask(<i32>ctz(b)) && --budget == 0) return outOfBudget(budget);
       }
+      setCurrentTask(-1);
       dispatchIrqs();
       expireDue();
       continue;
@@ -226,17 +238,20 @@ export function step(): i64 {
         const b = batchWord(w);
         if (b == 0) break;
         setBatchWord(w, b & (b - 1));
-        pollTask((w << 5) | <i32>ctz(b));
-        if (--budget == 0) return outOfBudget();
+        if (pollTask((w << 5) | <i32>ctz(b)) && --budget == 0) return outOfBudget(budget);
       }
     }
+    setCurrentTask(-1);
     dispatchIrqs();
     expireDue();
   }
+  pollsTotal += <u64>(POLL_BUDGET - budget);
   return idle();
 }
 
-function outOfBudget(): i64 {
+function outOfBudget(budget: i32): i64 {
+  setCurrentTask(-1);
+  pollsTotal += <u64>(POLL_BUDGET - budget);
   // Put the rest of this batch back; those tasks are still ready.
   let any: u32 = 0;
   for (let w = 0; w < TASK_WORDS; w++) {
@@ -265,7 +280,8 @@ let alarmAt: i64 = -1;
   }
 }
 
-function idle(): i64 {
+// @ts-ignore: decorator
+@inline function idle(): i64 {
   if (traceOn) board.trace(TRACE_STEP_END, 0, 0);
   setAlarm();
   return alarmAt;
@@ -348,7 +364,7 @@ export function executorRamBytes(): usize {
 }
 /** Spawns refused because the table was full, since start. */
 export function spawnFailureCount(): u32 { return spawnFailures; }
-/** Task polls since start. */
+/** Task polls since start (counted when a step returns). */
 export function pollCount(): u64 { return pollsTotal; }
 
 // ---- join handles ---------------------------------------------------------
