@@ -41,6 +41,8 @@ export const TASK_LIVE: u8 = 1;
 export const TASK_ABORTING: u8 = 2;
 
 // The task table lives in static data (memory.data): no object headers, so
+// (each table's base is a constant, given as the load's or store's offset
+// immediate, so an access is a shift and the access, no add);
 // its RAM is exactly the per-slot figure above. References are stored as raw
 // pointers, which is sound under the stub runtime the core is built with (no
 // collector to hide them from; every object stays where init put it).
@@ -52,29 +54,29 @@ const STATES: usize = memory.data(TASK_CAPACITY, 1);
 const BATCH: usize = memory.data(TASK_WORDS << 2, 4);
 
 // @ts-ignore: decorator
-@inline function futureOf(slot: i32): Future | null { return changetype<Future | null>(load<usize>(FUTURES + (<usize>slot << 2))); }
+@inline function futureOf(slot: i32): Future | null { return changetype<Future | null>(load<usize>(<usize>slot << 2, FUTURES)); }
 // @ts-ignore: decorator
-@inline function setFuture(slot: i32, f: Future | null): void { store<usize>(FUTURES + (<usize>slot << 2), changetype<usize>(f)); }
+@inline function setFuture(slot: i32, f: Future | null): void { store<usize>(<usize>slot << 2, changetype<usize>(f), FUTURES); }
 // @ts-ignore: decorator
-@inline function nameOf(slot: i32): string | null { return changetype<string | null>(load<usize>(NAMES + (<usize>slot << 2))); }
+@inline function nameOf(slot: i32): string | null { return changetype<string | null>(load<usize>(<usize>slot << 2, NAMES)); }
 // @ts-ignore: decorator
-@inline function setName(slot: i32, n: string | null): void { store<usize>(NAMES + (<usize>slot << 2), changetype<usize>(n)); }
+@inline function setName(slot: i32, n: string | null): void { store<usize>(<usize>slot << 2, changetype<usize>(n), NAMES); }
 // @ts-ignore: decorator
-@inline function handleOf(slot: i32): JoinHandleBase | null { return changetype<JoinHandleBase | null>(load<usize>(HANDLES + (<usize>slot << 2))); }
+@inline function handleOf(slot: i32): JoinHandleBase | null { return changetype<JoinHandleBase | null>(load<usize>(<usize>slot << 2, HANDLES)); }
 // @ts-ignore: decorator
-@inline function setHandle(slot: i32, h: JoinHandleBase | null): void { store<usize>(HANDLES + (<usize>slot << 2), changetype<usize>(h)); }
+@inline function setHandle(slot: i32, h: JoinHandleBase | null): void { store<usize>(<usize>slot << 2, changetype<usize>(h), HANDLES); }
 // @ts-ignore: decorator
-@inline function genOf(slot: i32): u16 { return load<u16>(GENS + (<usize>slot << 1)); }
+@inline function genOf(slot: i32): u16 { return load<u16>(<usize>slot << 1, GENS); }
 // @ts-ignore: decorator
-@inline function setGen(slot: i32, g: u16): void { store<u16>(GENS + (<usize>slot << 1), g); }
+@inline function setGen(slot: i32, g: u16): void { store<u16>(<usize>slot << 1, g, GENS); }
 // @ts-ignore: decorator
-@inline function stateOf(slot: i32): u8 { return load<u8>(STATES + <usize>slot); }
+@inline function stateOf(slot: i32): u8 { return load<u8>(<usize>slot, STATES); }
 // @ts-ignore: decorator
-@inline function setState(slot: i32, st: u8): void { store<u8>(STATES + <usize>slot, st); }
+@inline function setState(slot: i32, st: u8): void { store<u8>(<usize>slot, st, STATES); }
 // @ts-ignore: decorator
-@inline function batchWord(w: i32): u32 { return load<u32>(BATCH + (<usize>w << 2)); }
+@inline function batchWord(w: i32): u32 { return load<u32>(<usize>w << 2, BATCH); }
 // @ts-ignore: decorator
-@inline function setBatchWord(w: i32, v: u32): void { store<u32>(BATCH + (<usize>w << 2), v); }
+@inline function setBatchWord(w: i32, v: u32): void { store<u32>(<usize>w << 2, v, BATCH); }
 let liveCount: i32 = 0;
 let spawnFailures: u32 = 0;
 let pollsTotal: u64 = 0;

@@ -85,25 +85,25 @@ const FREE_STACK: usize = memory.data(TIMER_CAPACITY << 1, 2); // u16 free entri
 let heapLen: i32 = 0;
 
 // @ts-ignore: decorator
-@inline function heapAt(i: i32): i32 { return <i32>load<u16>(HEAP + (<usize>i << 1)); }
+@inline function heapAt(i: i32): i32 { return <i32>load<u16>(<usize>i << 1, HEAP); }
 // @ts-ignore: decorator
-@inline function rec(e: i32): usize { return ENTRIES + (<usize>e << 4); }
+@inline function rec(e: i32): usize { return <usize>e << 4; } // an entry's offset from ENTRIES, the accesses' immediate
 // @ts-ignore: decorator
-@inline function deadlineOf(e: i32): i64 { return load<i64>(rec(e)); }
+@inline function deadlineOf(e: i32): i64 { return load<i64>(rec(e), ENTRIES); }
 // @ts-ignore: decorator
-@inline function seqOf(e: i32): u32 { return load<u32>(rec(e), 8); }
+@inline function seqOf(e: i32): u32 { return load<u32>(rec(e), ENTRIES + 8); }
 // @ts-ignore: decorator
-@inline function taskOf(e: i32): i32 { return <i32>load<u16>(rec(e), 12); }
+@inline function taskOf(e: i32): i32 { return <i32>load<u16>(rec(e), ENTRIES + 12); }
 // @ts-ignore: decorator
-@inline function setTaskOf(e: i32, t: i32): void { store<u16>(rec(e), <u16>t, 12); }
+@inline function setTaskOf(e: i32, t: i32): void { store<u16>(rec(e), <u16>t, ENTRIES + 12); }
 // @ts-ignore: decorator
-@inline function posOf(e: i32): u16 { return load<u16>(rec(e), 14); }
+@inline function posOf(e: i32): u16 { return load<u16>(rec(e), ENTRIES + 14); }
 // @ts-ignore: decorator
-@inline function setPos(e: i32, p: u16): void { store<u16>(rec(e), p, 14); }
+@inline function setPos(e: i32, p: u16): void { store<u16>(rec(e), p, ENTRIES + 14); }
 // @ts-ignore: decorator
-@inline function freeAt(i: i32): i32 { return <i32>load<u16>(FREE_STACK + (<usize>i << 1)); }
+@inline function freeAt(i: i32): i32 { return <i32>load<u16>(<usize>i << 1, FREE_STACK); }
 // @ts-ignore: decorator
-@inline function setFreeAt(i: i32, e: i32): void { store<u16>(FREE_STACK + (<usize>i << 1), <u16>e); }
+@inline function setFreeAt(i: i32, e: i32): void { store<u16>(<usize>i << 1, <u16>e, FREE_STACK); }
 let freeTop: i32 = 0;
 let seqNext: u32 = 0;
 /** Tasks that found the pool empty; woken whenever an entry is freed. */
@@ -127,7 +127,7 @@ for (let i = TIMER_CAPACITY - 1; i >= 0; i--) {
 
 // @ts-ignore: decorator
 @inline function place(e: i32, at: i32): void {
-  store<u16>(HEAP + (<usize>at << 1), <u16>e);
+  store<u16>(<usize>at << 1, <u16>e, HEAP);
   setPos(e, <u16>at);
 }
 
@@ -206,8 +206,8 @@ function entryFree(e: i32): void {
 }
 
 function entryArm(e: i32, deadline: Instant, task: Waker): void {
-  store<i64>(rec(e), deadline);
-  store<u32>(rec(e), seqNext++, 8);
+  store<i64>(rec(e), deadline, ENTRIES);
+  store<u32>(rec(e), seqNext++, ENTRIES + 8);
   setTaskOf(e, task);
   place(e, heapLen++);
   siftUp(heapLen - 1);
