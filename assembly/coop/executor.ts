@@ -208,25 +208,32 @@ export function step(): i64 {
   // earliest deadline is due (expireAt, inlined).
   dispatchIrqs();
   expireAt(board.now());
-  while (true) {
-    if (TASK_WORDS == 1) {
-      // One bitset word (up to 32 slots, the default): the same as below
-      // without the loops over words, which the compiler leaves in place.
-      const r = readyWord(0);
-      if (r == 0) break;
-      setReadyWord(0, 0);
-      setBatchWord(0, r); // in memory: finish() clears the bit of a task ended meanwhile
-      while (true) {
-        const b = batchWord(0);
-        if (b == 0) break;
+  if (TASK_WORDS == 1) {
+    // One bitset word (up to 32 slots, the default): one loop that polls the
+    // lowest bit of the batch, or, when the batch is empty, ends it (flags,
+    // expiry) and takes the next from the ready set. The same rules as the
+    // general loop below, with one loop instead of two nested ones.
+    let r = readyWord(0);
+    if (r == 0) return stepIdle(budget);
+    setReadyWord(0, 0);
+    setBatchWord(0, r); // in memory: finish() clears the bit of a task ended meanwhile
+    while (true) {
+      const b = batchWord(0);
+      if (b != 0) {
         setBatchWord(0, b & (b - 1));
         if (pollTask(<i32>ctz(b)) && --budget == 0) return outOfBudget(budget);
+        continue;
       }
       setCurrentTask(-1);
       dispatchIrqs();
       expireDue();
-      continue;
+      r = readyWord(0);
+      if (r == 0) return stepIdle(budget);
+      setReadyWord(0, 0);
+      setBatchWord(0, r);
     }
+  }
+  while (true) {
     let any: u32 = 0;
     for (let w = 0; w < TASK_WORDS; w++) {
       const b = readyWord(w);
@@ -247,6 +254,11 @@ export function step(): i64 {
     dispatchIrqs();
     expireDue();
   }
+  return stepIdle(budget);
+}
+
+// @ts-ignore: decorator
+@inline function stepIdle(budget: i32): i64 {
   pollsTotal += <u64>(POLL_BUDGET - budget);
   return idle();
 }
