@@ -1,4 +1,5 @@
-// npm run bench:breakdown [-- --instructions]: where coop's time and
+// npm run bench:breakdown (or node build/js/bench/breakdown.js --instructions
+// for the counted part alone): where coop's time and
 // instructions go.
 // 1. Times, inside wasm: the whole ping-pong round trip; a round trip with the
 //    futures polled by hand (no executor); an empty `step`; and a call to a
