@@ -21,6 +21,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { WORKLOADS, type Workload, xorshift } from "./impls/proto.js";
 import { footprint, type Footprint } from "./footprint.js";
+import { instructionBreakdown } from "./breakdown.js";
 
 const OUT = "build/bench";
 const W3 = ".cache/wasm3/pywasm3-0.5.0/wasm3";
@@ -356,7 +357,9 @@ async function main(): Promise<void> {
     wasm3: "pywasm3 0.5.0 sdist (wasm3 core)", wasm2c: version("wasm2c"), embassy: lockVersions(["embassy-executor", "embassy-sync", "embassy-time", "embassy-time-queue-utils"]),
   };
   const md = table(rows, o, sizes, T, SEED, machine, skipped) + "\n" + footprintTable(fp);
-  process.stdout.write(md);
+  // Where a coop operation's instructions go (counted with valgrind; bench/breakdown.ts): full runs only.
+  const counts = o.smoke || o.only ? "" : "\n" + (await instructionBreakdown());
+  process.stdout.write(md + counts);
   const result = {
     mode: o.smoke ? "smoke" : "full", date: new Date().toISOString(), machine, versions, t: T, seed: SEED, reps: o.reps,
     rows: rows.map(({ label: _l, ...r }) => ({ ...r, ns_per_op: +r.ns_per_op.toFixed(2), min_ns_per_op: +r.min_ns_per_op.toFixed(2), max_ns_per_op: +r.max_ns_per_op.toFixed(2), ratio_vs_c: r.ratio_vs_c && +r.ratio_vs_c.toFixed(2), ratio_vs_coop_v8: r.ratio_vs_coop_v8 && +r.ratio_vs_coop_v8.toFixed(2) })),
@@ -365,7 +368,7 @@ async function main(): Promise<void> {
   const paths = resultPaths(o);
   mkdirSync(OUT, { recursive: true });
   writeAtomic(paths.json, JSON.stringify(result, null, 2) + "\n");
-  if (paths.md) writeAtomic(paths.md, md);
+  if (paths.md) writeAtomic(paths.md, md + counts);
   process.stdout.write(`\nbench: wrote ${paths.json}${paths.md ? ` and ${paths.md}` : ""}${paths.md && !o.save ? " (--save writes bench/results.json and bench/results.md)" : ""}\n`);
   if (failures.length) bail(`${failures.length} run(s) failed (above)`);
 }

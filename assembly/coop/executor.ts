@@ -23,7 +23,7 @@ import { Future, Waker } from "./future";
 import { readyWord, setReadyWord, READY_BYTES, currentTask, setCurrentTask, wake, unready, readyCount } from "./ready";
 import { WakerSet } from "./waker";
 import { dispatchIrqs } from "./irq";
-import { expireDue, expireTimers, nextDeadline } from "./time";
+import { expireDue, expireAt, nextDeadline } from "./time";
 import * as board from "./board";
 import { traceOn, TRACE_POLL_BEGIN, TRACE_POLL_END, TRACE_SPAWN, TRACE_EXIT, TRACE_STEP_END } from "./trace";
 
@@ -41,6 +41,8 @@ import { TASK_FREE, TASK_LIVE, TASK_ABORTING } from "./abi_gen";
 export { TASK_FREE, TASK_LIVE, TASK_ABORTING };
 
 // The task table lives in static data (memory.data): no object headers, so
+// (each table's base is a constant, given as the load's or store's offset
+// immediate, so an access is a shift and the access, no add);
 // its RAM is exactly the per-slot figure above. References are stored as raw
 // pointers, which is sound under the stub runtime the core is built with (no
 // collector to hide them from; every object stays where init put it).
@@ -52,29 +54,29 @@ const STATES: usize = memory.data(TASK_CAPACITY, 1);
 const BATCH: usize = memory.data(TASK_WORDS << 2, 4);
 
 // @ts-ignore: decorator
-@inline function futureOf(slot: i32): Future | null { return changetype<Future | null>(load<usize>(FUTURES + (<usize>slot << 2))); }
+@inline function futureOf(slot: i32): Future | null { return changetype<Future | null>(load<usize>(<usize>slot << 2, FUTURES)); }
 // @ts-ignore: decorator
-@inline function setFuture(slot: i32, f: Future | null): void { store<usize>(FUTURES + (<usize>slot << 2), changetype<usize>(f)); }
+@inline function setFuture(slot: i32, f: Future | null): void { store<usize>(<usize>slot << 2, changetype<usize>(f), FUTURES); }
 // @ts-ignore: decorator
-@inline function nameOf(slot: i32): string | null { return changetype<string | null>(load<usize>(NAMES + (<usize>slot << 2))); }
+@inline function nameOf(slot: i32): string | null { return changetype<string | null>(load<usize>(<usize>slot << 2, NAMES)); }
 // @ts-ignore: decorator
-@inline function setName(slot: i32, n: string | null): void { store<usize>(NAMES + (<usize>slot << 2), changetype<usize>(n)); }
+@inline function setName(slot: i32, n: string | null): void { store<usize>(<usize>slot << 2, changetype<usize>(n), NAMES); }
 // @ts-ignore: decorator
-@inline function handleOf(slot: i32): JoinHandleBase | null { return changetype<JoinHandleBase | null>(load<usize>(HANDLES + (<usize>slot << 2))); }
+@inline function handleOf(slot: i32): JoinHandleBase | null { return changetype<JoinHandleBase | null>(load<usize>(<usize>slot << 2, HANDLES)); }
 // @ts-ignore: decorator
-@inline function setHandle(slot: i32, h: JoinHandleBase | null): void { store<usize>(HANDLES + (<usize>slot << 2), changetype<usize>(h)); }
+@inline function setHandle(slot: i32, h: JoinHandleBase | null): void { store<usize>(<usize>slot << 2, changetype<usize>(h), HANDLES); }
 // @ts-ignore: decorator
-@inline function genOf(slot: i32): u16 { return load<u16>(GENS + (<usize>slot << 1)); }
+@inline function genOf(slot: i32): u16 { return load<u16>(<usize>slot << 1, GENS); }
 // @ts-ignore: decorator
-@inline function setGen(slot: i32, g: u16): void { store<u16>(GENS + (<usize>slot << 1), g); }
+@inline function setGen(slot: i32, g: u16): void { store<u16>(<usize>slot << 1, g, GENS); }
 // @ts-ignore: decorator
-@inline function stateOf(slot: i32): u8 { return load<u8>(STATES + <usize>slot); }
+@inline function stateOf(slot: i32): u8 { return load<u8>(<usize>slot, STATES); }
 // @ts-ignore: decorator
-@inline function setState(slot: i32, st: u8): void { store<u8>(STATES + <usize>slot, st); }
+@inline function setState(slot: i32, st: u8): void { store<u8>(<usize>slot, st, STATES); }
 // @ts-ignore: decorator
-@inline function batchWord(w: i32): u32 { return load<u32>(BATCH + (<usize>w << 2)); }
+@inline function batchWord(w: i32): u32 { return load<u32>(<usize>w << 2, BATCH); }
 // @ts-ignore: decorator
-@inline function setBatchWord(w: i32, v: u32): void { store<u32>(BATCH + (<usize>w << 2), v); }
+@inline function setBatchWord(w: i32, v: u32): void { store<u32>(<usize>w << 2, v, BATCH); }
 let liveCount: i32 = 0;
 let spawnFailures: u32 = 0;
 let pollsTotal: u64 = 0;
@@ -163,20 +165,31 @@ export function abort(id: TaskId): bool {
   return true;
 }
 
-function pollTask(slot: i32): void {
+/**
+ * Poll the task in a slot once (a bit of the batch). Returns false for a
+ * stale bit (the slot's task has ended), which costs no budget. Inlined into
+ * step's loop: per poll it is a table load, the dispatch, and a test of the
+ * result and of the slot's state; `currentTask` is left set after a poll
+ * that did not end the task (step clears it after the batch, before anything
+ * else runs), and the poll count is kept in step's budget, not per poll.
+ */
+// @ts-ignore: decorator
+@inline function pollTask(slot: i32): bool {
   const fut = futureOf(slot);
-  if (!fut) return; // woken after it ended: stale bit
+  if (!fut) return false; // woken after it ended: stale bit
   setCurrentTask(slot);
   if (traceOn) board.trace(TRACE_POLL_BEGIN, slot, 0);
   const done = fut.poll(slot);
-  pollsTotal++;
-  setCurrentTask(-1);
   if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
-  if (done) finish(slot, false);
-  else if (stateOf(slot) == TASK_ABORTING) {
+  if (done) {
+    setCurrentTask(-1);
+    finish(slot, false);
+  } else if (stateOf(slot) == TASK_ABORTING) {
+    setCurrentTask(-1);
     fut.cancel();
     finish(slot, true);
   }
+  return true;
 }
 
 /**
@@ -191,28 +204,36 @@ export function step(): i64 {
   // armed (nothing to expire otherwise), so a step makes one clock read, not
   // one per batch. (Dropping that first read too is measured as ~8% on the
   // IRQ fan-out bench; tests/host/wasm3-engine.test.ts currently relies on
-  // a step calling now().)
+  // a step calling now().) The expiry pass itself is called only when the
+  // earliest deadline is due (expireAt, inlined).
   dispatchIrqs();
-  expireTimers(board.now());
-  while (true) {
-    if (TASK_WORDS == 1) {
-      // One bitset word (up to 32 slots, the default): the same as below
-      // without the loops over words, which the compiler leaves in place.
-      const r = readyWord(0);
-      if (r == 0) break;
-      setReadyWord(0, 0);
-      setBatchWord(0, r); // in memory: finish() clears the bit of a task ended meanwhile
-      while (true) {
-        const b = batchWord(0);
-        if (b == 0) break;
+  expireAt(board.now());
+  if (TASK_WORDS == 1) {
+    // One bitset word (up to 32 slots, the default): one loop that polls the
+    // lowest bit of the batch, or, when the batch is empty, ends it (flags,
+    // expiry) and takes the next from the ready set. The same rules as the
+    // general loop below, with one loop instead of two nested ones.
+    let r = readyWord(0);
+    if (r == 0) return stepIdle(budget);
+    setReadyWord(0, 0);
+    setBatchWord(0, r); // in memory: finish() clears the bit of a task ended meanwhile
+    while (true) {
+      const b = batchWord(0);
+      if (b != 0) {
         setBatchWord(0, b & (b - 1));
-        pollTask(<i32>ctz(b));
-        if (--budget == 0) return outOfBudget();
+        if (pollTask(<i32>ctz(b)) && --budget == 0) return outOfBudget(budget);
+        continue;
       }
+      setCurrentTask(-1);
       dispatchIrqs();
       expireDue();
-      continue;
+      r = readyWord(0);
+      if (r == 0) return stepIdle(budget);
+      setReadyWord(0, 0);
+      setBatchWord(0, r);
     }
+  }
+  while (true) {
     let any: u32 = 0;
     for (let w = 0; w < TASK_WORDS; w++) {
       const b = readyWord(w);
@@ -226,17 +247,25 @@ export function step(): i64 {
         const b = batchWord(w);
         if (b == 0) break;
         setBatchWord(w, b & (b - 1));
-        pollTask((w << 5) | <i32>ctz(b));
-        if (--budget == 0) return outOfBudget();
+        if (pollTask((w << 5) | <i32>ctz(b)) && --budget == 0) return outOfBudget(budget);
       }
     }
+    setCurrentTask(-1);
     dispatchIrqs();
     expireDue();
   }
+  return stepIdle(budget);
+}
+
+// @ts-ignore: decorator
+@inline function stepIdle(budget: i32): i64 {
+  pollsTotal += <u64>(POLL_BUDGET - budget);
   return idle();
 }
 
-function outOfBudget(): i64 {
+function outOfBudget(budget: i32): i64 {
+  setCurrentTask(-1);
+  pollsTotal += <u64>(POLL_BUDGET - budget);
   // Put the rest of this batch back; those tasks are still ready.
   let any: u32 = 0;
   for (let w = 0; w < TASK_WORDS; w++) {
@@ -265,7 +294,8 @@ let alarmAt: i64 = -1;
   }
 }
 
-function idle(): i64 {
+// @ts-ignore: decorator
+@inline function idle(): i64 {
   if (traceOn) board.trace(TRACE_STEP_END, 0, 0);
   setAlarm();
   return alarmAt;
@@ -348,7 +378,7 @@ export function executorRamBytes(): usize {
 }
 /** Spawns refused because the table was full, since start. */
 export function spawnFailureCount(): u32 { return spawnFailures; }
-/** Task polls since start. */
+/** Task polls since start (counted when a step returns). */
 export function pollCount(): u64 { return pollsTotal; }
 
 // ---- join handles ---------------------------------------------------------

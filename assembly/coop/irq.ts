@@ -39,11 +39,11 @@ const MERGED: usize = memory.data(IRQ_LINES << 2, 4);
 let keptBits: u32 = 0;
 
 // @ts-ignore: decorator
-@inline function headOf(line: i32): WaitIrq | null { return changetype<WaitIrq | null>(load<usize>(HEADS + (<usize>line << 2))); }
+@inline function headOf(line: i32): WaitIrq | null { return changetype<WaitIrq | null>(load<usize>(<usize>line << 2, HEADS)); }
 // @ts-ignore: decorator
-@inline function setHead(line: i32, f: WaitIrq | null): void { store<usize>(HEADS + (<usize>line << 2), changetype<usize>(f)); }
+@inline function setHead(line: i32, f: WaitIrq | null): void { store<usize>(<usize>line << 2, changetype<usize>(f), HEADS); }
 // @ts-ignore: decorator
-@inline function deliveriesOf(line: i32): u32 { return load<u32>(DELIVERIES + (<usize>line << 2)); }
+@inline function deliveriesOf(line: i32): u32 { return load<u32>(<usize>line << 2, DELIVERIES); }
 // @ts-ignore: decorator
 @inline function bump(table: usize, line: i32): void { const a = table + (<usize>line << 2); store<u32>(a, load<u32>(a) + 1); }
 

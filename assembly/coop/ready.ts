@@ -12,10 +12,10 @@ const READY: usize = memory.data(TASK_WORDS << 2, 4);
 
 /** Word w of the ready bitset (for the executor). */
 // @ts-ignore: decorator
-@inline export function readyWord(w: i32): u32 { return load<u32>(READY + (<usize>w << 2)); }
+@inline export function readyWord(w: i32): u32 { return load<u32>(<usize>w << 2, READY); }
 /** Set word w of the ready bitset (for the executor). */
 // @ts-ignore: decorator
-@inline export function setReadyWord(w: i32, v: u32): void { store<u32>(READY + (<usize>w << 2), v); }
+@inline export function setReadyWord(w: i32, v: u32): void { store<u32>(<usize>w << 2, v, READY); }
 /** Bytes of the ready bitset. */
 export const READY_BYTES: i32 = TASK_WORDS << 2;
 

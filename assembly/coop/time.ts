@@ -75,32 +75,35 @@ const POS_FREE: u16 = 0xfffe;  // on the free stack
 // object headers, and each access is a load at a constant base instead of a
 // global read plus a call of StaticArray's element setter, which the
 // size-optimised build keeps out of line (measured: docs/runtime.md).
+// An entry's fields sit together in one 16-byte record (deadline i64 at 0,
+// arming order u32 at 8, owner task u16 at 12, heap position u16 at 14), so
+// the heap's compares and moves compute one address per entry and reach
+// the fields by load offsets: same RAM as separate tables, fewer instructions.
 const HEAP: usize = memory.data(TIMER_CAPACITY << 1, 2);       // u16 entry per heap position
-const DEADLINES: usize = memory.data(TIMER_CAPACITY << 3, 8);  // i64 per entry
-const SEQS: usize = memory.data(TIMER_CAPACITY << 2, 4);       // u32 per entry: arming order
-const TASKS: usize = memory.data(TIMER_CAPACITY << 1, 2);      // u16 per entry: owner task
-const POS: usize = memory.data(TIMER_CAPACITY << 1, 2);        // u16 per entry: heap position or POS_*
+const ENTRIES: usize = memory.data(TIMER_CAPACITY << 4, 8);    // 16-byte record per entry
 const FREE_STACK: usize = memory.data(TIMER_CAPACITY << 1, 2); // u16 free entries
 let heapLen: i32 = 0;
 
 // @ts-ignore: decorator
-@inline function heapAt(i: i32): i32 { return <i32>load<u16>(HEAP + (<usize>i << 1)); }
+@inline function heapAt(i: i32): i32 { return <i32>load<u16>(<usize>i << 1, HEAP); }
 // @ts-ignore: decorator
-@inline function deadlineOf(e: i32): i64 { return load<i64>(DEADLINES + (<usize>e << 3)); }
+@inline function rec(e: i32): usize { return <usize>e << 4; } // an entry's offset from ENTRIES, the accesses' immediate
 // @ts-ignore: decorator
-@inline function seqOf(e: i32): u32 { return load<u32>(SEQS + (<usize>e << 2)); }
+@inline function deadlineOf(e: i32): i64 { return load<i64>(rec(e), ENTRIES); }
 // @ts-ignore: decorator
-@inline function taskOf(e: i32): i32 { return <i32>load<u16>(TASKS + (<usize>e << 1)); }
+@inline function seqOf(e: i32): u32 { return load<u32>(rec(e), ENTRIES + 8); }
 // @ts-ignore: decorator
-@inline function setTaskOf(e: i32, t: i32): void { store<u16>(TASKS + (<usize>e << 1), <u16>t); }
+@inline function taskOf(e: i32): i32 { return <i32>load<u16>(rec(e), ENTRIES + 12); }
 // @ts-ignore: decorator
-@inline function posOf(e: i32): u16 { return load<u16>(POS + (<usize>e << 1)); }
+@inline function setTaskOf(e: i32, t: i32): void { store<u16>(rec(e), <u16>t, ENTRIES + 12); }
 // @ts-ignore: decorator
-@inline function setPos(e: i32, p: u16): void { store<u16>(POS + (<usize>e << 1), p); }
+@inline function posOf(e: i32): u16 { return load<u16>(rec(e), ENTRIES + 14); }
 // @ts-ignore: decorator
-@inline function freeAt(i: i32): i32 { return <i32>load<u16>(FREE_STACK + (<usize>i << 1)); }
+@inline function setPos(e: i32, p: u16): void { store<u16>(rec(e), p, ENTRIES + 14); }
 // @ts-ignore: decorator
-@inline function setFreeAt(i: i32, e: i32): void { store<u16>(FREE_STACK + (<usize>i << 1), <u16>e); }
+@inline function freeAt(i: i32): i32 { return <i32>load<u16>(<usize>i << 1, FREE_STACK); }
+// @ts-ignore: decorator
+@inline function setFreeAt(i: i32, e: i32): void { store<u16>(<usize>i << 1, <u16>e, FREE_STACK); }
 let freeTop: i32 = 0;
 let seqNext: u32 = 0;
 /** Tasks that found the pool empty; woken whenever an entry is freed. */
@@ -124,16 +127,22 @@ for (let i = TIMER_CAPACITY - 1; i >= 0; i--) {
 
 // @ts-ignore: decorator
 @inline function place(e: i32, at: i32): void {
-  store<u16>(HEAP + (<usize>at << 1), <u16>e);
+  store<u16>(<usize>at << 1, <u16>e, HEAP);
   setPos(e, <u16>at);
 }
 
+// Both sifts move one entry `e` through the heap with its key (deadline,
+// arming order) in locals: each level loads only the other entries' keys.
+
 function siftUp(at: i32): void {
   const e = heapAt(at);
+  const de = deadlineOf(e), se = seqOf(e);
   while (at > 0) {
     const parent = (at - 1) >> 1;
     const p = heapAt(parent);
-    if (!before(e, p)) break;
+    const dp = deadlineOf(p);
+    // stop unless e is before p
+    if (de > dp || (de == dp && <i32>(se - seqOf(p)) >= 0)) break;
     place(p, at);
     at = parent;
   }
@@ -142,15 +151,20 @@ function siftUp(at: i32): void {
 
 function siftDown(at: i32): void {
   const e = heapAt(at);
+  const de = deadlineOf(e), se = seqOf(e);
+  const len = heapLen;
   while (true) {
     let child = 2 * at + 1;
-    if (child >= heapLen) break;
+    if (child >= len) break;
     let c = heapAt(child);
-    if (child + 1 < heapLen) {
+    let dc = deadlineOf(c);
+    if (child + 1 < len) {
       const r = heapAt(child + 1);
-      if (before(r, c)) { child++; c = r; }
+      const dr = deadlineOf(r);
+      if (dr < dc || (dr == dc && <i32>(seqOf(r) - seqOf(c)) < 0)) { child++; c = r; dc = dr; }
     }
-    if (!before(c, e)) break;
+    // stop unless c is before e
+    if (dc > de || (dc == de && <i32>(seqOf(c) - se) >= 0)) break;
     place(c, at);
     at = child;
   }
@@ -192,8 +206,8 @@ function entryFree(e: i32): void {
 }
 
 function entryArm(e: i32, deadline: Instant, task: Waker): void {
-  store<i64>(DEADLINES + (<usize>e << 3), deadline);
-  store<u32>(SEQS + (<usize>e << 2), seqNext++);
+  store<i64>(rec(e), deadline, ENTRIES);
+  store<u32>(rec(e), seqNext++, ENTRIES + 8);
   setTaskOf(e, task);
   place(e, heapLen++);
   siftUp(heapLen - 1);
@@ -220,16 +234,24 @@ export function expireTimers(t: Instant): i32 {
  */
 // @ts-ignore: decorator
 @inline export function expireDue(): void {
-  if (heapLen > 0) expireTimers(board.now());
+  if (heapLen > 0) expireAt(board.now());
+}
+
+/** expireTimers(t) for the executor, inlined: the call is made only when the earliest deadline is due. */
+// @ts-ignore: decorator
+@inline export function expireAt(t: Instant): void {
+  if (heapLen > 0 && deadlineOf(heapAt(0)) <= t) expireTimers(t);
 }
 
 /** The earliest armed deadline, or -1 when no timer is armed. */
-export function nextDeadline(): Instant {
+// @ts-ignore: decorator
+@inline export function nextDeadline(): Instant {
   return heapLen > 0 ? deadlineOf(heapAt(0)) : -1;
 }
 
 /** Number of armed timers (in the heap). */
-export function timersArmed(): i32 {
+// @ts-ignore: decorator
+@inline export function timersArmed(): i32 {
   return heapLen;
 }
 
@@ -490,6 +512,6 @@ export function withTimeout<F extends Future>(inner: F, limit: Duration): Timeou
 
 /** Linear-memory bytes of the timer queue's tables (heap, per-entry arrays, free stack, overflow wait list). */
 export function timerRamBytes(): usize {
-  // The six tables are static data (sizes as declared, no headers): 20 B per entry.
+  // The three tables are static data (sizes as declared, no headers): 20 B per entry.
   return <usize>(TIMER_CAPACITY * 20) + objectBytes(overflowWaiters) + objectBytes(overflowWaiters.bits);
 }

@@ -124,24 +124,33 @@ export class Channel<T> {
   // ---- internals used by Send and Recv ----
 
   /** A value may go in now without overtaking anyone: no sender queued and an unreserved free slot. */
-  get canSend(): bool { return this.sendQ.head === null && this.count + this.spaceReserved < this.capacity; }
+  // @ts-ignore: decorator
+  @inline get canSend(): bool { return this.sendQ.head === null && this.count + this.spaceReserved < this.capacity; }
+  /** canSend, and the channel is open (Send's inlined fast path). */
+  // @ts-ignore: decorator
+  @inline get canSendOpen(): bool { return !this.isClosed && this.canSend; }
   /** A value may come out now: one that is not reserved for a woken receiver. */
-  get canRecv(): bool { return this.count > this.itemsReserved; }
+  // @ts-ignore: decorator
+  @inline get canRecv(): bool { return this.count > this.itemsReserved; }
 
   /** Append v (the caller checked there is room) and grant it to the oldest waiting receiver, if any. */
-  push(v: T): void {
+  // @ts-ignore: decorator
+  @inline push(v: T): void {
     const cap = this.capacity;
     let i = this.head + this.count;
     if (i >= cap) i -= cap;
-    unchecked(this.buf[i] = v);
+    // A plain store: `unchecked(buf[i] = v)` is a call under the size
+    // optimiser, which merges every such element setter into one function.
+    store<T>(changetype<usize>(this.buf) + (<usize>i << alignof<T>()), v);
     this.sent++;
     // Fast path: with no receiver waiting there is nothing to grant.
     if (this.recvQ.head) this.grantRecv();
   }
 
   /** Remove and return the oldest value (the caller checked there is one); grant the freed slot to the oldest waiting sender, if any. */
-  pop(): T {
-    const v = unchecked(this.buf[this.head]);
+  // @ts-ignore: decorator
+  @inline pop(): T {
+    const v = load<T>(changetype<usize>(this.buf) + (<usize>this.head << alignof<T>()));
     let h = this.head + 1;
     if (h == this.capacity) h = 0;
     this.head = h;
@@ -212,7 +221,25 @@ export class Send<T> extends ChannelOp<T> {
     return this;
   }
 
-  poll(w: Waker): bool {
+  /**
+   * Inlined where it is awaited: a send that is not waiting (no grant, not
+   * queued) into an open channel with an unreserved free slot and nobody
+   * queued ahead goes straight into the ring; everything else is pollSlow,
+   * out of line. The test is exactly pollSlow's `go` for that case.
+   */
+  // @ts-ignore: decorator
+  @inline poll(w: Waker): bool {
+    const ch = this.channel;
+    if ((this.qGrant | <i32>this.qQueued) == 0 && ch.canSendOpen) {
+      ch.push(this.value);
+      this.error = OK;
+      return true;
+    }
+    return this.pollSlow(w);
+  }
+
+  /** poll for every case but the uncontended send (see poll). */
+  pollSlow(w: Waker): bool {
     const ch = this.channel;
     const g = this.qGrant;
     let go: bool;
@@ -255,7 +282,24 @@ export class Send<T> extends ChannelOp<T> {
 export class Recv<T> extends ChannelOp<T> {
   constructor(channel: Channel<T>) { super(channel); }
 
-  poll(w: Waker): bool {
+  /**
+   * Inlined where it is awaited: a receive that is not waiting (no grant, not
+   * queued) with an unreserved value in the ring takes it; everything else is
+   * pollSlow, out of line (the same outcome as pollSlow for that case).
+   */
+  // @ts-ignore: decorator
+  @inline poll(w: Waker): bool {
+    const ch = this.channel;
+    if ((this.qGrant | <i32>this.qQueued) == 0 && ch.canRecv) {
+      this.value = ch.pop();
+      this.error = OK;
+      return true;
+    }
+    return this.pollSlow(w);
+  }
+
+  /** poll for every case but the uncontended receive (see poll). */
+  pollSlow(w: Waker): bool {
     const ch = this.channel;
     const g = this.qGrant;
     let take = false;
@@ -277,7 +321,7 @@ export class Recv<T> extends ChannelOp<T> {
         ch.recvQ.push(this, w);
         return false;
       }
-      ch.recvQ.remove(this);
+      if (this.qQueued) ch.recvQ.remove(this);
     }
     this.value = ch.pop();
     this.error = OK;

@@ -47,7 +47,8 @@ export class Signal<T> {
   get reserved(): bool { return this.pending && this.front !== null; }
 
   /** Store v as the pending value (replacing an untaken one) and wake the oldest waiter. */
-  signal(v: T): void {
+  // @ts-ignore: decorator
+  @inline signal(v: T): void {
     this.value = v;
     if (this.pending) { this.overwritten++; return; }
     this.pending = true;
@@ -105,10 +106,35 @@ export class SignalWait<T> extends Waiter {
   value: T = zeroOf<T>();
   constructor(public sig: Signal<T>) { super(); }
 
-  poll(w: Waker): bool {
+  /**
+   * Inlined where it is awaited: the two polls of an uncontended wait (the
+   * first registers as the front, the second takes the value) touch only
+   * `front`, `pending` and `value`; everything with a queue behind the front
+   * is in pollQueued, out of line. Same behaviour as pollQueued on every path.
+   */
+  // @ts-ignore: decorator
+  @inline poll(w: Waker): bool {
     const s = this.sig;
     const f = s.front;
-    if (f === this) {
+    if (f === null || (f === this && s.q.head === null)) {
+      // Nobody waits, or this is the front with nobody behind it: nothing is
+      // reserved for anyone else, and taking leaves nobody to advance.
+      if (s.signaled) {
+        s.take(this);
+        s.front = null;
+        return true;
+      }
+      this.qWaker = w;
+      s.front = this;
+      return false;
+    }
+    return this.pollQueued(w);
+  }
+
+  /** poll when others wait: this is the front with waiters behind it, or it is behind the front. */
+  pollQueued(w: Waker): bool {
+    const s = this.sig;
+    if (s.front === this) {
       // The oldest waiter: the pending value, if any, is its.
       if (s.signaled) {
         s.take(this);
@@ -116,16 +142,6 @@ export class SignalWait<T> extends Waiter {
         return true;
       }
       this.qWaker = w; // spurious poll, or reset() took the value back: keep the place
-      return false;
-    }
-    if (f === null) {
-      // Nobody waits (so nothing is reserved): take at once or become the front.
-      if (s.signaled) {
-        s.take(this);
-        return true;
-      }
-      this.qWaker = w;
-      s.front = this;
       return false;
     }
     s.q.push(this, w); // behind the front; if already queued only the waker is updated

@@ -1,7 +1,7 @@
 // Executor: batch order and fairness, spawn/abort/join, yieldNow, the poll
 // budget, step's return value and the alarm.
 import {
-  Future, Waker, spawn, abort, JoinHandle, YieldNow, Sleep, SPAWN_FULL, SPAWN_BUSY, TASK_CAPACITY, TASK_FREE, TASK_LIVE, liveTasks, taskState, taskName, now, currentTask,
+  Future, Waker, spawn, abort, JoinHandle, YieldNow, Sleep, SPAWN_FULL, SPAWN_BUSY, TASK_CAPACITY, TASK_FREE, TASK_LIVE, liveTasks, taskState, taskName, now, currentTask, wake,
 } from "../../assembly/coop";
 import { step } from "../../assembly/coop/executor";
 import { spawnFailureCount, pollCount } from "../../assembly/coop/executor";
@@ -377,6 +377,22 @@ describe("executor: yieldNow and the budget", () => {
 
 describe("executor: step's answer and the alarm", () => {
   afterEach(() => { abortAll(); clearLog(); });
+
+  it("counts polls per step, not wakes: a stale bit of a free slot is no poll and costs no budget", () => {
+    // step keeps the poll count in its budget and adds it when it returns
+    // (instead of a 64-bit add per poll), so both must agree exactly.
+    const g = new Gate();
+    const slot = spawn(g) & 0xffff;
+    step();
+    const p = pollCount();
+    wake(TASK_CAPACITY - 1); // a free slot: a stale bit
+    expect(step()).toBe(-1);
+    expect(pollCount()).toBe(p); // nothing was polled
+    wake(slot); wake(TASK_CAPACITY - 1);
+    step();
+    expect(pollCount()).toBe(p + 1); // the gate's spurious poll only
+    expect(currentTask).toBe(-1); // and no task is "current" after a step
+  });
 
   it("returns -1 with nothing to do", () => {
     expect(step()).toBe(-1);

@@ -6,7 +6,7 @@
 // operations against a plain-list model of the documented behaviour.
 
 import { Waker, OK } from "../../../assembly/coop";
-import { Signal, SignalWait, Channel, Send, Recv, E_FULL } from "../../../assembly/sync";
+import { Signal, SignalWait, Channel, Send, Recv, E_FULL, E_CLOSED } from "../../../assembly/sync";
 import { woke, clearWakes, Rng } from "./util";
 
 const A: Waker = 1, B: Waker = 2, C: Waker = 3;
@@ -218,5 +218,82 @@ describe("Signal against a FIFO list model", () => {
     }
     expect(mismatches).toBe(0);
     expect(takes).toBeGreaterThan(1000); // the run exercised taking, not just waiting
+  });
+});
+
+// Send and Recv's poll is inlined where it is awaited and only handles the
+// uncontended case (no grant, not queued, room or a value that nobody else
+// is owed); everything else goes to pollSlow. This drives a channel with two
+// senders and two receivers by seeded random polls, cancels, trySend and
+// tryRecv, and checks what the fast path must never break: values come out
+// once each, in the order they went in, and no op completes while an older
+// op of its side still waits in the queue ungranted (no overtaking).
+const NOPS = 2;
+
+describe("Channel inlined fast path under seeded random contention", () => {
+  it("keeps FIFO order, loses and duplicates nothing, and never lets a later op overtake a queued one", () => {
+    clearWakes();
+    const ch = new Channel<i32>(2);
+    const sends = new StaticArray<Send<i32>>(NOPS), recvs = new StaticArray<Recv<i32>>(NOPS);
+    for (let i = 0; i < NOPS; i++) { sends[i] = new Send<i32>(ch); recvs[i] = new Recv<i32>(ch); }
+    // First-poll order of the pending op of each side (0 = not pending).
+    const sendSince = new StaticArray<i32>(NOPS), recvSince = new StaticArray<i32>(NOPS);
+    let clock = 0, nextValue = 1, expectNext = 1, sentCount = 0, recvCount = 0, overtakes = 0, disorder = 0;
+    const rng = new Rng(20261202);
+    for (let step = 0; step < 20000; step++) {
+      const op = rng.below(6);
+      const i = <i32>rng.below(NOPS);
+      if (op == 0 || op == 1) {
+        const s = sends[i];
+        if (sendSince[i] == 0) sendSince[i] = ++clock;
+        s.value = nextValue; // a send's value is fixed only by the poll that completes it
+        if (s.poll(1 + i)) {
+          for (let j = 0; j < NOPS; j++) if (j != i && sendSince[j] != 0 && sendSince[j] < sendSince[i] && sends[j].qQueued) overtakes++;
+          sendSince[i] = 0; nextValue++; sentCount++;
+        }
+      } else if (op == 2 || op == 3) {
+        const r = recvs[i];
+        if (recvSince[i] == 0) recvSince[i] = ++clock;
+        if (r.poll(3 + i)) {
+          for (let j = 0; j < NOPS; j++) if (j != i && recvSince[j] != 0 && recvSince[j] < recvSince[i] && recvs[j].qQueued) overtakes++;
+          recvSince[i] = 0; recvCount++;
+          if (r.value != expectNext) disorder++;
+          expectNext = r.value + 1;
+        }
+      } else if (op == 4) {
+        // cancel one pending op of either side; a cancelled send sends nothing
+        if (rng.below(2) == 0) { sends[i].cancel(); sendSince[i] = 0; }
+        else { recvs[i].cancel(); recvSince[i] = 0; }
+      } else {
+        if (rng.below(2) == 0) {
+          if (ch.trySend(nextValue) == OK) { nextValue++; sentCount++; }
+        } else if (ch.tryRecv()) {
+          recvCount++;
+          if (ch.received != expectNext) disorder++;
+          expectNext = ch.received + 1;
+        }
+      }
+    }
+    for (let i = 0; i < NOPS; i++) { sends[i].cancel(); recvs[i].cancel(); }
+    while (ch.tryRecv()) { recvCount++; if (ch.received != expectNext) disorder++; expectNext = ch.received + 1; }
+    expect(overtakes).toBe(0);
+    expect(disorder).toBe(0);
+    expect(recvCount).toBe(sentCount);
+    expect(expectNext).toBe(nextValue); // every value 1..nextValue-1 came out, once, in order
+    expect(sentCount).toBeGreaterThan(1000); // the run did exercise the channel
+    expect(ch.itemsReserved + ch.spaceReserved).toBe(0);
+    clearWakes();
+  });
+
+  it("a fresh Send into a closed channel with room fails with E_CLOSED and sends nothing", () => {
+    clearWakes();
+    const ch = new Channel<i32>(4);
+    const s = new Send<i32>(ch);
+    ch.close();
+    s.value = 1;
+    expect(s.poll(A)).toBe(true);
+    expect(s.error).toBe(E_CLOSED);
+    expect(ch.length).toBe(0);
+    expect(ch.sentTotal).toBe(<u32>0);
   });
 });
