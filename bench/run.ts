@@ -12,7 +12,7 @@
 // Then the footprint: release .wasm sizes, static memory, bytes per task slot,
 // MCU flash/RAM.
 
-import { aotFlags, haveWasm2c, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../host/aot/translate.js";
+import { AOT_FRAME_LIMIT, FRAME_LIMIT_FLAGS, aotFlags, haveWasm2c, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../host/aot/translate.js";
 import AsyncTransform from "../host/async/transform.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -160,10 +160,10 @@ function buildAot(wasm: string, exe: string): string | null {
     const gen = sh(process.execPath, ["boards/wasm3/gen-gate-header.mjs", `${dir}/gen`]);
     if (gen) return gen;
     const flags = ["-O2", ...aotFlags("boards/aot"), `-I${m.dir}`, "-Iboards/embed", `-I${dir}/gen`];
-    const why = sh("gcc", [...flags, ...moduleFlags("boards/aot"), "-fstack-usage", "-c", m.source, "-o", `${dir}/coop_module.o`]);
+    const why = sh("gcc", [...flags, ...moduleFlags("boards/aot"), ...FRAME_LIMIT_FLAGS, "-c", m.source, "-o", `${dir}/coop_module.o`]);
     if (why) return why;
     // The main thread's stack, as the native AOT runner counts on it.
-    const budget = stackBudgetFor(4 << 20, maxFrameBytes(`${dir}/coop_module.su`), 64 << 10);
+    const budget = stackBudgetFor(4 << 20, AOT_FRAME_LIMIT, 64 << 10);
     const why2 = sh("gcc", [...flags, ...runtimeDefines(m, memory, budget), "-Wall", "-Wextra", "-o", `${dir}/coop-aot`, ...srcs, `${dir}/coop_module.o`]);
     if (why2) return why2;
     renameSync(`${dir}/coop-aot`, exe);

@@ -38,6 +38,19 @@ static inline __attribute__((always_inline)) uintptr_t coop_aot_sp(void) {
   return sp;
 }
 
+/*
+ * The memory size every bounds check of the translated module compares
+ * with (host/aot/translate.ts, sizeChecks). A build whose memory cannot grow
+ * compiles the module with COOP_AOT_FIXED_MEMORY_BYTES, and each check is
+ * then a compare with a constant; wasm_rt_static.c traps at instantiate if
+ * the module's memory would not be exactly that.
+ */
+#ifdef COOP_AOT_FIXED_MEMORY_BYTES
+#define COOP_AOT_MEM_SIZE(mem) ((uint64_t)COOP_AOT_FIXED_MEMORY_BYTES)
+#else
+#define COOP_AOT_MEM_SIZE(mem) ((mem)->size)
+#endif
+
 /* Used by the translated module's FUNC_PROLOGUE (TRAP and UNLIKELY are its own macros). */
 #define COOP_AOT_STACK_CHECK() \
   if (UNLIKELY(coop_aot_sp() < coop_aot_stack_limit)) TRAP(EXHAUSTION);

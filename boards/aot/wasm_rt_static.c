@@ -12,6 +12,8 @@
  *   COOP_AOT_MEMORY_LIMIT  the same if it was asked for as a limit, else 0
  *   COOP_AOT_TABLE_ELEMS   funcref table entries (the module's table maximum or size)
  *   COOP_AOT_FUNC_TYPES    distinct function types the module registers
+ *   COOP_AOT_FIXED_MEMORY_BYTES  (optional) the memory size, when it cannot grow:
+ *                          the module was compiled to compare with it
  *   COOP_AOT_STACK_BUDGET  stack bytes the translated code may use below the
  *                          load point (coop_aot_link.h)
  * The memory cap follows coop_memory_max_pages()/coop_memory_bytes(), the
@@ -120,6 +122,10 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint
   mem->pages = initial_pages;
   mem->max_pages = coop_memory_max_pages(COOP_AOT_MEMORY_BYTES, initial_pages, max_pages);
   mem->size = coop_memory_bytes(initial_pages, COOP_AOT_MEMORY_BYTES);
+#ifdef COOP_AOT_FIXED_MEMORY_BYTES
+  /* The module's checks take the size as this constant: it must be, and stay, the size. */
+  if (mem->size != COOP_AOT_FIXED_MEMORY_BYTES || mem->max_pages != initial_pages) wasm_rt_trap(WASM_RT_TRAP_OOB);
+#endif
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { EXIT } from "../abi.js";
-import { AotError, AotRefusedError, aotFlags, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "./translate.js";
+import { AOT_FRAME_LIMIT, AotError, AotRefusedError, FRAME_LIMIT_FLAGS, aotFlags, fixedMemoryBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "./translate.js";
 
 const HOST_CC = process.env.CC ?? "cc";
 /** Linear memory of the native AOT runner: a static array the OS maps lazily (untouched pages cost nothing). */
@@ -73,13 +73,15 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   const flags = ["-std=gnu11", "-O2", ...aotFlags(AOT), `-I${m.dir}`, `-I${SHARED}`, `-I${NATIVE}`, `-I${GEN}`];
   mkdirSync(out, { recursive: true });
   const obj = join(out, "coop_module.o");
-  cc([...flags, ...moduleFlags(AOT), "-fstack-usage", "-c", m.source, "-o", obj]);
-  const frame = maxFrameBytes(join(out, "coop_module.su"));
-  const stackBudget = stackBudgetFor(NATIVE_STACK, frame, NATIVE_RESERVE);
-  cc([...flags, ...runtimeDefines(m, memoryBytes, stackBudget, o.memoryLimit !== undefined), "-Wall", "-Wextra", "-Werror", ...ours, obj, "-lm", "-o", `${runner}.tmp`]);
+  // A limit that fixes the memory (fixedMemoryBytes) makes every bounds check a compare with a constant, as on the MCU.
+  const fixed = fixedMemoryBytes(m, memoryBytes);
+  const fixedDefs = fixed === null ? [] : [`-DCOOP_AOT_FIXED_MEMORY_BYTES=${fixed}u`];
+  cc([...flags, ...moduleFlags(AOT), ...FRAME_LIMIT_FLAGS, ...fixedDefs, "-c", m.source, "-o", obj]);
+  const stackBudget = stackBudgetFor(NATIVE_STACK, AOT_FRAME_LIMIT, NATIVE_RESERVE);
+  cc([...flags, ...runtimeDefines(m, memoryBytes, stackBudget, o.memoryLimit !== undefined), ...fixedDefs, "-Wall", "-Wextra", "-Werror", ...ours, obj, "-lm", "-o", `${runner}.tmp`]);
   renameSync(`${runner}.tmp`, runner);
   writeFileSync(stamp, `${key} ${stackBudget}`);
-  if (!o.quiet) console.log(`build:native:aot: ${runner} (${statSync(runner).size} B; ${stackBudget} B of stack for the firmware, largest frame ${frame} B, ${memoryBytes} B linear memory)`);
+  if (!o.quiet) console.log(`build:native:aot: ${runner} (${statSync(runner).size} B; ${stackBudget} B of stack for the firmware, frames at most ${AOT_FRAME_LIMIT} B, ${memoryBytes} B linear memory)`);
   return { runner, stackBudget, memoryBytes, rebuilt: true };
 }
 

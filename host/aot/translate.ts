@@ -35,6 +35,21 @@ export interface AotModule {
   funcTypes: number;
   /** wasm2c's version line, for the size report. */
   wasm2cVersion: string;
+  /** The module's memory: pages at the start and the most it declares (0, 0: no memory). */
+  initialPages: number;
+  maxPages: number;
+}
+
+/**
+ * The memory size the translated code may take as a constant under
+ * `limit` bytes, or null when the memory can still grow. A limit at or below
+ * the module's initial pages fixes it: the cap (boards/embed/coop_memory.h)
+ * never lets memory.grow pass the pages holding the limit, and those are
+ * the initial ones. wasm_rt_static.c checks the claim when the module
+ * allocates its memory (a mismatch traps at instantiate).
+ */
+export function fixedMemoryBytes(m: AotModule, limit: number): number | null {
+  return limit > 0 && m.initialPages > 0 && limit <= m.initialPages * 65536 ? limit : null;
 }
 
 export function haveWasm2c(): boolean {
@@ -64,16 +79,20 @@ export function translate(bytes: Uint8Array, from: string, dir: string, memoryLi
   try {
     const r = spawnSync(WASM2C, [from, "-n", "coop", "-o", join(tmp, "coop_module.c")], { encoding: "utf8" });
     if (r.status !== 0) throw new AotError(`wasm2c failed on ${from}: ${(r.stderr || r.stdout || `exit ${r.status}`).trim().split("\n")[0]}`);
-    const c = boundStack(readFileSync(join(tmp, "coop_module.c"), "utf8"));
+    const c = sizeChecks(boundStack(readFileSync(join(tmp, "coop_module.c"), "utf8")));
     const h = readFileSync(join(tmp, "coop_module.h"), "utf8");
     writeIfChanged(join(dir, "coop_module.c"), c);
     writeIfChanged(join(dir, "coop_module.h"), h);
     writeIfChanged(join(dir, "wasm-rt.h"), readFileSync(header, "utf8"));
     const funcTypes = (c.match(/wasm_rt_register_func_type\(/g) ?? []).length;
+    const mem = /wasm_rt_allocate_memory\([^,]+,\s*(\d+)u?,\s*(\d+)u?\)/.exec(c);
     let tableElems = 0;
     for (const m of c.matchAll(/wasm_rt_allocate_funcref_table\([^,]+,\s*(\d+)u?,/g)) tableElems = Math.max(tableElems, Number(m[1]));
     const ver = spawnSync(WASM2C, ["--version"], { encoding: "utf8" }).stdout.trim();
-    return { dir, source: join(dir, "coop_module.c"), tableElems, funcTypes: Math.max(funcTypes, 1), wasm2cVersion: ver };
+    return {
+      dir, source: join(dir, "coop_module.c"), tableElems, funcTypes: Math.max(funcTypes, 1), wasm2cVersion: ver,
+      initialPages: mem ? Number(mem[1]) : 0, maxPages: mem ? Number(mem[2]) : 0,
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -91,6 +110,21 @@ const PROLOGUE_BLOCK = /#if WASM_RT_USE_STACK_DEPTH_COUNT\n#define FUNC_PROLOGUE
 export function boundStack(c: string): string {
   if (!PROLOGUE_BLOCK.test(c)) throw new AotError("wasm2c's output has no FUNC_PROLOGUE block where wasm2c 1.0.32 writes one; this wasm2c is not supported (Debian bookworm's wabt 1.0.32 is)");
   return c.replace(PROLOGUE_BLOCK, "/* coop (host/aot/translate.ts): the stack-pointer bound of boards/aot/coop_aot_link.h, not a call counter */\n#define FUNC_PROLOGUE COOP_AOT_STACK_CHECK()\n#define FUNC_EPILOGUE\n");
+}
+
+/** wasm2c 1.0.32's bounds check: every load, store and bulk access goes through it. */
+const RANGE_CHECK = "if (UNLIKELY(offset + (uint64_t)len > mem->size))";
+
+/**
+ * Routes the bounds check's memory size through COOP_AOT_MEM_SIZE
+ * (boards/aot/coop_aot_link.h): `mem->size` as before, or a constant when
+ * the build fixes the memory (fixedMemoryBytes), which saves the load and
+ * turns the check into a compare with an immediate. Refused like
+ * boundStack when the check is not where wasm2c 1.0.32 writes it.
+ */
+export function sizeChecks(c: string): string {
+  if (!c.includes(RANGE_CHECK)) throw new AotError("wasm2c's output has no RANGE_CHECK where wasm2c 1.0.32 writes it; this wasm2c is not supported (Debian bookworm's wabt 1.0.32 is)");
+  return c.replace(RANGE_CHECK, "if (UNLIKELY(offset + (uint64_t)len > COOP_AOT_MEM_SIZE(mem)))");
 }
 
 /**
@@ -126,27 +160,20 @@ export function runtimeDefines(m: AotModule, memoryBytes: number, stackBudget: n
 }
 
 /**
- * The deepest frame among the translated functions, from gcc's -fstack-usage
- * file (`file:line:col:name<TAB>bytes<TAB>static|dynamic|bounded`).
+ * The largest stack frame any C function of an AOT firmware may have: gcc
+ * enforces it when it generates code (at the link, under LTO), so the stack
+ * budget below can count on it. A larger frame fails the build with gcc's
+ * own line naming the function ("stack usage is N bytes").
  */
-export function maxFrameBytes(suFile: string): number {
-  if (!existsSync(suFile)) throw new AotError(`no stack usage file ${suFile} (was the module compiled with -fstack-usage?)`);
-  let max = 0;
-  for (const line of readFileSync(suFile, "utf8").split("\n")) {
-    const f = line.split("\t");
-    if (f.length < 3) continue;
-    // "dynamic,bounded": gcc knows the bound (the number given); only an unbounded frame breaks the limit.
-    if (f[2].startsWith("dynamic") && !f[2].includes("bounded")) throw new AotError(`a translated function has a dynamic stack frame (${f[0]}): the call-depth bound would not hold`);
-    max = Math.max(max, Number(f[1]) || 0);
-  }
-  return max;
-}
+export const AOT_FRAME_LIMIT = 512;
+export const FRAME_LIMIT_FLAGS = [`-Werror=stack-usage=${AOT_FRAME_LIMIT}`];
 
 /**
  * Stack bytes the translated code may use below the load point, out of
- * `stackBytes`: what is left after the deepest frame (the one whose
- * prologue finds the limit crossed is already allocated) and `reserve` bytes
- * for the board (imports, HAL, an interrupt, the frames above the load).
+ * `stackBytes`: what is left after the deepest frame (AOT_FRAME_LIMIT: the
+ * one whose prologue finds the limit crossed is already allocated) and
+ * `reserve` bytes for the board (imports, HAL, an interrupt, the frames above
+ * the load).
  */
 export function stackBudgetFor(stackBytes: number, frameBytes: number, reserve: number): number {
   const budget = stackBytes - frameBytes - reserve;

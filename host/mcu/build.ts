@@ -39,7 +39,7 @@ import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
 import { gate } from "../engines/gate.js";
-import { AotError, AotRefusedError, aotFlags, maxFrameBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../aot/translate.js";
+import { AOT_FRAME_LIMIT, AotError, AotRefusedError, FRAME_LIMIT_FLAGS, aotFlags, fixedMemoryBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../aot/translate.js";
 import { EXIT } from "../abi.js";
 
 const exec = promisify(execFile);
@@ -122,9 +122,9 @@ export interface McuBuildResult {
   heapPeak: number | null;
   stackPeak: number | null;
   ramTotal: number | null;
-  /** AOT only: stack bytes the firmware may use (the rest of the reserve: its largest frame and the board's), that frame, and the module's optimisation. */
+  /** AOT only: stack bytes the firmware may use (the rest of the reserve: room for one frame at the frame bound, and the board's), the bound, and the module's optimisation. */
   stackBudget?: number;
-  frameBytes?: number;
+  frameLimit?: number;
   aotOpt?: AotOpt;
 }
 
@@ -247,8 +247,8 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const boardSrcs = [...BOARD_SRCS.map((f) => join(BOARD, f)), join(SHARED, "coop_board.c")];
 
   /** Objects and flags for the final link, per engine; `linkExtra(limit)` adds what depends on the memory limit. */
-  let ourFlags: string[], objs: string[], linkExtra: (limit: number, stack: number) => string[];
-  let stackBudget: number | undefined, frameBytes: number | undefined;
+  let ourFlags: string[], objs: string[], linkExtra: (limit: number, stack: number) => Promise<string[]>;
+  let stackBudget: number | undefined;
   const aotOpt: AotOpt = o.aotOpt ?? "O2";
   const stack = o.stackBytes ?? (engine === "aot" ? 4096 : 8192);
   if (engine === "wasm3") {
@@ -270,7 +270,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const wasmObj = join(out, "obj", `${name}_wasm.o`);
     await cc([...COMMON, "-c", wasmC, "-o", wasmObj]);
     objs = [...boardObjs, ...w3objs, wasmObj];
-    linkExtra = (limit, stk) => [`-DCOOP_MEMORY_LIMIT=${limit}u`, `-DCOOP_STACK_BYTES=${stk}u`];
+    linkExtra = async (limit, stk) => [`-DCOOP_MEMORY_LIMIT=${limit}u`, `-DCOOP_STACK_BYTES=${stk}u`];
   } else {
     // Translate (the module gate runs first, with the memory cap when one is given), then compile the module once.
     let m;
@@ -281,27 +281,39 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
       if (e instanceof AotError) throw new BuildError(e.message);
       throw e;
     }
-    ourFlags = [...COMMON, ...aotFlags(AOT), "-Wall", "-Wextra", `-I${SHARED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
+    // Link-time optimisation: the board's imports inline into the translated code and what the
+    // board never calls is dropped (measured on the demo: 9% fewer instructions from RX interrupt
+    // to task, a quarter less flash). gcc then generates the code at the link, and enforces the
+    // frame bound there (FRAME_LIMIT_FLAGS), on every function of the image.
+    ourFlags = [...COMMON, "-flto", ...aotFlags(AOT), "-Wall", "-Wextra", `-I${SHARED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
     const boardObjs = await compileAll(boardSrcs, join(out, "obj", "board-aot"), ourFlags, [SHARED, BOARD, AOT, GEN]);
     const modDir = join(out, "obj", `aot-${base}`);
     const modFlags = [...ourFlags, `-I${m.dir}`];
-    const [modObj] = await compileAll([m.source], join(modDir, aotOpt), [...modFlags, ...moduleFlags(AOT), "-fstack-usage", `-${aotOpt}`], [m.dir, AOT]);
     const [engObj] = await compileAll([join(AOT, "coop_aot.c")], join(modDir, "engine"), modFlags, [m.dir, AOT, SHARED]);
-    frameBytes = maxFrameBytes(modObj.replace(/\.o$/, ".su"));
+    const rt = join(AOT, "wasm_rt_static.c");
+    const mod = m;
     try {
-      stackBudget = stackBudgetFor(stack, frameBytes, AOT_BOARD_STACK);
+      stackBudget = stackBudgetFor(stack, AOT_FRAME_LIMIT, AOT_BOARD_STACK);
     } catch (e) {
       throw new BuildError((e as Error).message);
     }
-    objs = [...boardObjs, modObj, engObj];
-    const rt = join(AOT, "wasm_rt_static.c");
-    const mod = m;
-    linkExtra = (limit) => [...runtimeDefines(mod, limit, stackBudget!), `-I${mod.dir}`, `-Wl,--defsym=STACK_SIZE=${stack}`, rt];
+    /** The module compiled for a memory limit: with its size as a constant when the memory cannot grow under it. */
+    const moduleFor = async (limit: number) => {
+      const fixed = fixedMemoryBytes(mod, limit);
+      const defs = fixed === null ? [] : [`-DCOOP_AOT_FIXED_MEMORY_BYTES=${fixed}u`];
+      const [obj] = await compileAll([mod.source], join(modDir, aotOpt, fixed === null ? "any" : `fixed-${fixed}`), [...modFlags, ...moduleFlags(AOT), `-${aotOpt}`, ...defs], [mod.dir, AOT]);
+      return { obj, defs };
+    };
+    objs = [...boardObjs, engObj];
+    linkExtra = async (limit) => {
+      const c = await moduleFor(limit);
+      return [...runtimeDefines(mod, limit, stackBudget!), ...c.defs, ...FRAME_LIMIT_FLAGS, `-I${mod.dir}`, `-Wl,--defsym=STACK_SIZE=${stack}`, rt, c.obj];
+    };
   }
 
   const link = async (elf: string, limit: number, stk: number, until: number): Promise<void> => {
     await cc([
-      ...ourFlags, ...linkExtra(limit, stk), `-DCOOP_UNTIL=(${until}LL)`,
+      ...ourFlags, ...(await linkExtra(limit, stk)), `-DCOOP_UNTIL=(${until}LL)`,
       "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections", `-Wl,-Map=${elf}.map`,
       join(BOARD, "main.c"), ...objs, "-lm", "-o", elf,
     ]);
@@ -352,7 +364,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const ramTotal = heapPeak !== null && stackPeak !== null ? s.data + s.bss + heapPeak + stackPeak : null;
   const res: McuBuildResult = {
     name, engine, elf, bin, wasmBytes: bytes.length, ...s, flash, memoryLimit: limit, stackBytes: stack, heapPeak, stackPeak, ramTotal,
-    ...(engine === "aot" ? { stackBudget, frameBytes, aotOpt } : {}),
+    ...(engine === "aot" ? { stackBudget, frameLimit: AOT_FRAME_LIMIT, aotOpt } : {}),
   };
   writeFileSync(join(out, `${name}.json`), JSON.stringify(res, null, 2) + "\n");
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -364,7 +376,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
       (stackPeak !== null ? ` + C stack peak ${stackPeak}` : "") +
       (ramTotal !== null ? ` = ${ramTotal} B (${kb(ramTotal)})` : ""));
   } else {
-    say(`  engine: aot (wasm2c, gcc -${aotOpt}; the ${bytes.length} B .wasm compiled in); ${kb(stack)} C stack reserved: ${stackBudget} B for the firmware, its largest frame ${frameBytes} B, ${AOT_BOARD_STACK} B for the board`);
+    say(`  engine: aot (wasm2c, gcc -${aotOpt} -flto; the ${bytes.length} B .wasm compiled in); ${kb(stack)} C stack reserved: ${stackBudget} B for the firmware, ${AOT_FRAME_LIMIT} B for one frame past it (every frame at most that), ${AOT_BOARD_STACK} B for the board`);
     say(`  flash: ${flash} B (${kb(flash)}): text ${s.text} + data ${s.data}`);
     say(`  RAM:   data ${s.data} + bss ${s.bss} (of it ${kb(limit)} linear memory)` +
       (heapPeak !== null ? ` + heap peak ${heapPeak}` : "") +

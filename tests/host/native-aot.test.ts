@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { abiModule, assemble, oneErrorLine, runBin } from "./fixtures/native.js";
 import { EXIT } from "../../host/abi.js";
 import { buildNativeAot } from "../../host/aot/native.js";
-import { AotRefusedError, boundStack, haveWasm2c } from "../../host/aot/translate.js";
+import { AotRefusedError, boundStack, fixedMemoryBytes, haveWasm2c, sizeChecks, type AotModule } from "../../host/aot/translate.js";
 
 const ROOT = resolve(process.cwd());
 const WASM3 = join(ROOT, "build", "coop-native");
@@ -114,6 +114,21 @@ test("what the gate refuses is refused before any C is compiled, with the gate's
   }
 });
 
+test("a limit that fixes the memory makes the checks compare with it: out of bounds past the limit, inside one page, traps as on wasm3", { skip }, async () => {
+  // One page declared, 32 KiB given: the memory cannot grow, so the build compiles the size in as 32768.
+  for (const [name, addr] of [["in", 32760], ["past", 32768], ["page", 65000]] as const) {
+    const f = assemble(TMP, `fixed-${name}`, abiModule(`(i64.extend_i32_u (i32.load (i32.const ${addr})))`));
+    const [w, a] = await Promise.all([runBin(WASM3, ["--memory", "32K", f]), runBin(aot(f, 32768), [])]);
+    assert.equal(a.status, w.status, `${name}: ${a.stderr}`);
+    assert.equal(a.stderr, withoutFunction(w.stderr), name);
+  }
+  const m = { initialPages: 1, maxPages: 65536 } as AotModule;
+  assert.equal(fixedMemoryBytes(m, 32768), 32768);
+  assert.equal(fixedMemoryBytes(m, 65536), 65536);
+  assert.equal(fixedMemoryBytes(m, 65537), null, "a limit past the initial pages leaves memory.grow a page to add");
+  assert.equal(fixedMemoryBytes(m, 0), null, "no limit, no fixed size");
+});
+
 test("the memory cap: a limit below the data is refused as on wasm3; the runner has no file argument", { skip }, async () => {
   assert.throws(() => aot(DEMO, 4096), /firmware refused: .*past the memory limit 4096 bytes/);
   const r = await runBin(aot(DEMO), [DEMO]);
@@ -127,6 +142,9 @@ test("the translation's stack bound replaces wasm2c's call counter, and an unkno
   assert.match(out, /#define FUNC_PROLOGUE COOP_AOT_STACK_CHECK\(\)\n#define FUNC_EPILOGUE\n\nrest\n$/);
   assert.doesNotMatch(out, /wasm_rt_call_stack_depth/);
   assert.throws(() => boundStack("#define FUNC_PROLOGUE\n"), /no FUNC_PROLOGUE block/);
+  const check = "#define RANGE_CHECK(mem, offset, len)               \\\n  if (UNLIKELY(offset + (uint64_t)len > mem->size)) \\\n    TRAP(OOB);\n";
+  assert.match(sizeChecks(check), /> COOP_AOT_MEM_SIZE\(mem\)\)\) \\\n/);
+  assert.throws(() => sizeChecks("#define RANGE_CHECK(m, o, l) 0\n"), /no RANGE_CHECK/);
   if (!skip) {
     // And the real translation of the demo has the bound in place.
     aot(DEMO);

@@ -111,7 +111,7 @@ test("build:mcu --engine aot: the same memory-limit search as wasm3, no heap at 
   assert.equal(a.memoryLimit, w.memoryLimit, "both engines apply one memory-cap rule, so the smallest limit that runs is the same");
   assert.equal(a.heapPeak, 0, "the AOT firmware never calls malloc");
   assert.ok(a.stackPeak !== null && a.stackPeak > 0 && a.stackPeak <= a.stackBytes, `stack peak ${a.stackPeak} of ${a.stackBytes}`);
-  assert.ok(a.stackBudget! > 0 && a.stackBudget! + a.frameBytes! < a.stackBytes, "the budget leaves the deepest frame and the board room in the reserve");
+  assert.ok(a.stackBudget! > 0 && a.stackBudget! + a.frameLimit! < a.stackBytes, "the budget leaves room for one frame at the bound and for the board in the reserve");
   const json = JSON.parse(readFileSync(join(out, "fault.aot.json"), "utf8"));
   assert.equal(json.engine, "aot");
   assert.equal(JSON.parse(readFileSync(join(out, "fault.json"), "utf8")).engine, "wasm3");
