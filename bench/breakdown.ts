@@ -56,14 +56,7 @@ for (const [name, dir] of [["release (as shipped)", "build/bench"], ["speed buil
   const call = best(() => x.board_calls(N));
   const chan = best(() => x.channel(N)), chanFut = best(() => x.channel_no_executor(N));
   const flags = process.execArgv.filter((a) => a.startsWith("--")).join(" ") || "default V8 flags";
-  console.log(`coop on V8 (${flags}), ${name}: ns per round trip (min of ${REPS} x ${N})`);
-  console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
-  console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
-  console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
-  console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
-  console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
-  console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
-  console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
+  printSplit(`coop on V8 (${flags}), ${name}: ns per round trip (min of ${REPS} x ${N})`, { whole, futures, empty, slot, call, chan, chanFut });
 }
 
 // The same split through the native harnesses, which take each export as a "workload":
@@ -76,15 +69,22 @@ function harnessSplit(title: string, cmd: (fn: string, n: number) => [string, st
     if (r.status !== 0) return NaN;
     return Math.min(...r.stdout.trim().split("\n").map((l) => JSON.parse(l).ns / n));
   };
-  const whole = t("pingpong"), futures = t("pingpong_no_executor"), empty = t("step_empty"), slot = t("pingpong_slot"), call = t("board_calls"), chan = t("channel"), chanFut = t("channel_no_executor");
-  console.log(`${title}: ns per round trip (min of ${REPS} x ${n})`);
-  console.log(`  whole round trip (2 polls, 2 batches):      ${whole.toFixed(1)}`);
-  console.log(`  futures + signals alone (no executor):      ${futures.toFixed(1)}`);
-  console.log(`  one empty step (IRQ take, clock, scan, idle): ${empty.toFixed(1)}`);
-  console.log(`  executor share (whole - futures):           ${(whole - futures).toFixed(1)}`);
-  console.log(`  whole, with a WakerSlot signal, not sync's:  ${slot.toFixed(1)}`);
-  console.log(`  one board import call (now), 4 per round trip: ${call.toFixed(1)}`);
-  console.log(`  channel: ns per message, whole / futures alone: ${chan.toFixed(1)} / ${chanFut.toFixed(1)}`);
+  printSplit(`${title}: ns per round trip (min of ${REPS} x ${n})`, {
+    whole: t("pingpong"), futures: t("pingpong_no_executor"), empty: t("step_empty"), slot: t("pingpong_slot"),
+    call: t("board_calls"), chan: t("channel"), chanFut: t("channel_no_executor"),
+  });
+}
+
+/** One implementation's split, in ns. */
+function printSplit(title: string, v: { whole: number; futures: number; empty: number; slot: number; call: number; chan: number; chanFut: number }): void {
+  console.log(title);
+  console.log(`  whole round trip (2 polls, 2 batches):      ${v.whole.toFixed(1)}`);
+  console.log(`  futures + signals alone (no executor):      ${v.futures.toFixed(1)}`);
+  console.log(`  one empty step (IRQ take, clock, scan, idle): ${v.empty.toFixed(1)}`);
+  console.log(`  executor share (whole - futures):           ${(v.whole - v.futures).toFixed(1)}`);
+  console.log(`  whole, with a WakerSlot signal, not sync's:  ${v.slot.toFixed(1)}`);
+  console.log(`  one board import call (now), 4 per round trip: ${v.call.toFixed(1)}`);
+  console.log(`  channel: ns per message, whole / futures alone: ${v.chan.toFixed(1)} / ${v.chanFut.toFixed(1)}`);
 }
 
 if (!process.execArgv.length) {

@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import binaryen from "binaryen";
+import { abiModule } from "./fixtures/native.js";
 import { loadNative } from "../../host/engines/wasm3.js";
 import { ROOT, ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
 import { ABI_IMPORTS, EXIT } from "../../host/abi.js";
@@ -28,25 +29,10 @@ before(() => {
 
 /** An ABI module whose coop_step writes memory.grow(delta)'s result (i32, 4 bytes) to UART0 and has nothing left to do. */
 function growModule(initPages: number, delta: number, data = ""): Uint8Array {
-  const m = binaryen.parseText(`(module
- (import "board" "uart_write" (func $uw (param i32 i32 i32) (result i32)))
- (memory (export "memory") ${initPages})
- ${data}
- (func (export "_start"))
- (func (export "coop_abi_version") (result i32) (i32.const 1))
- (func (export "coop_step") (result i64)
-   (i32.store (i32.const 8) (memory.grow (i32.const ${delta})))
-   (drop (call $uw (i32.const 0) (i32.const 8) (i32.const 4)))
-   (i64.const -1))
- (func (export "coop_set_trace") (param i32))
- (func (export "coop_task_capacity") (result i32) (i32.const 1))
- (func (export "coop_task_state") (param i32) (result i32) (i32.const 0))
- (func (export "coop_task_name") (param i32) (result i32) (i32.const 0))
- (func (export "coop_current_task") (result i32) (i32.const -1))
- (func (export "coop_stat") (param i32) (result i64) (i64.const 0))
- (func (export "coop_irq_deliveries") (param i32) (result i32) (i32.const 0))
- (func (export "coop_irq_kept") (param i32) (result i32) (i32.const 0))
-)`);
+  const m = binaryen.parseText(abiModule(
+    `(i32.store (i32.const 8) (memory.grow (i32.const ${delta})))
+     (drop (call $uw (i32.const 0) (i32.const 8) (i32.const 4)))
+     (i64.const -1)`, { memory: String(initPages), data }));
   assert.ok(m.validate());
   const b = m.emitBinary();
   m.dispose();
