@@ -12,7 +12,7 @@
 // Then the footprint: release .wasm sizes, static memory, bytes per task slot,
 // MCU flash/RAM.
 
-import { AOT_FRAME_LIMIT, FRAME_LIMIT_FLAGS, aotFlags, haveWasm2c, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../host/aot/translate.js";
+import { AOT_FRAME_LIMIT, FRAME_LIMIT_FLAGS, aotFlags, fixedMemoryBytes, haveWasm2c, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../host/aot/translate.js";
 import AsyncTransform from "../host/async/transform.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -153,18 +153,21 @@ function buildAot(wasm: string, exe: string): string | null {
   const dir = `${OUT}/aot-${process.pid}`;
   mkdirSync(dir, { recursive: true });
   try {
-    // Room for 4 pages; the bench firmware keeps to the 1 it starts with (the harness checks heap_top never moves).
-    const memory = 262144;
+    // The one page the bench firmware starts with and keeps to (the harness checks heap_top never moves):
+    // the memory cannot grow, so its bounds checks compare with a constant, as in an MCU build.
+    const memory = 65536;
     // Not through the module gate: the bench board has its own imports (benchctl.*), which no coop board has.
     const m = translate(new Uint8Array(readFileSync(wasm)), wasm, `${dir}/src`, memory, false);
     const gen = sh(process.execPath, ["boards/wasm3/gen-gate-header.mjs", `${dir}/gen`]);
     if (gen) return gen;
     const flags = ["-O2", ...aotFlags("boards/aot"), `-I${m.dir}`, "-Iboards/embed", `-I${dir}/gen`];
-    const why = sh("gcc", [...flags, ...moduleFlags("boards/aot"), ...FRAME_LIMIT_FLAGS, "-c", m.source, "-o", `${dir}/coop_module.o`]);
+    const fixed = fixedMemoryBytes(m, memory);
+    const fixedDefs = fixed === null ? [] : [`-DCOOP_AOT_FIXED_MEMORY_BYTES=${fixed}u`];
+    const why = sh("gcc", [...flags, ...moduleFlags("boards/aot"), ...FRAME_LIMIT_FLAGS, ...fixedDefs, "-c", m.source, "-o", `${dir}/coop_module.o`]);
     if (why) return why;
     // The main thread's stack, as the native AOT runner counts on it.
     const budget = stackBudgetFor(4 << 20, AOT_FRAME_LIMIT, 64 << 10);
-    const why2 = sh("gcc", [...flags, ...runtimeDefines(m, memory, budget), "-Wall", "-Wextra", "-o", `${dir}/coop-aot`, ...srcs, `${dir}/coop_module.o`]);
+    const why2 = sh("gcc", [...flags, ...runtimeDefines(m, memory, budget), ...fixedDefs, "-Wall", "-Wextra", "-o", `${dir}/coop-aot`, ...srcs, `${dir}/coop_module.o`]);
     if (why2) return why2;
     renameSync(`${dir}/coop-aot`, exe);
     return null;
