@@ -29,6 +29,9 @@
 #ifndef COOP_AOT_MEMORY_BYTES
 #error "COOP_AOT_MEMORY_BYTES (linear memory bytes) must be defined by the build"
 #endif
+#if COOP_AOT_MEMORY_BYTES == 0
+#error "COOP_AOT_MEMORY_BYTES is 0: a static memory needs its size (0, no limit, exists only on wasm3)"
+#endif
 #ifndef COOP_AOT_TABLE_ELEMS
 #define COOP_AOT_TABLE_ELEMS 0
 #endif

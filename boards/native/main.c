@@ -48,9 +48,15 @@ static const char usage[] =
     " bad module, " XSTR(COOP_EXIT_FIRMWARE_FAULT) " trap or panic, " XSTR(COOP_EXIT_NO_MEMORY) " out of memory, 128+signal\n";
 #endif
 
+#if COOP_ENGINE_AOT
+#define PROG "coop-native-aot"
+#else
+#define PROG "coop-native"
+#endif
+
 static int fail_usage(const char *msg, const char *arg) {
-  fprintf(stderr, "coop-native: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-  fprintf(stderr, "try: coop-native --help\n");
+  fprintf(stderr, PROG ": %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+  fprintf(stderr, "try: " PROG " --help\n");
   return COOP_EXIT_USAGE;
 }
 

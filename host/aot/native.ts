@@ -53,6 +53,7 @@ export function buildNativeAot(o: NativeAotOptions): NativeAotResult {
   const name = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
   const out = o.out ?? join(root, "build", "aot", name);
   const memoryBytes = o.memoryLimit ?? NATIVE_AOT_MEMORY;
+  if (!Number.isInteger(memoryBytes) || memoryBytes < 1) throw new AotError(`the memory limit must be a whole number of bytes above 0 (the AOT memory is a static array), not ${memoryBytes}`);
   const AOT = join(root, "boards", "aot"), SHARED = join(root, "boards", "embed"), NATIVE = join(root, "boards", "native");
   const ours = [join(AOT, "coop_aot.c"), join(AOT, "wasm_rt_static.c"), join(SHARED, "coop_board.c"), join(NATIVE, "hal_native.c"), join(NATIVE, "main.c")];
 

@@ -136,6 +136,9 @@ export function aotFlags(aotDir: string): string[] {
   return [
     "-DCOOP_ENGINE_AOT=1",
     "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", // explicit bounds checks: no guard pages on an MCU
+    // Keep recursion recursive: gcc turns some (an accumulating return) into loops, and then a
+    // runaway recursion wasm3 traps as a stack overflow would spin instead of meeting the bound.
+    "-fno-optimize-sibling-calls",
     "-DWASM_RT_USE_STACK_DEPTH_COUNT=0", // the stack bound replaces the counter (boundStack)
     "-DNDEBUG", // wasm2c's asserts would pull in stdio on an MCU
     `-I${aotDir}`,

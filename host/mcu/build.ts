@@ -19,7 +19,6 @@
 //   --memory-limit <bytes>|auto   linear memory the firmware gets (default auto)
 //   --stack-bytes <n>             wasm3: its value stack (default 8192); aot: the C stack
 //                                 reserved, which bounds the firmware's stack (default 4096)
-//   --aot-opt O2|Os               aot: gcc optimisation of the translated module (default O2)
 //   --out <dir>                   output folder (default build/mcu)
 //   --no-measure                  skip the QEMU runs (limit must then be given or is 64 KiB)
 //   -D<NAME>=<value>              extra C define for the board sources (tests use it)
@@ -86,15 +85,11 @@ function genHeaders(root: string, out: string): string {
 export class RefusedError extends BuildError {}
 
 export type McuEngine = "wasm3" | "aot";
-/** gcc optimisation of the translated module: O2 (default: measured 39% fewer instructions from RX interrupt to task than Os, for 22% more flash) or Os. */
-export type AotOpt = "O2" | "Os";
 
 export interface McuBuildOptions {
   wasm: string;
   /** Default wasm3. */
   engine?: McuEngine;
-  /** AOT only; default O2. */
-  aotOpt?: AotOpt;
   out?: string;
   memoryLimit?: number | "auto";
   stackBytes?: number;
@@ -122,10 +117,9 @@ export interface McuBuildResult {
   heapPeak: number | null;
   stackPeak: number | null;
   ramTotal: number | null;
-  /** AOT only: stack bytes the firmware may use (the rest of the reserve: room for one frame at the frame bound, and the board's), the bound, and the module's optimisation. */
+  /** AOT only: stack bytes the firmware may use (the rest of the reserve: room for one frame at the frame bound, and the board's), and the bound. */
   stackBudget?: number;
   frameLimit?: number;
-  aotOpt?: AotOpt;
 }
 
 async function cc(args: string[]): Promise<void> {
@@ -226,6 +220,9 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const say = (s: string) => { if (!o.quiet) console.log(s); };
   // The user's input first, then the machine: a wrong path is reported as such even without a toolchain.
   if (!existsSync(o.wasm)) throw new BuildError(`no such file: ${o.wasm}`);
+  if (!statSync(o.wasm).isFile()) throw new BuildError(`${o.wasm} is not a file`);
+  // The AOT engine's memory is a static array of exactly the limit: "no limit" (0) cannot be built.
+  if (o.engine === "aot" && o.memoryLimit === 0) throw new BuildError("--memory-limit 0 means no limit, which only wasm3 can give; the AOT engine's memory is a static array: give its size in bytes, or auto");
   const bytes = new Uint8Array(readFileSync(o.wasm));
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new BuildError(`${o.wasm} is not a WebAssembly module (no \\0asm header)`);
   if (!o.skipHostGate) {
@@ -249,7 +246,6 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   /** Objects and flags for the final link, per engine; `linkExtra(limit)` adds what depends on the memory limit. */
   let ourFlags: string[], objs: string[], linkExtra: (limit: number, stack: number) => Promise<string[]>;
   let stackBudget: number | undefined;
-  const aotOpt: AotOpt = o.aotOpt ?? "O2";
   const stack = o.stackBytes ?? (engine === "aot" ? 4096 : 8192);
   if (engine === "wasm3") {
     const fetch = spawnSync("sh", [join(EMBED, "fetch.sh")], { encoding: "utf8" });
@@ -301,7 +297,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const moduleFor = async (limit: number) => {
       const fixed = fixedMemoryBytes(mod, limit);
       const defs = fixed === null ? [] : [`-DCOOP_AOT_FIXED_MEMORY_BYTES=${fixed}u`];
-      const [obj] = await compileAll([mod.source], join(modDir, aotOpt, fixed === null ? "any" : `fixed-${fixed}`), [...modFlags, ...moduleFlags(AOT), `-${aotOpt}`, ...defs], [mod.dir, AOT]);
+      const [obj] = await compileAll([mod.source], join(modDir, fixed === null ? "any" : `fixed-${fixed}`), [...modFlags, ...moduleFlags(AOT), "-O2", ...defs], [mod.dir, AOT]);
       return { obj, defs };
     };
     objs = [...boardObjs, engObj];
@@ -364,7 +360,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   const ramTotal = heapPeak !== null && stackPeak !== null ? s.data + s.bss + heapPeak + stackPeak : null;
   const res: McuBuildResult = {
     name, engine, elf, bin, wasmBytes: bytes.length, ...s, flash, memoryLimit: limit, stackBytes: stack, heapPeak, stackPeak, ramTotal,
-    ...(engine === "aot" ? { stackBudget, frameLimit: AOT_FRAME_LIMIT, aotOpt } : {}),
+    ...(engine === "aot" ? { stackBudget, frameLimit: AOT_FRAME_LIMIT } : {}),
   };
   writeFileSync(join(out, `${name}.json`), JSON.stringify(res, null, 2) + "\n");
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -376,7 +372,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
       (stackPeak !== null ? ` + C stack peak ${stackPeak}` : "") +
       (ramTotal !== null ? ` = ${ramTotal} B (${kb(ramTotal)})` : ""));
   } else {
-    say(`  engine: aot (wasm2c, gcc -${aotOpt} -flto; the ${bytes.length} B .wasm compiled in); ${kb(stack)} C stack reserved: ${stackBudget} B for the firmware, ${AOT_FRAME_LIMIT} B for one frame past it (every frame at most that), ${AOT_BOARD_STACK} B for the board`);
+    say(`  engine: aot (wasm2c, gcc -O2 -flto; the ${bytes.length} B .wasm compiled in); ${kb(stack)} C stack reserved: ${stackBudget} B for the firmware, ${AOT_FRAME_LIMIT} B for one frame past it (every frame at most that), ${AOT_BOARD_STACK} B for the board`);
     say(`  flash: ${flash} B (${kb(flash)}): text ${s.text} + data ${s.data}`);
     say(`  RAM:   data ${s.data} + bss ${s.bss} (of it ${kb(limit)} linear memory)` +
       (heapPeak !== null ? ` + heap peak ${heapPeak}` : "") +
@@ -405,8 +401,17 @@ export async function buildBoardC(root: string, out: string, name: string, srcs:
   return elf;
 }
 
-function parseArgs(argv: string[]): McuBuildOptions {
-  const o: McuBuildOptions = { wasm: "", defines: [] };
+const USAGE = `usage: npm run build:mcu -- <app.wasm> [options]
+  --engine wasm3|aot            wasm3 (default): the interpreter loads the .wasm at boot; aot: translated by wasm2c and compiled in
+  --memory-limit <bytes>|auto   linear memory (default auto: the smallest, in 1 KiB steps, the firmware runs with)
+  --stack-bytes <n>             wasm3: its value stack (default 8192); aot: the C stack reserved (default 4096, at least ${4 * AOT_FRAME_LIMIT + 512 + 1024})
+  --out <dir>                   output folder (default build/mcu)
+  --no-measure                  no QEMU runs (the limit must then be given, or is 64 KiB)
+  -D<NAME>=<value>              a C define for the board sources
+writes <dir>/<name>.elf/.bin/.json (aot: <name>.aot.elf/.bin/.json); docs/mcu.md`;
+
+function parseArgs(argv: string[]): McuBuildOptions & { help?: boolean } {
+  const o: McuBuildOptions & { help?: boolean } = { wasm: "", defines: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -418,33 +423,32 @@ function parseArgs(argv: string[]): McuBuildOptions {
       if (!/^\d+$/.test(v)) throw new BuildError(`${a} takes a whole number of bytes, not '${v}'`);
       return Number(v);
     };
+    if (a === "-h" || a === "--help") { o.help = true; return o; }
     if (a === "--memory-limit") { const v = val(); o.memoryLimit = v === "auto" ? "auto" : num(v); }
     else if (a === "--stack-bytes") o.stackBytes = num(val());
     else if (a === "--engine") {
       const v = val();
       if (v !== "wasm3" && v !== "aot") throw new BuildError(`--engine takes wasm3 or aot, not '${v}'`);
       o.engine = v;
-    } else if (a === "--aot-opt") {
-      const v = val();
-      if (v !== "O2" && v !== "Os") throw new BuildError(`--aot-opt takes O2 or Os, not '${v}'`);
-      o.aotOpt = v;
     }
     else if (a === "--out") o.out = val();
     else if (a === "--no-measure") o.measure = false;
     else if (a === "--no-host-gate") o.skipHostGate = true;
     else if (a.startsWith("-D")) o.defines!.push(a);
-    else if (a.startsWith("-")) throw new BuildError(`unknown option ${a} (see host/mcu/build.ts)`);
+    else if (a.startsWith("-")) throw new BuildError(`unknown option ${a} (build:mcu --help lists the options)`);
     else if (!o.wasm) o.wasm = a;
     else throw new BuildError(`one firmware .wasm at a time (got '${o.wasm}' and '${a}')`);
   }
-  if (!o.wasm) throw new BuildError("usage: npm run build:mcu -- <app.wasm> [--engine wasm3|aot] [--aot-opt O2|Os] [--memory-limit <bytes>|auto] [--stack-bytes <n>] [--out <dir>] [--no-measure]");
+  if (!o.wasm) throw new BuildError("usage: npm run build:mcu -- <app.wasm> [--engine wasm3|aot] [--memory-limit <bytes>|auto] [--stack-bytes <n>] [--out <dir>] [--no-measure] (--help lists them)");
   return o;
 }
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
   try {
-    await buildMcu(parseArgs(process.argv.slice(2)));
+    const o = parseArgs(process.argv.slice(2));
+    if (o.help) console.log(USAGE);
+    else await buildMcu(o);
   } catch (e) {
     const msg = e instanceof BuildError ? e.message : `unexpected error: ${(e as Error).message}`;
     process.stderr.write(`build:mcu: ${msg.split("\n")[0]}\n`);

@@ -93,6 +93,19 @@ test("a real AssemblyScript firmware's traps and panics name the task (traps fix
   assert.equal(Buffer.from(g.stdout, "latin1").readInt32LE(0), -1);
 });
 
+test("an accumulating recursion (which gcc could turn into a loop) still meets the stack bound, as it meets wasm3's", { skip }, async () => {
+  const f = assemble(TMP, "accumulate", abiModule(`(drop (call $deep (i32.const 0))) (i64.const -1)`).replace(
+    " (func $step_impl",
+    ` (func $deep (param i32) (result i32)
+    (if (result i32) (i32.eq (local.get 0) (i32.const -1)) (then (i32.const 0))
+      (else (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))))
+ (func $step_impl`));
+  const [w, a] = await Promise.all([runBin(WASM3, [f]), runBin(aot(f), [], "", 20_000)]);
+  assert.equal(w.status, EXIT.FIRMWARE_FAULT, w.stderr);
+  assert.equal(a.status, EXIT.FIRMWARE_FAULT, `aot: ${a.signal ?? ""} ${a.stderr}`);
+  oneErrorLine(a, /^coop: trap in coop_step: \[trap\] stack overflow \(stack limit \d+ bytes\)$/);
+});
+
 test("what the gate refuses is refused before any C is compiled, with the gate's rule and status", { skip }, () => {
   const refused: [string, string][] = [
     ["teleport", abiModule(`(unreachable)`, { extraImports: `(import "board" "teleport" (func $t (param i32)))` })],
@@ -133,7 +146,7 @@ test("the memory cap: a limit below the data is refused as on wasm3; the runner 
   assert.throws(() => aot(DEMO, 4096), /firmware refused: .*past the memory limit 4096 bytes/);
   const r = await runBin(aot(DEMO), [DEMO]);
   assert.equal(r.status, EXIT.USAGE);
-  assert.match(r.stderr, /^coop-native: this runner has its firmware compiled in; no file is taken: /);
+  assert.match(r.stderr, /^coop-native-aot: this runner has its firmware compiled in; no file is taken: .*\ntry: coop-native-aot --help\n$/);
 });
 
 test("the translation's stack bound replaces wasm2c's call counter, and an unknown wasm2c output is refused", () => {

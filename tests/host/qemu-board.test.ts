@@ -153,6 +153,13 @@ test("wasm firmware: RX flood while the task holds off reading -> uart_overruns 
 });
 
 // Needs no toolchain: input errors come first.
+test("build:mcu --help lists the options, status OK", () => {
+  const r = spawnSync(process.execPath, [join(root, "build/js/host/mcu/build.js"), "--help"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, EXIT.OK, r.stderr);
+  assert.match(r.stdout, /^usage: npm run build:mcu -- <app\.wasm> \[options\]\n/);
+  assert.match(r.stdout, /--engine wasm3\|aot/);
+});
+
 test("build:mcu: bad input gets one line and status USAGE", () => {
   mkdirSync(out, { recursive: true });
   const junk = join(out, "junk.wasm");
@@ -163,6 +170,10 @@ test("build:mcu: bad input gets one line and status USAGE", () => {
     [[join(out, "nope.wasm")], /^build:mcu: no such file: /],
     [[], /^build:mcu: usage: npm run build:mcu -- <app\.wasm>/],
     [[junk, "--memory-limit", "lots"], /^build:mcu: --memory-limit takes a whole number of bytes/],
+    [[out], /^build:mcu: .* is not a file\n$/],
+    [[join(root, "build", "demo.wasm"), "--engine", "aot", "--memory-limit", "0"], /^build:mcu: --memory-limit 0 means no limit, which only wasm3 can give/],
+    [[junk, "--engine", "foo"], /^build:mcu: --engine takes wasm3 or aot, not 'foo'\n$/],
+    [[junk, "--bogus"], /^build:mcu: unknown option --bogus \(build:mcu --help lists the options\)\n$/],
   ] as const) {
     const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: "utf8" });
     assert.equal(r.status, EXIT.USAGE, `${args.join(" ")}: ${r.stderr}`);
