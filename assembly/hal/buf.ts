@@ -193,3 +193,31 @@ export function parseUint(buf: ByteBuf, from: i32, to: i32): i32 {
   }
   return <i32>v;
 }
+
+/** What parseInt32 returns for a range that is not a signed decimal i32 (outside every i32 value). */
+export const NOT_AN_INT: i64 = i64.MIN_VALUE;
+
+/**
+ * Parse a signed decimal integer in buf[from, to): an optional `-` or `+`,
+ * then at least one digit. Returns the value (any i32, as an i64), or
+ * NOT_AN_INT if the range is empty, holds anything else, or the value does
+ * not fit an i32 (-2147483648 does; 2147483648 does not). Allocates nothing.
+ */
+export function parseInt32(buf: ByteBuf, from: i32, to: i32): i64 {
+  let i = from;
+  let negative = false;
+  if (i < to) {
+    const c = buf.at(i);
+    if (c == 0x2d || c == 0x2b) { negative = c == 0x2d; i++; }
+  }
+  if (i >= to) return NOT_AN_INT;
+  const limit: i64 = negative ? -<i64>i32.MIN_VALUE : <i64>i32.MAX_VALUE;
+  let v: i64 = 0;
+  for (; i < to; i++) {
+    const c = buf.at(i);
+    if (c < 0x30 || c > 0x39) return NOT_AN_INT;
+    v = v * 10 + (c - 0x30);
+    if (v > limit) return NOT_AN_INT;
+  }
+  return negative ? -v : v;
+}

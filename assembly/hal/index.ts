@@ -2,7 +2,7 @@
 // Firmware imports from "../hal". Every driver object is created at init and
 // reused; none allocates afterwards.
 
-export { ByteBuf, parseUint, isBlank, utf8Length } from "./buf";
+export { ByteBuf, parseUint, parseInt32, NOT_AN_INT, isBlank, utf8Length } from "./buf";
 export { OK, E_OVERRUN, E_LINE_TOO_LONG, E_DEVICE, E_TRUNCATED, errorName, BOARD_EBADPORT, BOARD_EBADPTR, BOARD_EBUSY, BOARD_ENOTREADY } from "./errors";
 export { Uart, UartRxPump, UartRead, UartReadLine, UartWrite, RX_EMPTY, RX_RING_DEFAULT } from "./uart";
 export { OutputPin, WaitEdge, readPin, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "./gpio";

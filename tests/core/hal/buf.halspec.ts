@@ -1,4 +1,10 @@
-import { ByteBuf, parseUint, utf8Length } from "../../../assembly/hal";
+import { ByteBuf, parseUint, parseInt32, NOT_AN_INT, utf8Length } from "../../../assembly/hal";
+
+const signedBuf = new ByteBuf(32);
+function p(t: string): i64 {
+  signedBuf.clear().str(t);
+  return parseInt32(signedBuf, 0, signedBuf.len);
+}
 
 function text(b: ByteBuf): string {
   return String.UTF8.decodeUnsafe(b.ptr, <usize>b.len);
@@ -63,5 +69,26 @@ describe("ByteBuf", () => {
     expect(parseUint(b, 6, 6)).toBe(-1);
     b.clear().str("99999999999");
     expect(parseUint(b, 0, b.len)).toBe(-1);
+  });
+
+  it("parses signed integers: a sign, digits, the whole i32 range and nothing past it", () => {
+    const b = signedBuf;
+    expect(p("0")).toBe(0);
+    expect(p("-17")).toBe(-17);
+    expect(p("+42")).toBe(42);
+    expect(p("2147483647")).toBe(2147483647);
+    expect(p("-2147483648")).toBe(-2147483648);
+    expect(p("2147483648")).toBe(NOT_AN_INT);
+    expect(p("-2147483649")).toBe(NOT_AN_INT);
+    expect(p("99999999999999999999")).toBe(NOT_AN_INT);
+    expect(p("")).toBe(NOT_AN_INT);
+    expect(p("-")).toBe(NOT_AN_INT);
+    expect(p("+")).toBe(NOT_AN_INT);
+    expect(p("--1")).toBe(NOT_AN_INT);
+    expect(p("1-")).toBe(NOT_AN_INT);
+    expect(p(" 1")).toBe(NOT_AN_INT);
+    b.clear().str("set -5 now");
+    expect(parseInt32(b, 4, 6)).toBe(-5);
+    expect(parseInt32(b, 4, 4)).toBe(NOT_AN_INT);
   });
 });
