@@ -8,8 +8,8 @@
  * with one compare of the stack pointer against coop_aot_stack_limit in each
  * translated function's prologue. The limit is set at load to the stack
  * pointer there minus COOP_AOT_STACK_BUDGET bytes (wasm_rt_static.c); the
- * build keeps, below the limit, room for the deepest translated frame (gcc
- * -fstack-usage) plus the board's own (imports, HAL, an interrupt), so a
+ * build keeps, below the limit, room for one frame at the frame bound (gcc
+ * enforces it: -Werror=stack-usage) plus the board's own (imports, HAL, an interrupt), so a
  * runaway recursion traps "stack overflow" before it can write past the stack.
  */
 #ifndef COOP_AOT_LINK_H
