@@ -355,6 +355,16 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   if (grown !== null && grown > 0) {
     out.stderr(`coop: warning: the firmware allocated ${grown} bytes after start-up (new, string concatenation or a library call in a task's running code; build objects at init and reuse them)\n`);
   }
+  // A full task table or timer pool refuses quietly inside the firmware (spawn returns SPAWN_FULL): say it here.
+  const refused = sim.refusals();
+  if (refused && refused.spawnFailures > 0) {
+    let cap: number | null = null;
+    try { cap = sim.fw ? sim.fw.taskCapacity() : null; } catch { /* the firmware cannot say: the count alone */ }
+    out.stderr(`coop: warning: ${refused.spawnFailures} spawn(s) failed: the task table${cap !== null ? ` (${cap} slots)` : ""} was full (fewer tasks at once, or build with more slots: COOP_TASKS, docs/runtime.md)\n`);
+  }
+  if (refused && refused.timerOverflows > 0) {
+    out.stderr(`coop: warning: ${refused.timerOverflows} timer(s) could not be armed: the timer pool was full (build with more timers: COOP_TIMERS, docs/runtime.md)\n`);
+  }
   const f = sim.fault;
   if (f) {
     const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";

@@ -499,10 +499,26 @@ export class Simulator implements PeriphCtx {
     return now === null ? null : now - this.heapAfterStart;
   }
 
+  /**
+   * What the firmware could not do and would otherwise pass in silence:
+   * spawns refused by a full task table and timers refused by a full timer
+   * pool (coop_stat), or null when the firmware cannot answer (after a fault).
+   */
+  refusals(): { spawnFailures: number; timerOverflows: number } | null {
+    const fw = this.fw;
+    if (!fw || this.fault) return null;
+    const spawnFailures = this.optional(() => Number(fw.stat(STAT.SPAWN_FAILURES)));
+    const timerOverflows = this.optional(() => Number(fw.stat(STAT.TIMER_OVERFLOWS)));
+    return spawnFailures === null || timerOverflows === null ? null : { spawnFailures, timerOverflows };
+  }
+
   summary(): Record<string, unknown> {
     const fw = this.fw;
+    const refused = this.refusals();
     return {
       heapGrowth: this.heapGrowth(),
+      spawnFailures: refused?.spawnFailures ?? null,
+      timerOverflows: refused?.timerOverflows ?? null,
       timeUs: Math.floor(this.t),
       steps: this.steps,
       polls: fw && !this.fault ? this.pollCount(fw) : null,
