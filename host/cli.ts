@@ -338,7 +338,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   let scenarioReport: Record<string, unknown> | null = null;
   if (scenario && !sim.fault) {
     const r = await runScenario(scenario, target);
-    scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { index: r.failure.index, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail };
+    scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { number: r.failure.index + 1, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail };
     flush();
     if (!r.ok) {
       code = EXIT.SCENARIO_FAILED;

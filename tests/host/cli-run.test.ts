@@ -122,6 +122,9 @@ test("scenario failure: step, simulated time and last serial lines; exit 1", asy
   assert.equal(r.code, 1);
   assert.match(r.err, /scenario "wants bye" failed at step 3\/3 \(.*fail\.yaml:5\) .*no serial output matched \/bye\/ within 250 ms, at t=0\.2\d+ s/);
   assert.match(r.err, /last serial lines:\n {2}\| one\n {2}\| two\n {2}\| pong/);
+  // --json numbers the failing step as the text does (from 1).
+  const j = JSON.parse(coop(["run", echo, "--script", sc, "--json"]).out) as { scenario: { failure: { number: number; line: number } } };
+  assert.deepEqual([j.scenario.failure.number, j.scenario.failure.line], [3, 5]);
   const ok = coop(["run", echo, "--script", file("ok.yaml", 'name: ok\nsteps:\n  - write-serial: "ping\\n"\n  - wait-serial: "pong"\n')]);
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /pong\n/);
