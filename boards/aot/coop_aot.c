@@ -164,24 +164,9 @@ static int fail_call(const char *what, int unwound) {
   coop_line l;
   coop_line_init(&l);
   const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */
-  if (unwound == UNWIND_PANIC) {
-    coop_line_str(&l, "coop: panic: ");
-    coop_line_str(&l, coop_panic_text());
-  } else {
-    coop_line_str(&l, "coop: trap in ");
-    coop_line_str(&l, what);
-    coop_line_str(&l, ": ");
-    coop_line_str(&l, wasm_rt_strerror((wasm_rt_trap_t)unwound));
-    if (unwound == WASM_RT_TRAP_OOB && coop_aot_memory_limit) {
-      coop_line_str(&l, " (memory limit ");
-      coop_line_u64(&l, coop_aot_memory_limit);
-      coop_line_str(&l, " bytes)");
-    } else if (unwound == WASM_RT_TRAP_EXHAUSTION) {
-      coop_line_str(&l, " (stack limit ");
-      coop_line_u64(&l, coop_aot_stack_budget);
-      coop_line_str(&l, " bytes)");
-    }
-  }
+  coop_line_fault(&l, what, unwound == UNWIND_PANIC ? 0 : wasm_rt_strerror((wasm_rt_trap_t)unwound));
+  if (unwound == WASM_RT_TRAP_OOB) coop_line_limit(&l, "memory limit", coop_aot_memory_limit);
+  else if (unwound == WASM_RT_TRAP_EXHAUSTION) coop_line_limit(&l, "stack limit", coop_aot_stack_budget);
   if (s_loaded) l_task(&l);
   s_dead = 1;
   hal_report(l.buf);

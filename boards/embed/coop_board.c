@@ -84,6 +84,27 @@ void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr) {
   coop_line_str(l, "\"");
 }
 
+void coop_line_fault(coop_line *l, const char *what, const char *trap) {
+  if (!trap) {
+    coop_line_str(l, "coop: panic: ");
+    coop_line_str(l, coop_panic_text());
+    return;
+  }
+  coop_line_str(l, "coop: trap in ");
+  coop_line_str(l, what);
+  coop_line_str(l, ": ");
+  coop_line_str(l, trap);
+}
+
+void coop_line_limit(coop_line *l, const char *label, uint32_t bytes) {
+  if (!bytes) return;
+  coop_line_str(l, " (");
+  coop_line_str(l, label);
+  coop_line_str(l, " ");
+  coop_line_u64(l, bytes);
+  coop_line_str(l, " bytes)");
+}
+
 int coop_report(int status, const char *what, const char *detail) {
   coop_line l;
   coop_line_init(&l);

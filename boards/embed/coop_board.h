@@ -126,6 +126,10 @@ void coop_line_i64(coop_line *l, int64_t v);
 void coop_line_hex(coop_line *l, uint32_t v);
 /* ` in task N "name"`: the name is the AssemblyScript string at `name_ptr` (UTF-16LE, length at ptr-4). */
 void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr);
+/* The start of a fault report: `coop: panic: <coop_panic_text()>` when `trap` is null, else `coop: trap in <what>: <trap>`. */
+void coop_line_fault(coop_line *l, const char *what, const char *trap);
+/* ` (<label> N bytes)`, the limit a trap likely ran into; nothing when `bytes` is 0 (no limit). */
+void coop_line_limit(coop_line *l, const char *label, uint32_t bytes);
 /* hal_report("coop: <what>[: <detail>]") and return `status`. */
 int coop_report(int status, const char *what, const char *detail);
 

@@ -292,12 +292,7 @@ static void l_task(coop_line *l) {
  * A call into the module failed: report the panic or trap, with the function
  * wasm3 saw it in (when it recorded a backtrace) and the task being polled.
  */
-static void l_limit(coop_line *l) {
-  if (!s_memory_limit) return;
-  coop_line_str(l, " (memory limit ");
-  coop_line_u64(l, s_memory_limit);
-  coop_line_str(l, " bytes)");
-}
+static void l_limit(coop_line *l) { coop_line_limit(l, "memory limit", s_memory_limit); }
 
 static int fail_call(const char *what, M3Result r) {
   coop_line l;
@@ -305,14 +300,8 @@ static int fail_call(const char *what, M3Result r) {
   const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */
   M3ErrorInfo info;
   m3_GetErrorInfo(s_rt, &info);
-  if (r == s_panic_trap) {
-    coop_line_str(&l, "coop: panic: ");
-    coop_line_str(&l, coop_panic_text());
-  } else {
-    coop_line_str(&l, "coop: trap in ");
-    coop_line_str(&l, what);
-    coop_line_str(&l, ": ");
-    coop_line_str(&l, r);
+  coop_line_fault(&l, what, r == s_panic_trap ? 0 : r);
+  if (r != s_panic_trap) {
     if (info.message && info.message[0] && strcmp(info.message, r) != 0) {
       coop_line_str(&l, " (");
       coop_line_str(&l, info.message);

@@ -11,6 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import binaryen from "binaryen";
+import { abiModule } from "./fixtures/native.js";
 import { ROOT, ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
 
 const TMP = mkdtempSync(join(tmpdir(), "coop-patches-"));
@@ -29,35 +30,25 @@ before(() => {
  * as two decimal digits each (r + 1 and n, so -1 prints 00), once.
  */
 function growModule(delta: number): string {
-  return `(module
- (import "board" "uart_write" (func $uw (param i32 i32 i32) (result i32)))
- (import "board" "irq_take" (func $take (result i32)))
- (memory (export "memory") 1 4)
- (data (i32.const 16) "grow=00 pages=00\\n")
- (func $digits (param $at i32) (param $v i32)
+  return abiModule(
+    `(drop (call $take)) ;; take the UART TX interrupts the write raises
+     (if (i32.eqz (global.get $done)) (then
+       (global.set $done (i32.const 1))
+       (call $digits (i32.const 21) (i32.add (memory.grow (i32.const ${delta})) (i32.const 1)))
+       (call $digits (i32.const 30) (memory.size))
+       (drop (call $uw (i32.const 0) (i32.const 16) (i32.const 17)))))
+     ;; next deadline at 1 s: every run below ends before it
+     (i64.const 1000000)`,
+    {
+      extraImports: `(import "board" "irq_take" (func $take (result i32)))`,
+      memory: "1 4",
+      data: `(data (i32.const 16) "grow=00 pages=00\\n")`,
+      extra: `(func $digits (param $at i32) (param $v i32)
    (i32.store8 (local.get $at) (i32.add (i32.const 48) (i32.div_u (local.get $v) (i32.const 10))))
    (i32.store8 (i32.add (local.get $at) (i32.const 1)) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10)))))
- (global $done (mut i32) (i32.const 0))
- (func $step_impl (result i64)
-   (drop (call $take)) ;; take the UART TX interrupts the write raises
-   (if (i32.eqz (global.get $done)) (then
-     (global.set $done (i32.const 1))
-     (call $digits (i32.const 21) (i32.add (memory.grow (i32.const ${delta})) (i32.const 1)))
-     (call $digits (i32.const 30) (memory.size))
-     (drop (call $uw (i32.const 0) (i32.const 16) (i32.const 17)))))
-   (i64.const 1000000)) ;; next deadline at 1 s: every run below ends before it
- (func (export "_start"))
- (func (export "coop_abi_version") (result i32) (i32.const 1))
- (func (export "coop_step") (result i64) (call $step_impl))
- (func (export "coop_set_trace") (param i32))
- (func (export "coop_task_capacity") (result i32) (i32.const 1))
- (func (export "coop_task_state") (param i32) (result i32) (i32.const 0))
- (func (export "coop_task_name") (param i32) (result i32) (i32.const 0))
- (func (export "coop_current_task") (result i32) (i32.const -1))
- (func (export "coop_stat") (param i32) (result i64) (i64.const 0))
- (func (export "coop_irq_deliveries") (param i32) (result i32) (i32.const 0))
- (func (export "coop_irq_kept") (param i32) (result i32) (i32.const 0))
-)`;
+ (global $done (mut i32) (i32.const 0))`,
+    },
+  );
 }
 
 function assemble(name: string, wat: string): string {
