@@ -168,7 +168,7 @@ test("coop boards lists both boards; coop --help", () => {
 test("VCD survives GTKWave's own parser (vcd2fst + fst2vcd), when gtkwave is installed", async (t) => {
   const have = spawnSync("vcd2fst", ["--help"], { encoding: "utf8" });
   if (have.error) {
-    t.skip("vcd2fst not installed (Debian package gtkwave)");
+    t.skip("vcd2fst not installed: npm run setup:viewers (as root), or sudo apt-get install -y --no-install-recommends gtkwave");
     return;
   }
   const blinky = join(ROOT, "build/blinky.wasm");
