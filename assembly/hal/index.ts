@@ -10,3 +10,4 @@ export { AdcRead } from "./adc";
 export { BusTransfer } from "./bus";
 export { Ts1Read, TS1_ADDR } from "./ts1";
 export { UartRxStream, EdgeStream } from "./streams";
+export { pinNamed, adcChannelNamed, uartPortNamed, busDeviceNamed, optionalPin, optionalAdcChannel, ABSENT } from "./names";
