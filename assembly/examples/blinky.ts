@@ -10,8 +10,7 @@
 // class), the same thing Rust's compiler makes of an `async fn`.
 
 export * from "../coop/abi";
-import { Ticker, WaitIrq, millis, spawn, gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE } from "../coop";
-import { pinNamed } from "../hal";
+import { Ticker, WaitIrq, millis, spawn, gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE, pinNamed } from "../coop";
 
 // The board file's names (boards/sim-devkit.json: pins 0, 1, 2), resolved once
 // at start-up; a board without one of them stops the firmware there, naming it.

@@ -6,7 +6,7 @@ import { Future, Waker } from "../coop/future";
 import { WaitIrq } from "../coop/irq";
 import { adc_start, adc_read, IRQ_ADC, BOARD_EBUSY, BOARD_ENOTREADY } from "../coop/board";
 import { OK } from "./errors";
-import { adcChannelNamed } from "./names";
+import { adcChannelNamed } from "../coop/names";
 
 const IDLE: u8 = 0;
 const CONVERTING: u8 = 1;

@@ -6,7 +6,7 @@ import { WaitIrq, irqClearKept } from "../coop/irq";
 import { gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE, BOARD_EBADPORT } from "../coop/board";
 import { GPIO_PINS, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "../coop/abi_gen";
 import { OK } from "./errors";
-import { pinNamed } from "./names";
+import { pinNamed } from "../coop/names";
 
 /** Edge selections for WaitEdge (the ABI's gpio_irq values, boards/abi/abi.json). */
 export { EDGE_RISING, EDGE_FALLING, EDGE_BOTH };

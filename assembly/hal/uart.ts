@@ -19,7 +19,7 @@ import { WakerSet } from "../coop/waker";
 import { uart_read, uart_write, uart_overruns, IRQ_UART0_RX, IRQ_UART0_TX } from "../coop/board";
 import { ByteBuf } from "./buf";
 import { OK, E_OVERRUN, E_LINE_TOO_LONG, E_TRUNCATED } from "./errors";
-import { uartPortNamed } from "./names";
+import { uartPortNamed } from "../coop/names";
 
 /** Default size of a port's software RX ring. */
 export const RX_RING_DEFAULT: i32 = 32;

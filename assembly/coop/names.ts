@@ -10,9 +10,9 @@
 // that adapts to boards without a pin or an ADC channel (the demo runs on
 // QEMU, which has neither).
 
-import { resolve } from "../coop/board";
-import { encodeUtf8, scratchA, SCRATCH_SIZE } from "../coop/text";
-import { NAME_PIN, NAME_ADC, NAME_UART, NAME_BUS, NAME_OPTIONAL } from "../coop/abi_gen";
+import { resolve } from "./board";
+import { encodeUtf8, scratchA, SCRATCH_SIZE } from "./text";
+import { NAME_PIN, NAME_ADC, NAME_UART, NAME_BUS, NAME_OPTIONAL } from "./abi_gen";
 
 export { NAME_PIN, NAME_ADC, NAME_UART, NAME_BUS, NAME_OPTIONAL };
 
