@@ -14,6 +14,7 @@ interface AbiSpec {
   gpio_edges: Record<"OFF" | "RISING" | "FALLING" | "BOTH", number>;
   trace_kinds: Record<"POLL_BEGIN" | "POLL_END" | "WAKE" | "SPAWN" | "EXIT" | "IRQ" | "STEP_END", number>;
   stats: Record<"POLLS" | "LIVE_TASKS" | "SPAWN_FAILURES" | "TIMER_OVERFLOWS" | "TIMERS_ARMED", number>;
+  name_kinds: Record<"PIN" | "ADC" | "UART" | "BUS" | "OPTIONAL", number>;
   task_states: Record<"FREE" | "LIVE" | "ABORTING", number>;
   exit_codes: Record<ExitName, ExitCode>;
   imports: Record<string, string>;
@@ -46,6 +47,8 @@ export const EDGE = ABI.gpio_edges;
 export const TRACE = ABI.trace_kinds;
 export const STAT = ABI.stats;
 export const TASK_STATE = ABI.task_states;
+/** board.resolve kinds: what a board-file name names (pin, ADC channel, UART, bus device); OPTIONAL is a flag or-ed into one. */
+export const NAME_KIND = ABI.name_kinds;
 /** Board ABI import signatures, wasm3 notation (result(params)). */
 export const ABI_IMPORTS: Readonly<Record<string, string>> = ABI.imports;
 /** Required exports (functions) and their signatures. */

@@ -368,9 +368,10 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   const f = sim.fault;
   if (f) {
     const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
-    if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
+    if (f.kind === "name") out.stderr(`coop: ${printable(f.message)}\n`);
+    else if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
     else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
-    code = EXIT.FIRMWARE_FAULT;
+    code = f.kind === "name" ? EXIT.BAD_MODULE : EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
   if (overruns > 0) {

@@ -20,6 +20,7 @@ export interface BoardImports {
   adc_read(channel: number): number;
   bus_transfer(addr: number, wptr: number, wlen: number, rptr: number, rlen: number): number;
   bus_status(): number;
+  resolve(kind: number, namePtr: number, nameLen: number): number;
   log(ptr: number, len: number): void;
   trace(kind: number, a: number, b: number): void;
   panic(msg: number, msgLen: number, file: number, fileLen: number, line: number, col: number): void;

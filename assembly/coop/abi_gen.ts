@@ -45,6 +45,13 @@ export const STAT_SPAWN_FAILURES: u32 = 2;
 export const STAT_TIMER_OVERFLOWS: u32 = 3;
 export const STAT_TIMERS_ARMED: u32 = 4;
 
+// board.resolve kinds: what a board-file name names; OPTIONAL is a flag or-ed into one.
+export const NAME_PIN: u32 = 0;
+export const NAME_ADC: u32 = 1;
+export const NAME_UART: u32 = 2;
+export const NAME_BUS: u32 = 3;
+export const NAME_OPTIONAL: u32 = 256;
+
 // coop_task_state values.
 export const TASK_FREE: u8 = 0;
 export const TASK_LIVE: u8 = 1;

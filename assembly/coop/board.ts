@@ -78,6 +78,21 @@ export {
 // @ts-ignore: decorator
 @external("board", "bus_status") export declare function bus_status(): i32;
 
+// ---- names ----------------------------------------------------------------
+
+/**
+ * The board's number for a name of its board file: kind NAME_PIN, NAME_ADC,
+ * NAME_UART or NAME_BUS, the name as UTF-8 bytes. Returns the pin, channel,
+ * port or 7-bit bus address. A name the board does not have never returns:
+ * the board reports it (naming the kind, the name and the board) and stops
+ * the firmware, so no code can go on with a wrong number. With NAME_OPTIONAL
+ * or-ed into the kind, an unknown name returns BOARD_EBADPORT instead (for
+ * firmware that adapts to a board without the part). Call it at init (the
+ * HAL's `named` constructors do).
+ */
+// @ts-ignore: decorator
+@external("board", "resolve") export declare function resolve(kind: u32, name: usize, nameLen: u32): i32;
+
 // ---- diagnostics ----------------------------------------------------------
 
 /** Write a UTF-8 line to the board's debug log. */

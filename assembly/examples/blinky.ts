@@ -10,11 +10,13 @@
 // class), the same thing Rust's compiler makes of an `async fn`.
 
 export * from "../coop/abi";
-import { Ticker, WaitIrq, millis, spawn, gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE } from "../coop";
+import { Ticker, WaitIrq, millis, spawn, gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE, pinNamed } from "../coop";
 
-const LED: u32 = 0;
-const LED2: u32 = 1;
-const BUTTON: u32 = 2;
+// The board file's names (boards/sim-devkit.json: pins 0, 1, 2), resolved once
+// at start-up; a board without one of them stops the firmware there, naming it.
+const LED = pinNamed("LED");
+const LED2 = pinNamed("LED2");
+const BUTTON = pinNamed("BUTTON");
 
 async function blinky(): Promise<void> {
   // A Ticker, not a Sleep: its ticks stay on the 500 ms grid however late a poll is.

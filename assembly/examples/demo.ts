@@ -1,12 +1,12 @@
 // The coop demo firmware: one module, eight concurrent tasks, each an async
 // function (the UART RX pump is the HAL's own driver future).
 //
-//   blinky    toggles the LED (pin 0) every 500 ms
+//   blinky    toggles the LED every 500 ms
 //   uart0-rx  moves UART0 input into a 256-byte ring as it arrives
-//   sampler   reads ADC channel 0 every 100 ms, sends each sample on `samples`
+//   sampler   reads the ADC channel POT every 100 ms, sends each sample on `samples`
 //   logger    receives samples, prints their average once a second
 //   watchdog  warns when no sample reached the logger for 300 ms
-//   button    prints the button's level (pin 2) on each edge
+//   button    prints the BUTTON pin's level on each edge
 //   banner    prints "coop demo ready" once, then ends
 //   shell     a line shell on UART0: echo, ping, uptime, tasks, stats, adc <ch>, temp, help
 //
@@ -29,12 +29,15 @@ import { Channel, Send, Recv, Notify, Notified } from "../sync";
 import {
   ByteBuf, Uart, UartRxPump, UartReadLine, UartWrite, OutputPin, WaitEdge, AdcRead, Ts1Read,
   parseUint, isBlank, errorName, OK, E_LINE_TOO_LONG, E_OVERRUN, BOARD_EBADPORT,
+  optionalPin, optionalAdcChannel,
 } from "../hal";
 
-// ---- board wiring (see boards/sim-devkit.json) ----
-const LED_PIN: u32 = 0;
-const BUTTON_PIN: u32 = 2;
-const SAMPLE_CHANNEL: u32 = 0;
+// ---- board wiring, by the board file's names (boards/sim-devkit.json) ----
+// Optional: on a board without them (QEMU) the number is ABSENT and every
+// call on it answers EBADPORT, which the tasks below handle.
+const LED_PIN: u32 = optionalPin("LED");
+const BUTTON_PIN: u32 = optionalPin("BUTTON");
+const SAMPLE_CHANNEL: u32 = optionalAdcChannel("POT");
 
 const SAMPLE_PERIOD_MS: i64 = 100;
 const WATCHDOG_MS: i64 = 300;
@@ -44,7 +47,7 @@ const LINE_MAX: i32 = 64;
  * pasted input keeps arriving while the shell writes a long answer. Larger
  * than the biggest board RX buffer (QEMU's 256-byte ring): then one read
  * empties the board's buffer and a loss is pinned to the line it hit. */
-const uart0 = new Uart(0, 512);
+const uart0 = Uart.named("UART0", 512);
 /** Samples from the sampler to the logger; 16 covers 1.6 s of a stalled logger. */
 const samples = new Channel<i32>(16);
 /** Poked by the logger for every sample it receives; the watchdog waits on it. */
@@ -61,7 +64,7 @@ async function blinky(): Promise<void> {
 }
 
 /**
- * Every 100 ms: read ADC channel 0 and send the value on `samples` (waiting
+ * Every 100 ms: read the ADC channel POT and send the value on `samples` (waiting
  * if the channel is full: backpressure, the ticker catches up afterwards).
  * Ends, after one message, if the board has no such channel.
  */
@@ -74,7 +77,7 @@ async function sampler(): Promise<void> {
     await tick;
     await adc;
     if (adc.error != OK) {
-      await out.str("sampler: adc ").uint(SAMPLE_CHANNEL).str(": ").str(errorName(adc.error)).str(", sampler stopped\n");
+      await out.str("sampler: adc POT: ").str(errorName(adc.error)).str(", sampler stopped\n");
       return;
     }
     send.value = adc.value;

@@ -17,8 +17,8 @@ export * from "../coop/abi";
 import { spawn } from "../coop";
 import { Uart, UartRxPump, UartReadLine, UartWrite, OK, BOARD_EBADPORT } from "../hal";
 
-const uart0 = new Uart(0, 128);
-const uart1 = new Uart(1, 128);
+const uart0 = Uart.named("UART0", 128);
+const uart1 = Uart.named("UART1", 128);
 
 /** Lines served by every `serve` task together. */
 let totalLines: i32 = 0;

@@ -6,6 +6,7 @@ import { Future, Waker } from "../coop/future";
 import { WaitIrq } from "../coop/irq";
 import { adc_start, adc_read, IRQ_ADC, BOARD_EBUSY, BOARD_ENOTREADY } from "../coop/board";
 import { OK } from "./errors";
+import { adcChannelNamed } from "../coop/names";
 
 const IDLE: u8 = 0;
 const CONVERTING: u8 = 1;
@@ -39,6 +40,11 @@ export class AdcRead extends Future {
   private irq: WaitIrq = new WaitIrq(IRQ_ADC);
 
   constructor(public channel: u32) { super(); }
+
+  /** Reads the channel the board file calls `name` ("POT"); a board without it stops the firmware at start-up. */
+  static named(name: string): AdcRead {
+    return new AdcRead(adcChannelNamed(name));
+  }
 
   /**
    * Read channel `ch` next and return this, to await it:

@@ -6,6 +6,7 @@ import { WaitIrq, irqClearKept } from "../coop/irq";
 import { gpio_write, gpio_read, gpio_irq, IRQ_GPIO_BASE, BOARD_EBADPORT } from "../coop/board";
 import { GPIO_PINS, EDGE_RISING, EDGE_FALLING, EDGE_BOTH } from "../coop/abi_gen";
 import { OK } from "./errors";
+import { pinNamed } from "../coop/names";
 
 /** Edge selections for WaitEdge (the ABI's gpio_irq values, boards/abi/abi.json). */
 export { EDGE_RISING, EDGE_FALLING, EDGE_BOTH };
@@ -21,6 +22,11 @@ export class OutputPin {
   /** The level last written (0 or 1). */
   level: u32 = 0;
   constructor(public readonly pin: u32) {}
+
+  /** The output the board file calls `name` ("LED"); a board without it stops the firmware at start-up. */
+  static named(name: string): OutputPin {
+    return new OutputPin(pinNamed(name));
+  }
 
   set(level: u32): i32 {
     this.level = level != 0 ? 1 : 0;
@@ -61,6 +67,12 @@ export class WaitEdge extends Future {
     super();
     this.edge = new WaitIrq(IRQ_GPIO_BASE + <i32>(pin & (GPIO_PINS - 1)));
   }
+
+  /** Waits for edges on the input the board file calls `name` ("BUTTON"); a board without it stops the firmware at start-up. */
+  static named(name: string, edges: u32 = EDGE_BOTH): WaitEdge {
+    return new WaitEdge(pinNamed(name), edges);
+  }
+
 
   poll(w: Waker): bool {
     if (!this.armed) {

@@ -10,3 +10,5 @@ export { AdcRead } from "./adc";
 export { BusTransfer } from "./bus";
 export { Ts1Read, TS1_ADDR } from "./ts1";
 export { UartRxStream, EdgeStream } from "./streams";
+// Board-file names (the core's assembly/coop/names.ts), for firmware that imports only the HAL.
+export { pinNamed, adcChannelNamed, uartPortNamed, busDeviceNamed, optionalPin, optionalAdcChannel, ABSENT } from "../coop/names";

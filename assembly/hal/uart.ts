@@ -19,6 +19,7 @@ import { WakerSet } from "../coop/waker";
 import { uart_read, uart_write, uart_overruns, IRQ_UART0_RX, IRQ_UART0_TX } from "../coop/board";
 import { ByteBuf } from "./buf";
 import { OK, E_OVERRUN, E_LINE_TOO_LONG, E_TRUNCATED } from "./errors";
+import { uartPortNamed } from "../coop/names";
 
 /** Default size of a port's software RX ring. */
 export const RX_RING_DEFAULT: i32 = 32;
@@ -77,6 +78,11 @@ export class Uart {
     this.ring = new StaticArray<u8>(rxCapacity < 1 ? 1 : rxCapacity);
     // lossSeen starts at 0: bytes the board dropped before the first read (input
     // that arrived while the firmware was starting) are a gap like any other.
+  }
+
+  /** The port the board file calls `name` ("UART0"); a board without it stops the firmware at start-up. */
+  static named(name: string, rxCapacity: i32 = RX_RING_DEFAULT): Uart {
+    return new Uart(uartPortNamed(name), rxCapacity);
   }
 
   /** Bytes waiting in the software ring. */

@@ -35,6 +35,7 @@ export function loadAbi(path = ABI_JSON) {
   ints("gpio_edges", abi.gpio_edges, 0, 3);
   ints("trace_kinds", abi.trace_kinds, 0, 0xffffffff);
   ints("stats", abi.stats, 0, 0xffffffff);
+  ints("name_kinds", abi.name_kinds, 0, 256);
   ints("task_states", abi.task_states, 0, 255);
   ints("exit_codes", Object.fromEntries(Object.entries(abi.exit_codes).map(([k, v]) => [k, v.code])), 0, 125);
   const codes = Object.values(abi.exit_codes).map((v) => v.code);
@@ -67,6 +68,8 @@ export function cHeader(abi = loadAbi()) {
   for (const [k, v] of Object.entries(abi.trace_kinds)) l.push(`#define COOP_TRACE_${k} ${v}u`);
   l.push("", "/* coop_stat ids. */");
   for (const [k, v] of Object.entries(abi.stats)) l.push(`#define COOP_STAT_${k} ${v}u`);
+  l.push("", "/* board.resolve kinds: what a board-file name names; OPTIONAL is a flag or-ed into one. */");
+  for (const [k, v] of Object.entries(abi.name_kinds)) l.push(`#define COOP_NAME_${k} ${v}u`);
   l.push("", "/* coop_task_state values. */");
   for (const [k, v] of Object.entries(abi.task_states)) l.push(`#define COOP_TASK_${k} ${v}u`);
   l.push("", "/* Exit statuses of every runner (coop run, coop hil, coop-native, the MCU, build:mcu, coop-gate). */");
@@ -95,6 +98,8 @@ export function asSource(abi = loadAbi()) {
   for (const [k, v] of Object.entries(abi.trace_kinds)) l.push(`export const TRACE_${k}: u32 = ${v};`);
   l.push("", "// coop_stat ids.");
   for (const [k, v] of Object.entries(abi.stats)) l.push(`export const STAT_${k}: u32 = ${v};`);
+  l.push("", "// board.resolve kinds: what a board-file name names; OPTIONAL is a flag or-ed into one.");
+  for (const [k, v] of Object.entries(abi.name_kinds)) l.push(`export const NAME_${k}: u32 = ${v};`);
   l.push("", "// coop_task_state values.");
   for (const [k, v] of Object.entries(abi.task_states)) l.push(`export const TASK_${k}: u8 = ${v};`);
   l.push("");

@@ -34,6 +34,8 @@ static uint8_t s_loaded, s_dead;
 
 /* board.panic unwinds with this value; wasm traps with their wasm_rt_trap_t (all smaller). */
 #define UNWIND_PANIC 0x100
+/* board.resolve unwinds with this for a name the board lacks (its text: coop_resolve_text()). */
+#define UNWIND_NAME 0x101
 
 static jmp_buf s_jump;
 
@@ -114,6 +116,13 @@ u32 Z_boardZ_bus_status(struct Z_board_instance_t *b) {
   return (u32)coop_board_bus_status(mem());
 }
 
+u32 Z_boardZ_resolve(struct Z_board_instance_t *b, u32 kind, u32 ptr, u32 len) {
+  (void)b;
+  int32_t r = coop_board_resolve(mem(), kind, ptr, len);
+  if (r == COOP_RESOLVE_STOP) longjmp(s_jump, UNWIND_NAME);
+  return (u32)r;
+}
+
 void Z_boardZ_log(struct Z_board_instance_t *b, u32 ptr, u32 len) {
   (void)b;
   coop_board_log(mem(), ptr, len);
@@ -161,6 +170,11 @@ static void l_task(coop_line *l) {
 }
 
 static int fail_call(const char *what, int unwound) {
+  if (unwound == UNWIND_NAME) { /* the firmware does not fit this board: refused, not faulted */
+    s_dead = 1;
+    hal_report(coop_resolve_text());
+    return COOP_EXIT_BAD_MODULE;
+  }
   coop_line l;
   coop_line_init(&l);
   const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */

@@ -197,6 +197,81 @@ void coop_board_panic(coop_mem m, uint32_t msg, uint32_t msg_len, uint32_t file,
 
 const char *coop_panic_text(void) { return s_panic_text; }
 
+static char s_resolve_text[240];
+
+/* The words a report uses for each kind, singular and plural, by COOP_NAME_* number. */
+static const char *const k_kind_words[][2] = {
+    [COOP_NAME_PIN] = {"pin", "pins"},
+    [COOP_NAME_ADC] = {"ADC channel", "ADC channels"},
+    [COOP_NAME_UART] = {"UART", "UARTs"},
+    [COOP_NAME_BUS] = {"bus device", "bus devices"},
+};
+#define N_KINDS (sizeof k_kind_words / sizeof k_kind_words[0])
+
+static int32_t resolve_stop(coop_line *l) {
+  memcpy(s_resolve_text, l->buf, l->len + 1 < sizeof s_resolve_text ? l->len + 1 : sizeof s_resolve_text);
+  s_resolve_text[sizeof s_resolve_text - 1] = 0;
+  return COOP_RESOLVE_STOP;
+}
+
+int32_t coop_board_resolve(coop_mem m, uint32_t kind, uint32_t ptr, uint32_t len) {
+  const uint32_t base = kind & ~COOP_NAME_OPTIONAL;
+  coop_line l;
+  coop_line_init(&l);
+  coop_line_str(&l, "coop: board ");
+  coop_line_str(&l, hal_board_name);
+  if (base >= N_KINDS || !k_kind_words[base][0]) {
+    coop_line_str(&l, ": resolve of unknown kind ");
+    coop_line_u64(&l, kind);
+    coop_line_str(&l, " (docs/abi.md, Names)");
+    return resolve_stop(&l);
+  }
+  if (!coop_range_ok(m, ptr, len)) {
+    coop_line_str(&l, ": resolve of a ");
+    coop_line_str(&l, k_kind_words[base][0]);
+    coop_line_str(&l, " name outside the firmware's memory (");
+    coop_line_u64(&l, ptr);
+    coop_line_str(&l, "+");
+    coop_line_u64(&l, len);
+    coop_line_str(&l, ")");
+    return resolve_stop(&l);
+  }
+  const uint8_t *name = m.base + ptr;
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < hal_name_count; i++) {
+    const coop_name *n = &hal_names[i];
+    if (n->kind != base) continue;
+    count++;
+    if (strlen(n->name) == len && memcmp(n->name, name, len) == 0) return n->number;
+  }
+  if (kind & COOP_NAME_OPTIONAL) return COOP_EBADPORT;
+  coop_line_str(&l, " has no ");
+  coop_line_str(&l, k_kind_words[base][0]);
+  coop_line_str(&l, " named \"");
+  coop_line_bytes(&l, name, len > 40 ? 40 : len);
+  if (len > 40) coop_line_str(&l, "...");
+  coop_line_str(&l, "\" (");
+  if (!count) {
+    coop_line_str(&l, "it has no ");
+    coop_line_str(&l, k_kind_words[base][1]);
+  } else {
+    coop_line_str(&l, "its ");
+    coop_line_str(&l, k_kind_words[base][1]);
+    coop_line_str(&l, ":");
+    const char *sep = " ";
+    for (uint32_t i = 0; i < hal_name_count; i++) {
+      if (hal_names[i].kind != base) continue;
+      coop_line_str(&l, sep);
+      coop_line_str(&l, hal_names[i].name);
+      sep = ", ";
+    }
+  }
+  coop_line_str(&l, ")");
+  return resolve_stop(&l);
+}
+
+const char *coop_resolve_text(void) { return s_resolve_text; }
+
 /* ---- the board loop --------------------------------------------------------- */
 
 void coop_run(const uint8_t *wasm, uint32_t len, const coop_config *cfg) {

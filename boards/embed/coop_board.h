@@ -103,6 +103,17 @@ int32_t coop_board_bus_transfer(coop_mem m, uint32_t addr, uint32_t wptr, uint32
 int32_t coop_board_bus_status(coop_mem m);
 void coop_board_log(coop_mem m, uint32_t ptr, uint32_t len);
 /*
+ * board.resolve: the number of a name in the board's table (hal_names), or,
+ * for a name asked with COOP_NAME_OPTIONAL that the board lacks, COOP_EBADPORT.
+ * Any other failure (an unknown name, an unknown kind, a name outside memory)
+ * returns COOP_RESOLVE_STOP after building the report (coop_resolve_text()):
+ * the engine must then unwind the wasm call and stop the firmware with
+ * COOP_EXIT_BAD_MODULE, so no code runs on with a wrong number.
+ */
+#define COOP_RESOLVE_STOP (-0x7fffffff - 1)
+int32_t coop_board_resolve(coop_mem m, uint32_t kind, uint32_t ptr, uint32_t len);
+const char *coop_resolve_text(void);
+/*
  * board.panic: builds the report text (message, file:line:col) now, while the
  * pointers are valid; the engine then unwinds the wasm call and reports it
  * with the task's name (coop_panic_text()). Returns nothing: the engine traps.

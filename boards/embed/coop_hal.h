@@ -41,6 +41,22 @@ int32_t hal_bus_status(void);
 /* Copy the finished transfer's read bytes (at most cap); returns bytes copied. */
 int32_t hal_bus_result(uint8_t *dst, uint32_t cap);
 
+/*
+ * The board's names for its pins, ADC channels, UARTs and bus devices, as in
+ * its board file (board.resolve, docs/abi.md "Names"): one table per board,
+ * `hal_name_count` entries. `kind` is a COOP_NAME_* kind (without OPTIONAL),
+ * `number` the pin, channel, port or 7-bit bus address the name stands for.
+ * `hal_board_name` names the board in reports ("board native has no pin ...").
+ */
+typedef struct coop_name {
+  uint8_t kind;
+  uint8_t number;
+  const char *name;
+} coop_name;
+extern const char hal_board_name[];
+extern const coop_name hal_names[];
+extern const uint32_t hal_name_count;
+
 /* Diagnostics. */
 void hal_log(const char *text, uint32_t len);
 void hal_trace(uint32_t kind, int32_t a, int32_t b);

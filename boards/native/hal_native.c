@@ -19,6 +19,8 @@
  * - ADC: 8 channels; a conversion finishes at once with the value set through
  *   the control descriptor (default 0).
  * - Bus: no devices; a transfer finishes at once with EBADPORT.
+ * - Names (board.resolve): sim-devkit's for the parts this board has, so a
+ *   firmware written for sim-devkit runs here unchanged (hal_names below).
  */
 #define _GNU_SOURCE
 #include "hal_native.h"
@@ -308,6 +310,22 @@ int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
 }
 
 int32_t hal_uart_overruns(uint32_t port) { return port == 0 ? 0 : COOP_EBADPORT; }
+
+/* ---- names ----------------------------------------------------------------------- */
+
+/* This board's names (board.resolve, docs/abi.md "Names"): sim-devkit's pins, ADC channels and UART0. */
+const char hal_board_name[] = "native";
+const coop_name hal_names[] = {
+    {COOP_NAME_PIN, 0, "LED"},
+    {COOP_NAME_PIN, 1, "LED2"},
+    {COOP_NAME_PIN, 2, "BUTTON"},
+    {COOP_NAME_PIN, 3, "BUTTON2"},
+    {COOP_NAME_ADC, 0, "POT"},
+    {COOP_NAME_ADC, 1, "VBAT"},
+    {COOP_NAME_ADC, 2, "LIGHT"},
+    {COOP_NAME_UART, 0, "UART0"},
+};
+const uint32_t hal_name_count = sizeof hal_names / sizeof hal_names[0];
 
 /* ---- GPIO, ADC, bus ------------------------------------------------------------ */
 

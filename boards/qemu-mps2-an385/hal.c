@@ -12,7 +12,7 @@
  *   when the ring has drained or has room again after refusing bytes.
  * - GPIO, ADC, bus and UART1: this board exposes none of them to coop, so
  *   every call answers EBADPORT (-1). (The AN385 has FPGA LEDs/switches; they
- *   are not wired to the ABI yet.)
+ *   are not wired to the ABI yet.) Its one name (board.resolve) is UART0.
  * - ISRs only touch peripherals, rings and the `pending` flags; they never
  *   call into wasm (wasm3 is not re-entrant).
  * - hal_log / hal_trace go to semihosting (QEMU's stderr); hal_report goes
@@ -261,6 +261,13 @@ static void tx_drain(void) {
 }
 
 /* ---- peripherals this board does not expose ---------------------------- */
+
+/* This board's names (board.resolve, docs/abi.md "Names"): only what it wires to the ABI. */
+const char hal_board_name[] = "mps2-an385";
+const coop_name hal_names[] = {
+    {COOP_NAME_UART, 0, "UART0"},
+};
+const uint32_t hal_name_count = sizeof hal_names / sizeof hal_names[0];
 
 int32_t hal_gpio_write(uint32_t pin, uint32_t level) { (void)pin; (void)level; return COOP_EBADPORT; }
 int32_t hal_gpio_read(uint32_t pin) { (void)pin; return COOP_EBADPORT; }

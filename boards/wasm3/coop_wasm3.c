@@ -38,6 +38,8 @@ static IM3Function f_start, f_abi_version, f_step, f_set_trace, f_task_capacity,
 
 /* board.panic traps with s_panic_trap to unwind the wasm call (its text: coop_panic_text()). */
 static const char s_panic_trap[] = "[trap] coop panic";
+/* board.resolve traps with this for a name the board lacks (its text: coop_resolve_text()). */
+static const char s_resolve_trap[] = "[trap] coop unknown name";
 
 /*
  * The memory base and size are read fresh on every import call (wasm3 hands
@@ -189,6 +191,17 @@ static m3ApiRawFunction(b_panic) {
   m3ApiTrap(s_panic_trap);
 }
 
+static m3ApiRawFunction(b_resolve) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, kind);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(uint32_t, len);
+  (void)_ctx;
+  int32_t r = coop_board_resolve(mem_of(runtime, _mem), kind, ptr, len);
+  if (r == COOP_RESOLVE_STOP) m3ApiTrap(s_resolve_trap);
+  m3ApiReturn(r);
+}
+
 typedef struct {
   const char *name;
   M3RawCall fn;
@@ -211,6 +224,7 @@ static const import_t k_imports[] = {
     {"adc_read", b_adc_read},
     {"bus_transfer", b_bus_transfer},
     {"bus_status", b_bus_status},
+    {"resolve", b_resolve},
     {"log", b_log},
     {"trace", b_trace},
     {"panic", b_panic},
@@ -295,6 +309,11 @@ static void l_task(coop_line *l) {
 static void l_limit(coop_line *l) { coop_line_limit(l, "memory limit", s_memory_limit); }
 
 static int fail_call(const char *what, M3Result r) {
+  if (r == s_resolve_trap) { /* the firmware does not fit this board: refused, not faulted */
+    s_dead = 1;
+    hal_report(coop_resolve_text());
+    return COOP_EXIT_BAD_MODULE;
+  }
   coop_line l;
   coop_line_init(&l);
   const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */

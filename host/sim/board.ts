@@ -4,11 +4,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { readBounded, INPUT_LIMITS, InputError } from "../input.js";
+import { NAME_KIND } from "../abi.js";
 
 export interface PinDesc { pin: number; name: string; dir: "in" | "out"; initial: 0 | 1 }
-export interface UartDesc { port: number; baud: number; rx_fifo: number; tx_fifo: number }
+export interface UartDesc { port: number; name: string; baud: number; rx_fifo: number; tx_fifo: number }
 export interface AdcChannelDesc { channel: number; name: string; source: unknown }
-export interface I2cDeviceDesc { type: "ts1"; addr: number; source: unknown }
+export interface I2cDeviceDesc { type: "ts1"; name: string; addr: number; source: unknown }
 export interface BoardDesc {
   name: string;
   description: string;
@@ -99,7 +100,7 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
   onlyKeys(b, ["name", "description", "clocks", "cost", "uarts", "pins", "adc", "i2c"], "");
   onlyKeys(b.clocks, ["tick_hz", "cpu_hz"], "clocks");
   onlyKeys(b.cost, ["poll_ns", "unit_ns", "slow_poll_us"], "cost");
-  list(b.uarts, "uarts").forEach((u, i) => onlyKeys(u, ["port", "baud", "rx_fifo", "tx_fifo"], `uarts[${i}]`));
+  list(b.uarts, "uarts").forEach((u, i) => onlyKeys(u, ["port", "name", "baud", "rx_fifo", "tx_fifo"], `uarts[${i}]`));
   list(b.pins, "pins").forEach((p, i) => onlyKeys(p, ["pin", "name", "dir", "initial"], `pins[${i}]`));
   onlyKeys(b.adc, ["conversion_us", "channels"], "adc");
   list(b.adc?.channels, "adc.channels").forEach((c, i) => {
@@ -108,7 +109,7 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
   });
   onlyKeys(b.i2c, ["clock_hz", "devices"], "i2c");
   list(b.i2c?.devices, "i2c.devices").forEach((d, i) => {
-    onlyKeys(d, ["type", "addr", "source"], `i2c.devices[${i}]`);
+    onlyKeys(d, ["type", "name", "addr", "source"], `i2c.devices[${i}]`);
     sourceKeys((d as Record<string, unknown>).source, `i2c.devices[${i}].source`);
   });
   if (typeof b.name !== "string") throw new Error("`name` must be a string");
@@ -119,12 +120,7 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
   int(cost.poll_ns, "cost.poll_ns", 1, 10 ** 9); // > 0: a task that keeps yielding must still move the clock
   int(cost.unit_ns, "cost.unit_ns", 0, 10 ** 9);
   int(cost.slow_poll_us, "cost.slow_poll_us", 0, 10 ** 9);
-  const uarts: UartDesc[] = (b.uarts ?? []).map((u: any, i: number) => ({
-    port: int(u.port, `uarts[${i}].port`, 0, 1),
-    baud: int(u.baud ?? 115200, `uarts[${i}].baud`, 300, 10_000_000),
-    rx_fifo: int(u.rx_fifo ?? 16, `uarts[${i}].rx_fifo`, 1, 65536),
-    tx_fifo: int(u.tx_fifo ?? 16, `uarts[${i}].tx_fifo`, 1, 65536),
-  }));
+  // One namespace per board: firmware resolves these names (board.resolve, docs/abi.md).
   const names = new Set<string>();
   const unique = (n: unknown, what: string): string => {
     if (typeof n !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`${what} must be an identifier, got ${JSON.stringify(n)}`);
@@ -132,6 +128,13 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
     names.add(n);
     return n;
   };
+  const uarts: UartDesc[] = (b.uarts ?? []).map((u: any, i: number) => ({
+    port: int(u.port, `uarts[${i}].port`, 0, 1),
+    name: unique(u.name ?? `UART${u.port}`, `uarts[${i}].name`),
+    baud: int(u.baud ?? 115200, `uarts[${i}].baud`, 300, 10_000_000),
+    rx_fifo: int(u.rx_fifo ?? 16, `uarts[${i}].rx_fifo`, 1, 65536),
+    tx_fifo: int(u.tx_fifo ?? 16, `uarts[${i}].tx_fifo`, 1, 65536),
+  }));
   const pins: PinDesc[] = (b.pins ?? []).map((p: any, i: number) => {
     if (p.dir !== "in" && p.dir !== "out") throw new Error(`pins[${i}].dir must be "in" or "out"`);
     return { pin: int(p.pin, `pins[${i}].pin`, 0, 15), name: unique(p.name, `pins[${i}].name`), dir: p.dir, initial: int(p.initial ?? 0, `pins[${i}].initial`, 0, 1) as 0 | 1 };
@@ -143,7 +146,7 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
   const i2c = b.i2c ?? { clock_hz: 100_000, devices: [] };
   const devices: I2cDeviceDesc[] = (i2c.devices ?? []).map((d: any, i: number) => {
     if (d.type !== "ts1") throw new Error(`i2c.devices[${i}].type: only "ts1" (the TS1 temperature sensor) is modelled`);
-    return { type: "ts1", addr: int(d.addr, `i2c.devices[${i}].addr`, 0, 127), source: d.source ?? 23.45 };
+    return { type: "ts1", name: unique(d.name ?? "TS1", `i2c.devices[${i}].name`), addr: int(d.addr, `i2c.devices[${i}].addr`, 0, 127), source: d.source ?? 23.45 };
   });
   const dup = <T>(xs: T[], key: (x: T) => number, what: string) => {
     const seen = new Set<number>();
@@ -158,4 +161,23 @@ export function parseBoard(raw: unknown, file: string): BoardDesc {
     adc: { conversion_us: int(adc.conversion_us ?? 20, "adc.conversion_us", 1, 10 ** 7), channels },
     i2c: { clock_hz: int(i2c.clock_hz ?? 100_000, "i2c.clock_hz", 1000, 10 ** 7), devices },
   };
+}
+
+/** What a board.resolve kind names, for reports ("pin", "ADC channel", ...), by kind number. */
+export const NAME_KIND_WORDS: Readonly<Record<number, readonly [string, string]>> = {
+  [NAME_KIND.PIN]: ["pin", "pins"],
+  [NAME_KIND.ADC]: ["ADC channel", "ADC channels"],
+  [NAME_KIND.UART]: ["UART", "UARTs"],
+  [NAME_KIND.BUS]: ["bus device", "bus devices"],
+};
+
+/** The board file's names of one kind, with the number each stands for (pin, channel, port, 7-bit address). */
+export function namesOf(board: BoardDesc, kind: number): [string, number][] {
+  switch (kind) {
+    case NAME_KIND.PIN: return board.pins.map((p) => [p.name, p.pin]);
+    case NAME_KIND.ADC: return board.adc.channels.map((c) => [c.name, c.channel]);
+    case NAME_KIND.UART: return board.uarts.map((u) => [u.name, u.port]);
+    case NAME_KIND.BUS: return board.i2c.devices.map((d) => [d.name, d.addr]);
+    default: return [];
+  }
 }

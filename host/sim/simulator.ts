@@ -3,12 +3,12 @@
 // to firmware only through host/engine.ts, so any engine plugs in.
 
 import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
-import type { BoardDesc } from "./board.js";
+import { namesOf, NAME_KIND_WORDS, type BoardDesc } from "./board.js";
 import { EventQueue } from "./events.js";
 import { Prng } from "./prng.js";
 import { makeSource, constant, type Source } from "./sources.js";
 import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, type PeriphCtx, type BusDevice } from "./peripherals.js";
-import { IRQ, IRQ_LINE_COUNT, STAT, TRACE, irqName } from "../abi.js";
+import { ERR, IRQ, IRQ_LINE_COUNT, NAME_KIND, STAT, TRACE, irqName } from "../abi.js";
 import { ChromeTrace, Vcd, newMetrics, type TaskMetrics } from "./recorder.js";
 import { addFuel, DEFAULT_FUEL, FUEL_MARKER, FUEL_TRACE_KIND } from "./fuel.js";
 
@@ -27,7 +27,8 @@ export interface SimOptions {
 
 /** Why the firmware stopped for good (docs/abi.md rule 4). */
 export interface Fault {
-  kind: "panic" | "trap" | "runaway" | "stall" | "start";
+  /** "name": the firmware asked board.resolve for a name the board does not have (exit BAD_MODULE). */
+  kind: "panic" | "trap" | "runaway" | "stall" | "start" | "name";
   message: string;
   task: number;
   taskName: string | null;
@@ -231,6 +232,7 @@ export class Simulator implements PeriphCtx {
       adc_read: (ch) => this.adc.read(ch >>> 0),
       bus_transfer: (addr, wptr, wlen, rptr, rlen) => this.bus.transfer(addr >>> 0, wptr >>> 0, wlen >>> 0, rptr >>> 0, rlen >>> 0),
       bus_status: () => this.bus.status,
+      resolve: (kind, ptr, len) => this.resolveName(kind >>> 0, ptr >>> 0, len >>> 0),
       log: (ptr, len) => {
         const line = text(ptr, len);
         this.logs.push(line);
@@ -247,6 +249,32 @@ export class Simulator implements PeriphCtx {
         throw new PanicSignal("firmware panic"); // unwinds the wasm call; the module is dead
       },
     };
+  }
+
+  /**
+   * board.resolve: the number of a board-file name. A name the board lacks
+   * (unless asked with the OPTIONAL flag), an unknown kind or a name outside
+   * memory stops the firmware: it must not run on with a wrong number.
+   */
+  private resolveName(kind: number, ptr: number, len: number): number {
+    const optional = (kind & NAME_KIND.OPTIONAL) !== 0;
+    const base = kind & ~NAME_KIND.OPTIONAL;
+    const words = NAME_KIND_WORDS[base];
+    const bytes = this.fw?.memory.read(ptr, len);
+    let why: string;
+    if (!words) why = `board ${this.board.name}: resolve of unknown kind ${kind} (docs/abi.md, Names)`;
+    else if (!bytes) why = `board ${this.board.name}: resolve of a ${words[0]} name outside the firmware's memory (${ptr}+${len})`;
+    else {
+      const name = Buffer.from(bytes).toString("utf8");
+      const all = namesOf(this.board, base);
+      const hit = all.find(([n]) => n === name);
+      if (hit) return hit[1];
+      if (optional) return ERR.EBADPORT;
+      const shown = len > 40 ? `${name.slice(0, 40)}...` : name;
+      why = `board ${this.board.name} has no ${words[0]} named "${shown}" (${all.length ? `its ${words[1]}: ${all.map(([n]) => n).join(", ")}` : `it has no ${words[1]}`})`;
+    }
+    this.fault = { kind: "name", message: why, task: -1, taskName: null, tUs: this.t };
+    throw new PanicSignal("unknown name"); // unwinds the wasm call; the module is dead
   }
 
   // ---- trace events -> metrics, Chrome trace ----

@@ -26,7 +26,7 @@ function stubBoard(over: Partial<BoardImports> = {}): BoardImports {
     tick_hz: () => 1_000_000, now: () => 0n, set_alarm: () => {}, irq_take: () => 0,
     uart_write: (_p, _ptr, len) => len, uart_read: () => 0, uart_overruns: () => 0,
     gpio_write: () => 0, gpio_read: () => 0, gpio_irq: () => 0, adc_start: () => 0, adc_read: () => 0,
-    bus_transfer: () => 0, bus_status: () => -4, log: () => {}, trace: () => {},
+    bus_transfer: () => 0, bus_status: () => -4, resolve: () => 0, log: () => {}, trace: () => {},
     panic: () => { throw new Error("panic"); },
   };
   return Object.assign(b, over);

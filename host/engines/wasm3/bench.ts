@@ -23,7 +23,7 @@ function stubImports(): Record<string, (...a: never[]) => unknown> {
   return {
     tick_hz: () => 1_000_000, now: () => 12345n, set_alarm: () => {}, irq_take: n, uart_write: n, uart_read: n,
     uart_overruns: n, gpio_write: n, gpio_read: n, gpio_irq: n, adc_start: n, adc_read: n, bus_transfer: n,
-    bus_status: n, log: () => {}, trace: () => {}, panic: () => { throw new Error("panic"); },
+    bus_status: n, resolve: n, log: () => {}, trace: () => {}, panic: () => { throw new Error("panic"); },
   };
 }
 

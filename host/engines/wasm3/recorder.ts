@@ -13,6 +13,7 @@
 // May import: host/engine.ts only.
 
 import type { BoardImports, Engine, Firmware } from "../../engine.js";
+import { ERR, NAME_KIND } from "../../abi.js";
 
 /** Scripted input for the recording board. Times in ticks (µs). */
 export type Stimulus =
@@ -77,6 +78,11 @@ export async function record(engine: Engine, wasm: Uint8Array, opts: RecordOptio
     return rng & 4095;
   };
 
+  // The names of sim-devkit (board.resolve kinds pin, ADC channel, UART, bus device); an unknown one stops the module.
+  const RECORDER_NAMES: Record<number, Record<string, number>> = {
+    [NAME_KIND.PIN]: { LED: 0, LED2: 1, BUTTON: 2, BUTTON2: 3 }, [NAME_KIND.ADC]: { POT: 0, VBAT: 1, LIGHT: 2 },
+    [NAME_KIND.UART]: { UART0: 0, UART1: 1 }, [NAME_KIND.BUS]: { TS1: 72 },
+  };
   // Arrow functions (no `this`): engines pass imports unbound, as WebAssembly does.
   const board: BoardImports = {
     tick_hz: () => { importCalls++; ev("tick_hz"); return 1_000_000; },
@@ -136,6 +142,15 @@ export async function record(engine: Engine, wasm: Uint8Array, opts: RecordOptio
     adc_read: (ch) => { importCalls++; const r = ch >>> 0 >= 8 ? -1 : adcLast[ch] < 0 ? -4 : adcLast[ch]; ev(`adc_read ${ch} -> ${r}`); return r; },
     bus_transfer: (addr, wp, wl, rp, rl) => { importCalls++; ev(`bus_transfer ${addr} ${wp} ${wl} ${rp} ${rl} -> -1`); return -1; },
     bus_status: () => { importCalls++; ev("bus_status -> -4"); return -4; },
+    resolve: (kind, ptr, len) => {
+      importCalls++;
+      const b = mem().read(ptr >>> 0, len >>> 0);
+      const name = b ? Buffer.from(b).toString("utf8") : "";
+      const r = RECORDER_NAMES[kind & ~NAME_KIND.OPTIONAL]?.[name] ?? ERR.EBADPORT;
+      ev(`resolve ${kind} ${JSON.stringify(name)} -> ${r}`);
+      if (r < 0 && !(kind & NAME_KIND.OPTIONAL)) throw new Error(`unknown name ${kind}:${name}`);
+      return r;
+    },
     log: (ptr, len) => {
       importCalls++;
       const b = mem().read(ptr >>> 0, len >>> 0);

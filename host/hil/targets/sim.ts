@@ -55,7 +55,7 @@ export class SimHilTarget implements HilTarget {
     const sim = new Simulator(board, { seed: ctx.seed });
     const engine = await createEngine(this.engine);
     await sim.load(engine, new Uint8Array(readBounded(ctx.firmware, INPUT_LIMITS.firmware, "firmware")));
-    if (sim.fault) throw new Error(`firmware failed at start: ${sim.fault.kind}: ${sim.fault.message}`);
+    if (sim.fault) throw new Error(`firmware failed at start: ${sim.fault.kind === "name" ? "" : `${sim.fault.kind}: `}${sim.fault.message}`);
     const target = new SimTarget(sim) as SimTarget & OpenTarget;
     // Reports name the HIL target ("wasm3"), not the simulator class.
     Object.defineProperty(target, "name", { value: this.name });

@@ -36,6 +36,7 @@ let bus = null, busStatus = -4;
 const events = []; // [time, fn], kept sorted
 const at = (t, fn) => { events.push([t, fn]); events.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); };
 const u8 = () => new Uint8Array(memory.buffer);
+const NAMES = { 0: { LED: 0, LED2: 1, BUTTON: 2, BUTTON2: 3 }, 1: { POT: 0 }, 2: { UART0: 0 }, 3: { TS1: 0x48 } };
 const board = {
   tick_hz: () => 1_000_000, now: () => now, set_alarm: (t) => { alarm = t; },
   irq_take: () => { const p = pending; pending = 0; return p; },
@@ -56,6 +57,14 @@ const board = {
   adc_read: (ch) => (ch > 3 ? -1 : adcResult.has(ch) ? adcResult.get(ch) : -4),
   bus_transfer: (addr, wp, wl, rp, rl) => { if (bus) return -3; bus = { addr, reg: wl > 0 ? u8()[wp] : 0, rp, rl, done: now + 300n }; busStatus = -4; return 0; },
   bus_status: () => busStatus,
+  // board.resolve kinds 0 pin, 1 ADC channel, 2 UART, 3 bus device; 256 = optional (boards/abi/abi.json name_kinds).
+  resolve: (kind, ptr, len) => {
+    const name = Buffer.from(memory.buffer, ptr, len).toString();
+    const n = NAMES[kind & 255]?.[name];
+    if (n !== undefined) return n;
+    if (kind & 256) return -1;
+    throw new Error(`firmware asked for unknown name ${kind}:${name}`);
+  },
   log: () => {}, trace: () => {},
   panic: (m, ml) => { throw new Error(`firmware panic: ${Buffer.from(memory.buffer, m, ml).toString()}`); },
 };

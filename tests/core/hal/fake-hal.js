@@ -48,13 +48,13 @@ export function createHalFakeBoard(getMemory) {
   board.uart_overruns = (port) => (port > 1 ? EBADPORT : h.overruns[port]);
 
   board.adc_start = (ch) => {
-    if (ch > 3) return EBADPORT;
+    if (ch >>> 0 > 3) return EBADPORT; // a u32 on the ABI: ABSENT (0xFFFFFFFF) arrives as -1
     if (h.adcRunning >= 0) return EBUSY;
     h.adcRunning = ch;
     h.adcStarts++;
     return 0;
   };
-  board.adc_read = (ch) => (ch > 3 ? EBADPORT : h.adcResults.has(ch) ? h.adcResults.get(ch) : ENOTREADY);
+  board.adc_read = (ch) => (ch >>> 0 > 3 ? EBADPORT : h.adcResults.has(ch) ? h.adcResults.get(ch) : ENOTREADY);
 
   const gpioWrite = board.gpio_write;
   board.gpio_irq = (pin, edges) => {
@@ -74,6 +74,17 @@ export function createHalFakeBoard(getMemory) {
     return 0;
   };
   board.bus_status = () => h.bus.status;
+
+  // board.resolve (kinds 0 pin, 1 ADC, 2 UART, 3 bus; 256 optional): tiny-m0-like numbers, so a
+  // spec sees the number came from the board. A real board stops the firmware on an unknown name.
+  const names = { 0: { LED: 5, BUTTON: 6 }, 1: { POT: 2 }, 2: { UART0: 0, UART1: 1 }, 3: { TS1: 0x48 } };
+  board.resolve = (kind, ptr, len) => {
+    const name = Buffer.from(mem().slice(ptr, ptr + len)).toString();
+    const n = names[kind & 255]?.[name];
+    if (n !== undefined) return n;
+    if (kind & 256) return EBADPORT;
+    throw new Error(`unknown name ${name}`);
+  };
 
   const halfake = {
     rx_push: (port, byte) => { h.rx[port].push(byte & 255); raise(IRQ_UART_RX(port)); },

@@ -1,6 +1,7 @@
 import {
   OutputPin, WaitEdge, AdcRead, BusTransfer, Ts1Read, OK, E_DEVICE,
   BOARD_EBADPORT, EDGE_RISING, EDGE_BOTH, Uart, UartRxStream, EdgeStream,
+  pinNamed, busDeviceNamed, optionalPin, optionalAdcChannel, ABSENT,
 } from "../../../assembly/hal";
 import { ITEM, PENDING, DONE } from "../../../assembly/sync/stream";
 import { gpioLevel, heapTop } from "../fake";
@@ -19,6 +20,29 @@ describe("OutputPin", () => {
     led.toggle();
     expect(gpioLevel(0)).toBe(1);
     expect(new OutputPin(40).toggle()).toBe(BOARD_EBADPORT);
+  });
+});
+
+describe("board-file names", () => {
+  it("take the board's numbers (the fake board: LED 5, BUTTON 6, POT 2, UART1 1, TS1 0x48)", () => {
+    const led = OutputPin.named("LED");
+    expect(led.pin).toBe(5);
+    expect(led.set(1)).toBe(0);
+    expect(gpioLevel(5)).toBe(1);
+    expect(WaitEdge.named("BUTTON", EDGE_RISING).pin).toBe(6);
+    expect(WaitEdge.named("BUTTON").edges).toBe(EDGE_BOTH);
+    expect(AdcRead.named("POT").channel).toBe(2);
+    expect(Uart.named("UART1", 8).port).toBe(1);
+    expect(pinNamed("BUTTON")).toBe(6);
+    expect(busDeviceNamed("TS1")).toBe(0x48);
+  });
+  it("optional names give ABSENT for a part the board lacks, and a driver on it answers EBADPORT", () => {
+    expect(optionalPin("LED")).toBe(5);
+    expect(optionalPin("LED2")).toBe(ABSENT);
+    expect(optionalAdcChannel("VBAT")).toBe(ABSENT);
+    const adc = new AdcRead(optionalAdcChannel("VBAT"));
+    expect(adc.poll(W)).toBe(true);
+    expect(adc.error).toBe(BOARD_EBADPORT);
   });
 });
 
