@@ -63,10 +63,10 @@ export function parseKnobs(uses: string[], root = packageRoot()): string[] {
   const seen = new Set<string>();
   return uses.map((u) => {
     const m = /^([^=]*)=(.*)$/.exec(u);
-    if (!m) throw new BuildUsageError(`--use needs NAME=VALUE, got "${u}" (knobs: ${names})`);
+    if (!m) throw new BuildUsageError(`--use needs NAME=VALUE, got "${u}"; the knobs are ${names}`);
     const [, name, value] = m;
     const k = knobs.get(name);
-    if (!k) throw new BuildUsageError(`unknown build knob "${name}" in --use ${u} (knobs: ${names}; docs/runtime.md)`);
+    if (!k) throw new BuildUsageError(`unknown build knob "${name}" in --use ${u}; the knobs are ${names}`);
     if (!/^[0-9]+$/.test(value) || Number(value) < k.min || Number(value) > k.max) {
       throw new BuildUsageError(`--use ${name} must be a whole number from ${k.min} to ${k.max}, got "${value}"`);
     }
@@ -201,10 +201,10 @@ function examplesArgs(argv: string[], root: string): { only: string[]; opts: Bui
     const a = argv[i];
     if (a === "--speed") speed = true;
     else if (a === "--use" || a === "-u") {
-      if (argv[i + 1] === undefined) throw new BuildUsageError(`--use needs NAME=VALUE (${EXAMPLES_USAGE})`);
+      if (argv[i + 1] === undefined) throw new BuildUsageError("--use needs NAME=VALUE");
       use.push(argv[++i]);
     } else if (a.startsWith("--use=")) use.push(a.slice(6));
-    else if (a.startsWith("-")) throw new BuildUsageError(`unknown option ${a} (${EXAMPLES_USAGE})`);
+    else if (a.startsWith("-")) throw new BuildUsageError(`unknown option ${a}`);
     else only.push(a);
   }
   return { only, opts: { speed, use: parseKnobs(use, root) } };
@@ -218,7 +218,7 @@ async function buildExamples(argv: string[]): Promise<number> {
     args = examplesArgs(argv, root);
   } catch (e) {
     if (!(e instanceof BuildUsageError)) throw e;
-    process.stderr.write(`build: ${e.message}\n`);
+    process.stderr.write(`build: ${e.message} (${EXAMPLES_USAGE})\n`);
     return EXIT.USAGE;
   }
   const { only, opts } = args;

@@ -185,8 +185,10 @@ async function initCmd(args: string[], out: Out): Promise<number> {
   if (parsed.positionals.length !== 1) throw new UsageError("init needs exactly one folder: coop init <dir> [--coop <path>]");
   const { initProject, ProjectError } = await import("./project.js");
   try {
-    const made = initProject(parsed.positionals[0], (parsed.values.coop as string | undefined) ?? packageRoot());
-    out.stdout(`coop init: made ${made.files.length} files in ${parsed.positionals[0]} (depends on coop at ${made.coop})\nnext: cd ${parsed.positionals[0]} && npm install && npm test\n`);
+    const dir = parsed.positionals[0];
+    const made = initProject(dir, (parsed.values.coop as string | undefined) ?? packageRoot());
+    const cd = /[^\w./-]/.test(dir) ? JSON.stringify(dir) : dir;
+    out.stdout(`coop init: made ${made.files.length} files in ${dir} (depends on coop at ${made.coop})\nnext: cd ${cd} && npm install && npm test\n`);
   } catch (e) {
     if (e instanceof ProjectError) throw new UsageError(e.message);
     throw e;
