@@ -47,9 +47,13 @@ export function initProject(dir: string, coop: string): { files: string[]; coop:
         build: "coop build src/main.ts -o build/main.wasm",
         run: "npm run build && coop run build/main.wasm --until 3s",
         test: "npm run build && coop run build/main.wasm --script tests/main.yaml",
+        // tsc over the firmware, as editors see it (the checkout's TypeScript: the project installs nothing else).
+        check: "node node_modules/coop/node_modules/typescript/bin/tsc -p .",
       },
       dependencies: { coop: `file:${pkg}` },
     }, null, 2) + "\n",
+    // Editors and `npm run check`: AssemblyScript's types, and async functions typed as the build lowers them.
+    "tsconfig.json": JSON.stringify({ extends: "./node_modules/coop/assembly/tsconfig.json", include: ["src/**/*.ts", "node_modules/coop/assembly/async.d.ts"] }, null, 2) + "\n",
     "src/main.ts": MAIN_TS,
     "tests/main.yaml": MAIN_YAML,
     "README.md": readme(name, pkg),
@@ -136,6 +140,7 @@ npm install          # links coop into node_modules (see "The coop dependency")
 npm test             # build, then run tests/main.yaml on the simulated board
 npm run run          # build, then run 3 simulated seconds (UART output, metrics)
 npm run build        # src/main.ts -> build/main.wasm
+npm run check        # tsc over src/ (what an editor shows; tsconfig.json)
 \`\`\`
 
 | file | what |
@@ -143,6 +148,7 @@ npm run build        # src/main.ts -> build/main.wasm
 | \`src/main.ts\` | the firmware entry: tasks as \`async function\`s, spawned at start-up |
 | \`tests/main.yaml\` | a scenario: serial writes and waits, pin checks (\`coop run --script\`) |
 | \`build/\` | what \`npm run build\` writes |
+| \`tsconfig.json\` | for editors and \`npm run check\`: AssemblyScript's types, async functions as the build types them |
 
 Firmware imports the runtime from \`"coop"\`, the HAL drivers from
 \`"coop/hal"\`, channels and other primitives from \`"coop/sync"\`; the entry

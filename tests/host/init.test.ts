@@ -56,12 +56,12 @@ test("coop init --coop names the checkout the project depends on", () => {
 test("a project made by coop init installs offline, builds, runs its scenario, and reports errors from its own folder", () => {
   const made = coop(["init", "My Firmware"]);
   assert.equal(made.code, 0, made.err);
-  assert.match(made.out, /^coop init: made 6 files in My Firmware \(depends on coop at .*\)\nnext: cd "My Firmware" && npm install && npm test\n$/);
+  assert.match(made.out, /^coop init: made 7 files in My Firmware \(depends on coop at .*\)\nnext: cd "My Firmware" && npm install && npm test\n$/);
   const proj = join(dir, "My Firmware");
   const pkg = JSON.parse(readFileSync(join(proj, "package.json"), "utf8"));
   assert.equal(pkg.name, "my-firmware");
   assert.equal(pkg.dependencies.coop, `file:${ROOT}`);
-  assert.deepEqual(Object.keys(pkg.scripts).sort(), ["build", "run", "test"]);
+  assert.deepEqual(Object.keys(pkg.scripts).sort(), ["build", "check", "run", "test"]);
   const main = readFileSync(join(proj, "src/main.ts"), "utf8");
   assert.match(main, /^export \* from "coop\/abi";/m);
   assert.match(main, /^import .* from "coop";$/m);
@@ -86,6 +86,10 @@ test("a project made by coop init installs offline, builds, runs its scenario, a
   const broken = npm(["run", "build"], proj);
   assert.notEqual(broken.code, 0);
   assert.match(broken.err, new RegExp(`^coop: build failed: src/main\\.ts\\(${lineNo},12\\): ERROR TS2304: Cannot find name 'nope'\\. \\(1 compile error\\(s\\)\\)$`, "m"));
+  // tsc, as an editor sees the project, finds the same error (and none in the example: checked below).
+  const typeErr = npm(["run", "check"], proj);
+  assert.notEqual(typeErr.code, 0);
+  assert.match(typeErr.out, new RegExp(`^src/main\\.ts\\(${lineNo},12\\): error TS2304: Cannot find name 'nope'\\.$`, "m"));
 
   // A missing ABI export says the line to add, as a project writes it.
   writeFileSync(join(proj, "src/main.ts"), main.replace(/^export \* from "coop\/abi";.*\n/m, ""));
@@ -95,6 +99,8 @@ test("a project made by coop init installs offline, builds, runs its scenario, a
 
   // A failing scenario step names the scenario file from the project.
   writeFileSync(join(proj, "src/main.ts"), main);
+  const typed = npm(["run", "check"], proj);
+  assert.equal(typed.code, 0, typed.out + typed.err);
   writeFileSync(join(proj, "tests/main.yaml"), readFileSync(join(proj, "tests/main.yaml"), "utf8").replace('"led 1\\\\n"', '"led 7\\\\n"'));
   const failing = npm(["test"], proj);
   assert.notEqual(failing.code, 0);
