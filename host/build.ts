@@ -86,12 +86,14 @@ function packageName(root: string): string {
 /**
  * The firmware project an entry belongs to: the nearest folder above it whose
  * node_modules/<package name> is this package (npm links a file: dependency),
- * or null.
+ * or null. The search stops at this package's root, so the package's own
+ * files never count as a project that happens to hold the checkout.
  */
 export function projectOf(entry: string, root = packageRoot()): string | null {
   const name = packageName(root);
   const self = realpathSync(root);
   for (let d = dirname(resolve(entry)); ; d = dirname(d)) {
+    if (existsSync(d) && realpathSync(d) === self) return null;
     const dep = join(d, "node_modules", name);
     try {
       if (realpathSync(dep) === self) return d;

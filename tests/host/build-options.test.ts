@@ -7,11 +7,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { CLI, ROOT } from "./fixtures/build.js";
-import { buildKnobs } from "../../host/build.js";
+import { buildKnobs, projectOf } from "../../host/build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-knobs-"));
 const core = relative(dir, join(ROOT, "assembly", "coop")).split("\\").join("/");
@@ -53,6 +53,19 @@ test("the knobs are read from assembly/coop/config.ts with their ranges", () => 
     COOP_TIMERS: { min: 1, max: 65534 },
     COOP_POLL_BUDGET: { min: 1, max: 1000000 },
   });
+});
+
+test("a project is the nearest folder whose node_modules/coop is this package, never above the package itself", () => {
+  const outer = join(dir, "outer");
+  const pkg = join(outer, "pkg"); // a coop package that sits inside a project depending on it
+  mkdirSync(join(pkg, "assembly"), { recursive: true });
+  mkdirSync(join(outer, "node_modules"), { recursive: true });
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "coop" }));
+  symlinkSync(pkg, join(outer, "node_modules", "coop"));
+  assert.equal(projectOf(join(outer, "src/deep/main.ts"), pkg), outer);
+  assert.equal(projectOf(join(pkg, "assembly/main.ts"), pkg), null);
+  assert.equal(projectOf(join(dir, "three.ts"), ROOT), null);
+  assert.equal(projectOf(join(ROOT, "assembly/examples/blinky.ts"), ROOT), null);
 });
 
 test("--use COOP_TASKS and COOP_TIMERS change the firmware: a full table and a full timer pool show in the run summary", () => {
