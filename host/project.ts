@@ -164,8 +164,8 @@ npm run build -- --use COOP_TASKS=8 --use COOP_TIMERS=16   # build knobs: task s
 npm run build -- --use COOP_POLL_BUDGET=64                 # polls per step call
 npm run build -- --speed                                   # shrinkLevel 0: faster, larger
 npx coop build src/main.ts -o build/main.debug.wasm --debug
-npm test -- --engine wasm3                                 # the interpreter the MCU runs
-npx coop run build/main.wasm --board tiny-m0 --trace trace.json --vcd pins.vcd
+npm test -- --engine wasm3        # the interpreter the MCU runs (npm run build:wasm3-engine in the checkout first)
+npx coop run build/main.wasm --trace trace.json --vcd pins.vcd   # a Perfetto trace, GTKWave waveforms
 npx coop --help
 \`\`\`
 
