@@ -58,6 +58,8 @@ export function initProject(dir: string, coop: string): { files: string[]; coop:
     "tests/main.yaml": MAIN_YAML,
     "README.md": readme(name, pkg),
     ".gitignore": "node_modules/\n",
+    // The only dependency is a linked folder: nothing for npm to audit or fund from the registry.
+    ".npmrc": "audit=false\nfund=false\n",
     // build/ stays in git (coop build writes into an existing folder); what is built there does not.
     "build/.gitignore": "*\n!.gitignore\n",
   };
@@ -148,6 +150,7 @@ npm run check        # tsc over src/ (what an editor shows; tsconfig.json)
 | \`src/main.ts\` | the firmware entry: tasks as \`async function\`s, spawned at start-up |
 | \`tests/main.yaml\` | a scenario: serial writes and waits, pin checks (\`coop run --script\`) |
 | \`build/\` | what \`npm run build\` writes |
+| \`.npmrc\` | no registry audit or fund calls: the only dependency is a linked folder |
 | \`tsconfig.json\` | for editors and \`npm run check\`: AssemblyScript's types, async functions as the build types them |
 
 Firmware imports the runtime from \`"coop"\`, the HAL drivers from
