@@ -120,9 +120,9 @@ const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE
   or anywhere else) with the package's asconfig.json: the release target, or the debug
   target with --debug.
   -o, --out <file>      output (default: next to the source, <name>.wasm or <name>.debug.wasm)
-  -u, --use NAME=VALUE  a build knob (repeatable): COOP_TASKS (task slots, default 32),
-                        COOP_TIMERS (timer pool, default one per task slot),
-                        COOP_POLL_BUDGET (polls per step call, default 1024); docs/runtime.md
+  -u, --use NAME=VALUE  a build knob (repeatable; what each sizes and its default:
+                        docs/runtime.md, "Build knobs"):
+KNOBS
   --debug               debug target (names, source map <out>.map, await sites for "waiting at")
   --speed               release target with shrinkLevel 0: faster, larger (docs/runtime.md)
   async functions are lowered into Future classes; COOP_ASYNC_PRINT=1 prints the generated code
@@ -131,8 +131,11 @@ exit: 0 built, 2 bad input (missing file, bad option or knob, compile error: the
 /** `coop build`: one firmware file, compiled by host/build.ts's compileFirmware (the same call npm run build makes). */
 async function buildCmd(args: string[], out: Out): Promise<number> {
   const parsed = parseOptions(args, { out: "string", use: "strings", debug: "boolean", speed: "boolean", help: "boolean" }, "build", { o: "out", u: "use" });
+  const { compileFirmware, parseKnobs, buildKnobs, BuildUsageError } = await import("./build.js");
   if (parsed.values.help) {
-    out.stdout(BUILD_USAGE + "\n");
+    // The knobs and their ranges as assembly/coop/config.ts defines them.
+    const knobs = [...buildKnobs(packageRoot())].map(([name, k]) => `                          ${name}=${k.min}..${k.max}`).join("\n");
+    out.stdout(BUILD_USAGE.replace("KNOBS", knobs) + "\n");
     return EXIT.OK;
   }
   if (parsed.positionals.length !== 1) throw new UsageError("build needs exactly one source file: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]");
@@ -140,7 +143,6 @@ async function buildCmd(args: string[], out: Out): Promise<number> {
   const debug = parsed.values.debug === true;
   const speed = parsed.values.speed === true;
   if (debug && speed) throw new UsageError("--debug and --speed exclude each other: --speed is the release target with shrinkLevel 0 (see coop build --help)");
-  const { compileFirmware, parseKnobs, BuildUsageError } = await import("./build.js");
   let use: string[];
   try {
     use = parseKnobs((parsed.values.use as string[] | undefined) ?? [], packageRoot());

@@ -53,6 +53,9 @@ test("the knobs are read from assembly/coop/config.ts with their ranges", () => 
     COOP_TIMERS: { min: 1, max: 65534 },
     COOP_POLL_BUDGET: { min: 1, max: 1000000 },
   });
+  const help = coop(["build", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^ +COOP_TASKS=1\.\.32767\n +COOP_TIMERS=1\.\.65534\n +COOP_POLL_BUDGET=1\.\.1000000$/m);
 });
 
 test("a project is the nearest folder whose node_modules/coop is this package, never above the package itself", () => {
