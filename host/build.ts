@@ -2,12 +2,13 @@
 // one compile call, shared by `npm run build` (every entry under
 // assembly/examples/ into build/<name>.wasm and build/<name>.debug.wasm) and
 // `coop build <file.ts>` (host/cli.ts), so both get the same options.
-// Usage: node build/js/host/build.js [name ...]
+// Usage: node build/js/host/build.js [name ...] [--use NAME=VALUE]... [--speed]
 import asc from "assemblyscript/asc";
-import { readdirSync, mkdirSync, existsSync, readFileSync } from "node:fs";
+import { readdirSync, mkdirSync, existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import AsyncTransform from "./async/transform.js";
+import { EXIT } from "./abi.js";
 
 /** The package root: this file is build/js/host/build.js (or host/build.ts). */
 export function packageRoot(): string {
@@ -27,23 +28,105 @@ export interface CompileResult {
   stderr: string;
 }
 
+/** How to compile: `coop build`'s and `npm run build`'s options. */
+export interface BuildOptions {
+  /** asconfig.json's debug target (names, source map) instead of release. */
+  debug?: boolean;
+  /** The release target with shrinkLevel 0: faster, larger (docs/runtime.md, "Release build settings"). */
+  speed?: boolean;
+  /** Build knobs, NAME=VALUE, already checked by parseKnobs. */
+  use?: string[];
+}
+
+/** A build option that is wrong as given: the caller prints it as one usage line (exit USAGE). */
+export class BuildUsageError extends Error {}
+
+/**
+ * The build knobs `--use NAME=VALUE` may set, read from their one definition,
+ * assembly/coop/config.ts: each knob there is an `isDefined(NAME)` with a
+ * compile-time range check `ERROR("NAME must be between MIN and MAX")`.
+ */
+export function buildKnobs(root = packageRoot()): Map<string, { min: number; max: number }> {
+  const text = readFileSync(resolve(root, "assembly/coop/config.ts"), "utf8");
+  const knobs = new Map<string, { min: number; max: number }>();
+  for (const m of text.matchAll(/ERROR\("(COOP_\w+) must be between (\d+) and (\d+)"\)/g)) knobs.set(m[1], { min: Number(m[2]), max: Number(m[3]) });
+  for (const m of text.matchAll(/isDefined\((\w+)\)/g)) {
+    if (!knobs.has(m[1])) throw new Error(`assembly/coop/config.ts: knob ${m[1]} has no range check ERROR("${m[1]} must be between MIN and MAX")`);
+  }
+  return knobs;
+}
+
+/** Checks `--use` values against buildKnobs: an unknown name, a value that is not a whole number in range, or a knob given twice is a BuildUsageError. */
+export function parseKnobs(uses: string[], root = packageRoot()): string[] {
+  const knobs = buildKnobs(root);
+  const names = [...knobs.keys()].join(", ");
+  const seen = new Set<string>();
+  return uses.map((u) => {
+    const m = /^([^=]*)=(.*)$/.exec(u);
+    if (!m) throw new BuildUsageError(`--use needs NAME=VALUE, got "${u}"; the knobs are ${names}`);
+    const [, name, value] = m;
+    const k = knobs.get(name);
+    if (!k) throw new BuildUsageError(`unknown build knob "${name}" in --use ${u}; the knobs are ${names}`);
+    if (!/^[0-9]+$/.test(value) || Number(value) < k.min || Number(value) > k.max) {
+      throw new BuildUsageError(`--use ${name} must be a whole number from ${k.min} to ${k.max}, got "${value}"`);
+    }
+    if (seen.has(name)) throw new BuildUsageError(`--use ${name} given twice`);
+    seen.add(name);
+    return `${name}=${Number(value)}`;
+  });
+}
+
 const toPosix = (p: string) => p.split(sep).join("/");
+
+/** The package's name (package.json), the name a project's node_modules holds it under. */
+function packageName(root: string): string {
+  return (JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")) as { name: string }).name;
+}
+
+/**
+ * The firmware project an entry belongs to: the nearest folder above it whose
+ * node_modules/<package name> is this package (npm links a file: dependency),
+ * or null. The search stops at this package's root, so the package's own
+ * files never count as a project that happens to hold the checkout.
+ */
+export function projectOf(entry: string, root = packageRoot()): string | null {
+  const name = packageName(root);
+  const self = realpathSync(root);
+  for (let d = dirname(resolve(entry)); ; d = dirname(d)) {
+    if (existsSync(d) && realpathSync(d) === self) return null;
+    const dep = join(d, "node_modules", name);
+    try {
+      if (realpathSync(dep) === self) return d;
+    } catch {
+      // not here: look further up
+    }
+    if (dirname(d) === d) return null;
+  }
+}
 
 /**
  * Compile one AssemblyScript entry file to `out` with asconfig.json's
  * `release` target (or `debug`). Paths may be relative to the current
- * directory. An entry outside the package is compiled from its own folder:
- * the compiler names files by their path from its base folder, and the
- * config's `use` aliases (abort -> assembly/coop/panic/coopAbort) name a
- * file by its path from the package root, so they are re-anchored to the
- * entry's folder (the path the entry's own imports of the core resolve to).
+ * directory. Three places an entry can be, each compiled from its own base
+ * folder, since the compiler names files by their path from it and the
+ * config's `use` alias (abort -> assembly/coop/panic/coopAbort) names a file
+ * by its path from the package root:
+ * - in a firmware project (`coop init`): from the project folder; the entry
+ *   imports "coop", which asc finds in node_modules and names
+ *   `~lib/coop/...`, so the alias becomes `~lib/coop/assembly/...`;
+ * - in this package: from the package root, as the config says;
+ * - a loose file elsewhere: from its folder, the alias re-anchored to the
+ *   path the entry's own relative imports of the core resolve to.
  */
-export async function compileFirmware(entry: string, out: string, debug = false, root = packageRoot()): Promise<CompileResult> {
+export async function compileFirmware(entry: string, out: string, opts: BuildOptions = {}, root = packageRoot()): Promise<CompileResult> {
   const src = resolve(entry);
   const dst = resolve(out);
   const config = resolve(root, "asconfig.json");
-  const inside = !relative(root, src).startsWith("..") && !isAbsolute(relative(root, src));
-  const base = inside ? root : dirname(src);
+  const project = projectOf(src, root);
+  const name = packageName(root);
+  const inside = !project && !relative(root, src).startsWith("..") && !isAbsolute(relative(root, src));
+  const base = project ?? (inside ? root : dirname(src));
+  const anchor = (dir: string): string => (project ? `~lib/${name}/${dir}` : toPosix(relative(base, resolve(root, dir))));
   const readFile = async (file: string, baseDir: string): Promise<string | null> => {
     const p = resolve(baseDir, file);
     let text: string;
@@ -60,57 +143,103 @@ export async function compileFirmware(entry: string, out: string, debug = false,
         const target = u.slice(i + 1);
         const cut = target.lastIndexOf("/");
         if (i < 0 || cut < 0) return u; // a plain global name: nothing to re-anchor
-        return `${u.slice(0, i)}=${toPosix(relative(base, resolve(root, target.slice(0, cut))))}${target.slice(cut)}`;
+        return `${u.slice(0, i)}=${anchor(target.slice(0, cut))}${target.slice(cut)}`;
       });
     }
     return JSON.stringify(cfg);
   };
+  const args = [toPosix(relative(base, src)), "--baseDir", base, "--config", config, "--target", opts.debug ? "debug" : "release", "-o", dst];
+  if (opts.speed) args.push("--shrinkLevel", "0");
+  for (const u of opts.use ?? []) args.push("--use", u);
   const { error, stderr } = await asc.main(
-    [toPosix(relative(base, src)), "--baseDir", base, "--config", config, "--target", debug ? "debug" : "release", "-o", dst],
+    args,
     // The async lowering (host/async/) runs in every firmware build.
     { readFile, transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
   );
   const text = stderr.toString();
   if (!error) return { ok: true, message: "", stderr: text };
-  return { ok: false, message: firstError(text, error.message, base), stderr: text };
+  // What a missing ABI export looks like to the entry's author: the import line, as this entry would write it.
+  const abiImport = project ? `${name}/abi` : toPosix(relative(dirname(src), resolve(root, "assembly/coop/abi"))).replace(/^(?!\.)/, "./");
+  const where = (file: string) => toPosix(relative(process.cwd(), file.startsWith(`~lib/${name}/`) && project ? join(base, "node_modules", file.slice(5)) : resolve(base, file)));
+  return { ok: false, message: firstError(text, error.message, where, `${toPosix(relative(process.cwd(), src))}: the firmware entry file does not export the board ABI: add \`export * from "${abiImport}";\` at its top (it exports coop_step and the other board calls, and brings in coop's panic handler that aborts go to)`), stderr: text };
 }
 
-/** "file.ts(12,5): ERROR TS2304: Cannot find name 'x'. (3 errors)" from asc's report. */
-function firstError(text: string, summary: string, base: string): string {
+/**
+ * "file.ts(12,5): ERROR TS2304: Cannot find name 'x'. (3 errors)" from asc's
+ * report; `where` makes a compiler path one the user can open. The abort
+ * route's target is missing when the entry does not export coop/abi (the
+ * only import that loads coop's panic module): asc says "Element
+ * '.../coopAbort' not found", which names no file of the user's; when that is
+ * the only error, `noAbi` says what is missing instead.
+ */
+function firstError(text: string, summary: string, where: (file: string) => string, noAbi: string): string {
   const lines = text.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""));
-  // The missing abort route is only the cause when it is the only error (a file that imports nothing of coop).
   const errors = lines.map((l, i) => (/^ERROR /.test(l) ? i : -1)).filter((i) => i >= 0);
   if (!errors.length) return summary;
-  const i = errors.find((k) => !/AS111: Element '.*coopAbort' not found/.test(lines[k])) ?? errors[0];
-  let where = "";
+  const missingAbort = (k: number) => /AS111: Element '.*coopAbort' not found/.test(lines[k]);
+  const i = errors.find((k) => !missingAbort(k));
+  if (i === undefined) return noAbi;
+  let at = "";
   for (let j = i + 1; j < lines.length && !/^(ERROR|WARNING) /.test(lines[j]); j++) {
     const m = /└─ in (.+)$/.exec(lines[j]);
     if (m) {
       const file = /^(.*)\((\d+),(\d+)\)$/.exec(m[1].trim());
-      where = file ? `${toPosix(relative(process.cwd(), resolve(base, file[1])))}(${file[2]},${file[3]}): ` : `${m[1].trim()}: `;
+      at = file ? `${where(file[1])}(${file[2]},${file[3]}): ` : `${m[1].trim()}: `;
       break;
     }
   }
-  let msg = lines[i].trim();
-  if (/AS111: Element '.*coopAbort' not found/.test(msg)) msg += " (a firmware entry file must export the board ABI: `export * from \"<path to assembly>/coop/abi\"`, which also brings in coop's panic handler that aborts are routed to)";
   // asc counts the async lowering's refusals as parse errors: they are errors in the user's code like any other.
-  return `${where}${msg} (${summary.replace("parse error(s)", "error(s)")})`;
+  return `${at}${lines[i].trim()} (${summary.replace("parse error(s)", "error(s)")})`;
+}
+
+const EXAMPLES_USAGE = "usage: npm run build -- [name ...] [--use NAME=VALUE]... [--speed]";
+
+/** `npm run build [-- name ... --use NAME=VALUE --speed]`: the named examples (default every one), both targets, with the knobs. */
+function examplesArgs(argv: string[], root: string): { only: string[]; opts: BuildOptions } {
+  const only: string[] = [];
+  const use: string[] = [];
+  let speed = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--speed") speed = true;
+    else if (a === "--use" || a === "-u") {
+      if (argv[i + 1] === undefined) throw new BuildUsageError("--use needs NAME=VALUE");
+      use.push(argv[++i]);
+    } else if (a.startsWith("--use=")) use.push(a.slice(6));
+    else if (a.startsWith("-")) throw new BuildUsageError(`unknown option ${a}`);
+    else only.push(a);
+  }
+  return { only, opts: { speed, use: parseKnobs(use, root) } };
 }
 
 // `npm run build`: every example, both targets.
-async function buildExamples(only: string[]): Promise<number> {
+async function buildExamples(argv: string[]): Promise<number> {
   const root = packageRoot();
+  let args: { only: string[]; opts: BuildOptions };
+  try {
+    args = examplesArgs(argv, root);
+  } catch (e) {
+    if (!(e instanceof BuildUsageError)) throw e;
+    process.stderr.write(`build: ${e.message} (${EXAMPLES_USAGE})\n`);
+    return EXIT.USAGE;
+  }
+  const { only, opts } = args;
   const examples = join(root, "assembly/examples");
   const entries = readdirSync(examples)
     .filter((f) => f.endsWith(".ts"))
     .map((f) => basename(f, ".ts"))
     .filter((name) => only.length === 0 || only.includes(name));
+  const unknown = only.filter((n) => !entries.includes(n));
+  if (unknown.length) {
+    process.stderr.write(`build: no firmware ${unknown.join(", ")} in assembly/examples/ (${EXAMPLES_USAGE})\n`);
+    return EXIT.USAGE;
+  }
   mkdirSync(join(root, "build"), { recursive: true });
   let failed = 0;
   for (const name of entries) {
     for (const debug of [false, true]) {
       const out = join(root, "build", debug ? `${name}.debug.wasm` : `${name}.wasm`);
-      const r = await compileFirmware(join(examples, `${name}.ts`), out, debug, root);
+      const r = await compileFirmware(join(examples, `${name}.ts`), out, { ...opts, debug, speed: opts.speed && !debug }, root);
       if (!r.ok) {
         failed++;
         process.stderr.write(`build: ${name} (${debug ? "debug" : "release"}) failed: ${r.message}\n${r.stderr}`);
@@ -118,7 +247,8 @@ async function buildExamples(only: string[]): Promise<number> {
     }
   }
   if (failed) return 1;
-  console.log(`build: ${entries.length} firmware module(s) -> build/`);
+  const knobs = [...(opts.use ?? []), ...(opts.speed ? ["speed"] : [])];
+  console.log(`build: ${entries.length} firmware module(s) -> build/${knobs.length ? ` (${knobs.join(", ")})` : ""}`);
   return 0;
 }
 

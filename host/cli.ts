@@ -34,7 +34,8 @@ export function packageRoot(): string {
 class UsageError extends Error {}
 
 const USAGE = `usage: coop run <firmware.wasm> [options]
-       coop build <file.ts> [-o out.wasm] [--debug]   (compile firmware with the project's asconfig.json)
+       coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]   (compile firmware: coop build --help)
+       coop init <dir> [--coop <path>]   (a new firmware project that depends on this package)
        coop hil <args...>        (HIL harness: coop hil --help)
        coop boards               (list board files)
 run options:
@@ -73,6 +74,8 @@ export async function main(argv: string[], raw: Out = defaultOut): Promise<numbe
         return await hilCmd(rest, out);
       case "build":
         return await buildCmd(rest, out);
+      case "init":
+        return await initCmd(rest, out);
       case "boards": {
         const dir = resolve(packageRoot(), "boards");
         for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
@@ -112,24 +115,41 @@ export async function main(argv: string[], raw: Out = defaultOut): Promise<numbe
   }
 }
 
-const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--debug]
-  Compiles an AssemblyScript firmware file (in this repo or anywhere else) with the
-  project's asconfig.json: the release target, or the debug target with --debug.
-  -o, --out <file>   output (default: next to the source, <name>.wasm or <name>.debug.wasm)
-  --debug            debug target (names, source map <out>.map, await sites for "waiting at")
+const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]
+  Compiles an AssemblyScript firmware file (in this repo, in a project made by coop init,
+  or anywhere else) with the package's asconfig.json: the release target, or the debug
+  target with --debug.
+  -o, --out <file>      output (default: next to the source, <name>.wasm or <name>.debug.wasm)
+  -u, --use NAME=VALUE  a build knob (repeatable; what each sizes and its default:
+                        docs/runtime.md, "Build knobs"):
+KNOBS
+  --debug               debug target (names, source map <out>.map, await sites for "waiting at")
+  --speed               release target with shrinkLevel 0: faster, larger (docs/runtime.md)
   async functions are lowered into Future classes; COOP_ASYNC_PRINT=1 prints the generated code
-exit: 0 built, 2 bad input (missing file, compile error: the first error on one line)`;
+exit: 0 built, 2 bad input (missing file, bad option or knob, compile error: the first error on one line)`;
 
 /** `coop build`: one firmware file, compiled by host/build.ts's compileFirmware (the same call npm run build makes). */
 async function buildCmd(args: string[], out: Out): Promise<number> {
-  const parsed = parseOptions(args, { out: "string", debug: "boolean", help: "boolean" }, "build", { o: "out" });
+  const parsed = parseOptions(args, { out: "string", use: "strings", debug: "boolean", speed: "boolean", help: "boolean" }, "build", { o: "out", u: "use" });
+  const { compileFirmware, parseKnobs, buildKnobs, BuildUsageError } = await import("./build.js");
   if (parsed.values.help) {
-    out.stdout(BUILD_USAGE + "\n");
+    // The knobs and their ranges as assembly/coop/config.ts defines them.
+    const knobs = [...buildKnobs(packageRoot())].map(([name, k]) => `                          ${name}=${k.min}..${k.max}`).join("\n");
+    out.stdout(BUILD_USAGE.replace("KNOBS", knobs) + "\n");
     return EXIT.OK;
   }
-  if (parsed.positionals.length !== 1) throw new UsageError("build needs exactly one source file: coop build <file.ts> [-o out.wasm] [--debug]");
+  if (parsed.positionals.length !== 1) throw new UsageError("build needs exactly one source file: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]");
   const src = parsed.positionals[0];
   const debug = parsed.values.debug === true;
+  const speed = parsed.values.speed === true;
+  if (debug && speed) throw new UsageError("--debug and --speed exclude each other: --speed is the release target with shrinkLevel 0 (see coop build --help)");
+  let use: string[];
+  try {
+    use = parseKnobs((parsed.values.use as string[] | undefined) ?? [], packageRoot());
+  } catch (e) {
+    if (e instanceof BuildUsageError) throw new UsageError(`${e.message} (see coop build --help)`);
+    throw e;
+  }
   if (!src.endsWith(".ts")) throw new UsageError(`build takes an AssemblyScript source file ending in .ts, got ${src}`);
   if (!existsSync(src)) throw new UsageError(`source file not found: ${src}`);
   if (!statSync(src).isFile()) throw new UsageError(`not a file: ${src}`);
@@ -141,11 +161,40 @@ async function buildCmd(args: string[], out: Out): Promise<number> {
   } catch {
     throw new UsageError(`cannot write ${dst}: folder ${dirname(dst)} is not writable`);
   }
-  const { compileFirmware } = await import("./build.js");
-  const r = await compileFirmware(src, dst, debug, packageRoot());
+  const r = await compileFirmware(src, dst, { debug, speed, use }, packageRoot());
   if (!r.ok) throw new UsageError(`build failed: ${r.message}`);
   if (!existsSync(dst)) throw new UsageError(`cannot write ${dst}`);
-  out.stdout(`coop build: ${src} -> ${dst} (${debug ? "debug" : "release"}, ${statSync(dst).size} bytes)\n`);
+  const how = [debug ? "debug" : speed ? "release, speed" : "release", ...use].join(", ");
+  out.stdout(`coop build: ${src} -> ${dst} (${how}, ${statSync(dst).size} bytes)\n`);
+  return EXIT.OK;
+}
+
+const INIT_USAGE = `usage: coop init <dir> [--coop <path>]
+  Makes a firmware project in <dir> (new, or an empty folder): src/main.ts (an example
+  task), tests/main.yaml (a scenario), package.json with build, run and test scripts,
+  and a README. The project depends on this package as "coop": "file:<path>" (no registry
+  release exists); --coop <path> names another checkout of coop to depend on.
+  Then: cd <dir> && npm install && npm test
+exit: 0 made, 2 bad input (a non-empty <dir>, a --coop path that is not a coop checkout)`;
+
+/** `coop init <dir>`: a firmware project of its own (host/project.ts). */
+async function initCmd(args: string[], out: Out): Promise<number> {
+  const parsed = parseOptions(args, { coop: "string", help: "boolean" }, "init");
+  if (parsed.values.help) {
+    out.stdout(INIT_USAGE + "\n");
+    return EXIT.OK;
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError("init needs exactly one folder: coop init <dir> [--coop <path>]");
+  const { initProject, ProjectError } = await import("./project.js");
+  try {
+    const dir = parsed.positionals[0];
+    const made = initProject(dir, (parsed.values.coop as string | undefined) ?? packageRoot());
+    const cd = /[^\w./-]/.test(dir) ? JSON.stringify(dir) : dir;
+    out.stdout(`coop init: made ${made.files.length} files in ${dir} (depends on coop at ${made.coop})\nnext: cd ${cd} && npm install && npm test\n`);
+  } catch (e) {
+    if (e instanceof ProjectError) throw new UsageError(e.message);
+    throw e;
+  }
   return EXIT.OK;
 }
 
@@ -191,8 +240,8 @@ const RUN_OPTIONS: Record<string, "string" | "boolean"> = {
  * start with "-" (`--fuel -5` became "argument is ambiguous" instead of the
  * range message) and its unknown-option text is a paragraph.
  */
-export function parseOptions(args: string[], spec: Record<string, "string" | "boolean">, cmd: string, short: Record<string, string> = {}): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const values: Record<string, string | boolean | undefined> = {};
+export function parseOptions(args: string[], spec: Record<string, "string" | "boolean" | "strings">, cmd: string, short: Record<string, string> = {}): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  const values: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
   const hint = ` (see coop ${cmd} --help)`;
   for (let i = 0; i < args.length; i++) {
@@ -229,7 +278,8 @@ export function parseOptions(args: string[], spec: Record<string, "string" | "bo
     }
     // "--seed=" or --seed " " must not quietly mean a default (Number("") is 0).
     if (v.trim() === "") throw new UsageError(`option --${name} needs a value, got an empty one${hint}`);
-    values[name] = v;
+    // "strings" options may be given again and again (--use A=1 --use B=2).
+    values[name] = type === "strings" ? [...((values[name] as string[] | undefined) ?? []), v] : v;
   }
   return { values, positionals };
 }

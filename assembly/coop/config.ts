@@ -1,7 +1,10 @@
 // Compile-time sizes of the runtime's static tables.
 //
-// Each can be overridden on the asc command line with `--use NAME=value`
-// (for example `--use COOP_TASKS=256`); the defaults below apply otherwise.
+// Each can be overridden at build time with `--use NAME=value` (for example
+// `coop build app.ts --use COOP_TASKS=256`, or `npm run build -- --use ...`);
+// the defaults below apply otherwise. host/build.ts takes the knob names and
+// ranges from this file: give every knob a range check of the form
+// ERROR("NAME must be between MIN and MAX") at the end.
 // Everything the core stores lives in tables of these sizes, allocated once
 // when the module starts, so these numbers are the runtime's whole RAM budget.
 
@@ -25,3 +28,5 @@ export { IRQ_LINES } from "./abi_gen";
 if (TASK_CAPACITY < 1 || TASK_CAPACITY > 32767) ERROR("COOP_TASKS must be between 1 and 32767");
 // @ts-ignore: compile-time check
 if (TIMER_CAPACITY < 1 || TIMER_CAPACITY > 65534) ERROR("COOP_TIMERS must be between 1 and 65534");
+// @ts-ignore: compile-time check
+if (POLL_BUDGET < 1 || POLL_BUDGET > 1000000) ERROR("COOP_POLL_BUDGET must be between 1 and 1000000");

@@ -7,7 +7,8 @@ import { resolve, dirname } from "node:path";
 
 const cli = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/js/host/cli.js");
 if (!existsSync(cli)) {
-  process.stderr.write("coop: not built yet: run `npm run build` first\n");
+  // Named by folder: from a firmware project (coop init) the package is a linked checkout elsewhere.
+  process.stderr.write(`coop: not built yet: run \`npm run build\` in ${resolve(dirname(fileURLToPath(import.meta.url)), "../..")} first\n`);
   // USAGE, from the one exit-code table (docs/abi.md); the compiled host/abi.js is what is missing.
   process.exit(JSON.parse(readFileSync(new URL("../../boards/abi/abi.json", import.meta.url), "utf8")).exit_codes.USAGE.code);
 }
