@@ -78,19 +78,21 @@ const MAIN_TS = `// The firmware: two tasks. \`blink\` toggles the LED every 500
 // Build: npm run build (build/main.wasm). Guide: node_modules/coop/README.md.
 
 export * from "coop/abi"; // the board ABI exports (coop_step, ...): every firmware entry file needs this
-import { Ticker, millis, spawn, gpio_write } from "coop";
-import { Uart, UartReadLine, UartWrite, OK } from "coop/hal";
+import { Ticker, millis, spawn } from "coop";
+import { OutputPin, Uart, UartReadLine, UartWrite, OK } from "coop/hal";
 
-const LED: u32 = 0; // the LED is pin 0 on sim-devkit (node_modules/coop/boards/sim-devkit.json)
-const uart0 = new Uart(0, 64);
-let led: u32 = 0;
+// Parts by the board file's names (node_modules/coop/boards/*.json), so the
+// same build runs on every board that has them: the LED is pin 0 on
+// sim-devkit and pin 5 on tiny-m0. A board without one stops the firmware at
+// start-up, naming it.
+const led = OutputPin.named("LED");
+const uart0 = Uart.named("UART0", 64);
 
 async function blink(): Promise<void> {
   const tick = new Ticker(millis(500)); // built once, when blink() is called
   while (true) {
     await tick; // the ticker wakes the task at the next tick
-    led ^= 1;
-    gpio_write(LED, led);
+    led.toggle();
   }
 }
 
@@ -106,7 +108,7 @@ async function shell(): Promise<void> {
     }
     const line = rl.line;
     if (line.equals("ping")) await out.str("pong").nl();
-    else if (line.equals("led")) await out.str("led ").uint(led).nl();
+    else if (line.equals("led")) await out.str("led ").uint(led.level).nl();
     else await out.str("unknown: ").slice(line).nl();
   }
 }

@@ -78,18 +78,22 @@ test("a project made by coop init installs offline, builds, runs its scenario, a
   assert.match(t.out, /coop build: src\/main\.ts -> build\/main\.wasm \(release, \d+ bytes\)/);
   assert.match(t.out, /^pong$/m);
   assert.match(t.err, /scenario "main says ready, answers ping and reports the LED": passed 7 steps/);
+  // The example names its parts as board files do: the same build passes on tiny-m0 (LED on pin 5, 9600 baud).
+  const tiny = npm(["test", "--", "--board", "tiny-m0"], proj);
+  assert.equal(tiny.code, 0, tiny.out + tiny.err);
+  assert.match(tiny.err, /scenario "main says ready, answers ping and reports the LED": passed 7 steps/);
 
   // A compile error names the project's file and line.
-  const lineNo = main.split("\n").findIndex((l) => l.includes("led ^= 1;")) + 1;
+  const lineNo = main.split("\n").findIndex((l) => l.includes("    led.toggle();")) + 1;
   assert.ok(lineNo > 0, "the example changed: update this test");
-  writeFileSync(join(proj, "src/main.ts"), main.replace("led ^= 1;", "led ^= nope;"));
+  writeFileSync(join(proj, "src/main.ts"), main.replace("    led.toggle();", "    led.set(nope);"));
   const broken = npm(["run", "build"], proj);
   assert.notEqual(broken.code, 0);
-  assert.match(broken.err, new RegExp(`^coop: build failed: src/main\\.ts\\(${lineNo},12\\): ERROR TS2304: Cannot find name 'nope'\\. \\(1 compile error\\(s\\)\\)$`, "m"));
+  assert.match(broken.err, new RegExp(`^coop: build failed: src/main\\.ts\\(${lineNo},13\\): ERROR TS2304: Cannot find name 'nope'\\. \\(1 compile error\\(s\\)\\)$`, "m"));
   // tsc, as an editor sees the project, finds the same error (and none in the example: checked below).
   const typeErr = npm(["run", "check"], proj);
   assert.notEqual(typeErr.code, 0);
-  assert.match(typeErr.out, new RegExp(`^src/main\\.ts\\(${lineNo},12\\): error TS2304: Cannot find name 'nope'\\.$`, "m"));
+  assert.match(typeErr.out, new RegExp(`^src/main\\.ts\\(${lineNo},13\\): error TS2304: Cannot find name 'nope'\\.$`, "m"));
 
   // A missing ABI export says the line to add, as a project writes it.
   writeFileSync(join(proj, "src/main.ts"), main.replace(/^export \* from "coop\/abi";.*\n/m, ""));
