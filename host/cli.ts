@@ -337,7 +337,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   let code: number = EXIT.OK;
   let scenarioReport: Record<string, unknown> | null = null;
   if (scenario && !sim.fault) {
-    const r = await runScenario(scenario, target);
+    const r = await runScenario(scenario, target, target);
     scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { number: r.failure.index + 1, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail };
     flush();
     if (!r.ok) {
@@ -385,6 +385,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   };
   if (o.trace) {
     try {
+      sim.flushTrace();
       sim.chrome!.finish();
     } catch (e) {
       outputError((e as Error).message);

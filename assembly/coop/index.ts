@@ -22,6 +22,7 @@ export {
 } from "./time";
 export { Join2, Join3, JoinAll, Select2, Select3, SelectAll, Race } from "./combinators";
 export { log } from "./log";
+export { mark } from "./trace";
 export { TASK_CAPACITY, TIMER_CAPACITY, IRQ_LINES } from "./config";
 // The board's peripheral calls, for drivers written in firmware, and the
 // interrupt lines and error codes. Not exported: the calls that belong to the
