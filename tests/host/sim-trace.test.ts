@@ -13,6 +13,7 @@ import { SimTarget } from "../../host/sim/target.js";
 import { loadBoard, findBoard } from "../../host/sim/board.js";
 import { V8Engine } from "../../host/engines/v8.js";
 import { parseScenario, runScenario } from "../../host/scenario.js";
+import { TRACE } from "../../host/abi.js";
 
 interface Ev { ph: string; pid: number; tid: number; name: string; ts: number; dur?: number; cat?: string; args?: Record<string, unknown> }
 
@@ -142,4 +143,14 @@ test("VCD: one 8-bit signal per UART direction; each byte shows for half a frame
   const out = changes(tx!);
   assert.deepEqual(out.map(([, b]) => b), [0x70, 0, 0x70, 0, 0x0a, 0], `TX pulses: ${JSON.stringify(out)}`);
   assert.ok(out[0][0] > got[got.length - 1][0], "the echo follows the line");
+});
+
+test("a mark with a bad pointer or a huge length is named so, never read past 128 bytes", async () => {
+  const { sim } = await echo();
+  const trace = sim.imports().trace;
+  trace(TRACE.MARK, 0x7ffffff0, 8);
+  trace(TRACE.MARK, 0, 1 << 30);
+  const marks = events(sim).filter((e) => e.cat === "mark");
+  assert.equal(marks[0].name, "<bad mark pointer 2147483632+8>");
+  assert.equal(marks[1].name.length, 64, "128 bytes of UTF-16 at most");
 });
