@@ -27,7 +27,7 @@ import { IRQ_LINES } from "./config";
 import { Future, Waker, NO_WAKER, E_RANGE, OK } from "./future";
 import { wake } from "./ready";
 import { IRQ_ALARM, irq_take, trace } from "./board";
-import { traceOn, wakeCause, TRACE_IRQ, WAKE_IRQ_BASE, WAKE_OTHER } from "./trace";
+import { traceOn, setWakeCause, TRACE_IRQ, WAKE_IRQ_BASE, WAKE_OTHER } from "./trace";
 
 // Per-line tables in static data (no headers; a load at a constant base).
 // The heads are raw pointers to WaitIrq objects, sound under the stub
@@ -94,7 +94,7 @@ function deliver(bits: u32): void {
     const line = <i32>ctz(bits);
     bits &= bits - 1;
     bump(DELIVERIES, line);
-    if (traceOn) wakeCause = WAKE_IRQ_BASE - line; // the wakes below name this line
+    if (traceOn) setWakeCause(WAKE_IRQ_BASE - line); // the wakes below name this line
     // Empty the list: every waiter sees this delivery (its count moved past
     // `seen`) and completes at its next poll.
     let f = headOf(line);
@@ -116,7 +116,7 @@ function deliver(bits: u32): void {
     }
     if (traceOn) {
       trace(TRACE_IRQ, line, n);
-      wakeCause = WAKE_OTHER;
+      setWakeCause(WAKE_OTHER);
     }
   }
 }

@@ -9,7 +9,7 @@ import { TIMER_CAPACITY } from "./config";
 import { Future, Waker } from "./future";
 import { wake } from "./ready";
 import { WakerSet } from "./waker";
-import { traceOn, wakeCause, WAKE_TIMER, WAKE_OTHER } from "./trace";
+import { traceOn, setWakeCause, WAKE_TIMER, WAKE_OTHER } from "./trace";
 import * as board from "./board";
 import { objectBytes } from "./mem";
 
@@ -216,7 +216,7 @@ function entryArm(e: i32, deadline: Instant, task: Waker): void {
 
 /** Wake the owners of every entry whose deadline is at or before t. Returns how many fired. */
 export function expireTimers(t: Instant): i32 {
-  if (traceOn) wakeCause = WAKE_TIMER; // the wakes below are timer expiries
+  if (traceOn) setWakeCause(WAKE_TIMER); // the wakes below are timer expiries
   let n = 0;
   while (heapLen > 0) {
     const e = heapAt(0);
@@ -226,7 +226,7 @@ export function expireTimers(t: Instant): i32 {
     wake(taskOf(e));
     n++;
   }
-  if (traceOn) wakeCause = WAKE_OTHER;
+  if (traceOn) setWakeCause(WAKE_OTHER);
   return n;
 }
 

@@ -27,6 +27,12 @@ export { WAKE_OTHER, WAKE_TIMER, WAKE_IRQ_BASE } from "./abi_gen";
 // @ts-ignore: decorator
 @lazy export let wakeCause: i32 = WAKE_OTHER;
 
+/** Set wakeCause (an importer cannot assign it); inlined: one global store. */
+// @ts-ignore: decorator
+@inline export function setWakeCause(cause: i32): void {
+  wakeCause = cause;
+}
+
 /**
  * A named marker in the trace at this instant, on the polling task's track
  * (a span of the firmware's own to line up with pins and UART lines). Pass a
