@@ -47,7 +47,7 @@ run options:
   --uart1-in <file|->   the same for UART1 (boards with a second UART)
   --script <file>       run a scenario (YAML/JSON) and exit 0 on pass, 1 on failure
   --trace <out.json>    Chrome trace events (open in ui.perfetto.dev)
-  --vcd <out.vcd>       pin and ADC waveforms (open in GTKWave)
+  --vcd <out.vcd>       pin, ADC and UART waveforms (open in GTKWave)
   --engine <name>       ${Object.keys(ENGINES).join(" | ")} (default v8)
   --fuel <n>            work units a task may run without returning (default 50000000); 0 = unlimited
   --quiet               print nothing but errors and failures
