@@ -12,7 +12,8 @@ interface AbiSpec {
   irq_line_count: number;
   gpio_pins: number;
   gpio_edges: Record<"OFF" | "RISING" | "FALLING" | "BOTH", number>;
-  trace_kinds: Record<"POLL_BEGIN" | "POLL_END" | "WAKE" | "SPAWN" | "EXIT" | "IRQ" | "STEP_END", number>;
+  trace_kinds: Record<"POLL_BEGIN" | "POLL_END" | "WAKE" | "SPAWN" | "EXIT" | "IRQ" | "STEP_END" | "MARK", number>;
+  wake_causes: Record<"OTHER" | "TIMER" | "IRQ_BASE", number>;
   stats: Record<"POLLS" | "LIVE_TASKS" | "SPAWN_FAILURES" | "TIMER_OVERFLOWS" | "TIMERS_ARMED", number>;
   name_kinds: Record<"PIN" | "ADC" | "UART" | "BUS" | "OPTIONAL", number>;
   task_states: Record<"FREE" | "LIVE" | "ABORTING", number>;
@@ -45,6 +46,8 @@ export const IRQ_LINE_COUNT = ABI.irq_line_count;
 export const GPIO_PINS = ABI.gpio_pins;
 export const EDGE = ABI.gpio_edges;
 export const TRACE = ABI.trace_kinds;
+/** A TRACE_WAKE's b outside a poll: who woke the task (IRQ line n: WAKE.IRQ_BASE - n). */
+export const WAKE = ABI.wake_causes;
 export const STAT = ABI.stats;
 export const TASK_STATE = ABI.task_states;
 /** board.resolve kinds: what a board-file name names (pin, ADC channel, UART, bus device); OPTIONAL is a flag or-ed into one. */

@@ -12,6 +12,7 @@ import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
 import { Simulator } from "./sim/simulator.js";
+import { runLive } from "./interactive.js";
 import { SimTarget } from "./sim/target.js";
 import { formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
@@ -42,11 +43,12 @@ run options:
   --board <name|file>   board description (default sim-devkit; boards/<name>.json)
   --until <time>        stop at this simulated time (e.g. 10s, 24h; default 10s, or the scenario's end)
   --seed <n>            seed for every random source (default 1)
-  --uart-in <file|->    bytes sent to UART0 from t=0 at the baud rate
+  --uart-in <file|->    bytes sent to UART0 from t=0 at the baud rate; "-" on a terminal is
+                        live: typed lines go to UART0, time runs at wall speed, Ctrl-D/Ctrl-C end
   --uart1-in <file|->   the same for UART1 (boards with a second UART)
   --script <file>       run a scenario (YAML/JSON) and exit 0 on pass, 1 on failure
   --trace <out.json>    Chrome trace events (open in ui.perfetto.dev)
-  --vcd <out.vcd>       pin and ADC waveforms (open in GTKWave)
+  --vcd <out.vcd>       pin, ADC and UART waveforms (open in GTKWave)
   --engine <name>       ${Object.keys(ENGINES).join(" | ")} (default v8)
   --fuel <n>            work units a task may run without returning (default 50000000); 0 = unlimited
   --quiet               print nothing but errors and failures
@@ -318,7 +320,11 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   const wasm = readInput(fwPath, "firmware file", INPUT_LIMITS.firmware);
   const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file", INPUT_LIMITS.scenario).toString("utf8"), o.script) : null;
   if (o["uart-in"] === "-" && o["uart1-in"] === "-") throw new UsageError("--uart-in and --uart1-in cannot both read stdin (-)");
-  const uartIn = o["uart-in"] !== undefined ? readInput(o["uart-in"], "UART input file", INPUT_LIMITS.uartIn) : null;
+  // "-" on a terminal is a live session (host/interactive.ts); piped or a file, the input is read whole first.
+  const live = o["uart-in"] === "-" && process.stdin.isTTY === true;
+  if (live && scenario) throw new UsageError("--uart-in - on a terminal is a live session and cannot be combined with --script (pipe the input or give a file)");
+  if (live && !board.uarts.some((u) => u.port === 0)) throw new UsageError(`board ${board.name} has no UART0 for --uart-in`);
+  const uartIn = o["uart-in"] !== undefined && !live ? readInput(o["uart-in"], "UART input file", INPUT_LIMITS.uartIn) : null;
   const uart1In = o["uart1-in"] !== undefined ? readInput(o["uart1-in"], "UART1 input file", INPUT_LIMITS.uartIn) : null;
   if (uart1In && !board.uarts.some((u) => u.port === 1)) throw new UsageError(`board ${board.name} has no UART1 for --uart1-in`);
   const engine = await createEngine(o.engine).catch((e: Error) => {
@@ -387,7 +393,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   let code: number = EXIT.OK;
   let scenarioReport: Record<string, unknown> | null = null;
   if (scenario && !sim.fault) {
-    const r = await runScenario(scenario, target);
+    const r = await runScenario(scenario, target, target);
     scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { number: r.failure.index + 1, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail };
     flush();
     if (!r.ok) {
@@ -396,7 +402,10 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     } else if (!quiet) out.stderr(`scenario "${scenario.name}": passed ${r.passed} steps at t=${formatTime(r.timeUs)}\n`);
   }
   const end = until ?? (scenario ? 0 : 10_000_000);
-  if (!sim.fault && code === EXIT.OK && sim.now() < end) sim.run(end);
+  if (live && !sim.fault) {
+    if (!quiet) out.stderr("coop: live: each line you type goes to UART0 (time runs at wall speed); Ctrl-D or Ctrl-C ends the run\n");
+    await runLive(sim, process.stdin, until, flush);
+  } else if (!sim.fault && code === EXIT.OK && sim.now() < end) sim.run(end);
   flush();
   const wall = (performance.now() - wall0) / 1000;
 
@@ -436,6 +445,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   };
   if (o.trace) {
     try {
+      sim.flushTrace();
       sim.chrome!.finish();
     } catch (e) {
       outputError((e as Error).message);

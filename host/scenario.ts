@@ -120,6 +120,14 @@ export interface ScenarioResult {
   tailPort?: number;
 }
 
+/** Observers of a run: the simulator draws each step as a span in its trace (SimTarget). */
+export interface ScenarioHooks {
+  /** Step `index` (0-based) is about to run. */
+  stepBegin?(index: number, step: Step): void;
+  /** Step `index` ended: `error` is its failure message, null when it passed. */
+  stepEnd?(index: number, step: Step, error: string | null): void;
+}
+
 /** A scenario that cannot be used: one-line message naming the file and line. */
 export class ScenarioError extends Error {}
 
@@ -326,13 +334,14 @@ export function checkScenario(sc: Scenario, target: ScenarioTarget): string[] {
  * Run the steps in order against a target; stops at the first failure.
  * Throws ScenarioError (before running anything) if checkScenario finds problems.
  */
-export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise<ScenarioResult> {
+export async function runScenario(sc: Scenario, target: ScenarioTarget, hooks: ScenarioHooks = {}): Promise<ScenarioResult> {
   const problems = checkScenario(sc, target);
   if (problems.length) throw new ScenarioError(problems[0]);
   const enc = new TextEncoder();
   for (let i = 0; i < sc.steps.length; i++) {
     const s = sc.steps[i];
     let err: string | null = null;
+    hooks.stepBegin?.(i, s);
     try {
       switch (s.kind) {
         case "write-serial":
@@ -362,6 +371,7 @@ export async function runScenario(sc: Scenario, target: ScenarioTarget): Promise
     } catch (e) {
       err = (e as Error).message.split("\n")[0];
     }
+    hooks.stepEnd?.(i, s, err);
     if (err !== null) {
       const port = (s.kind === "write-serial" || s.kind === "wait-serial") ? s.port : 0;
       const tail = port === 0 ? target.serialTail(10) : target.serialTail(10, port);

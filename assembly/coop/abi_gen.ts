@@ -37,6 +37,12 @@ export const TRACE_SPAWN: u32 = 4;
 export const TRACE_EXIT: u32 = 5;
 export const TRACE_IRQ: u32 = 6;
 export const TRACE_STEP_END: u32 = 7;
+export const TRACE_MARK: u32 = 8;
+
+// A TRACE_WAKE's b outside a poll: who woke the task (IRQ line n: WAKE_IRQ_BASE - n).
+export const WAKE_OTHER: i32 = -1;
+export const WAKE_TIMER: i32 = -2;
+export const WAKE_IRQ_BASE: i32 = -64;
 
 // coop_stat ids.
 export const STAT_POLLS: u32 = 0;

@@ -24,6 +24,7 @@ export { Join2, Join3, JoinAll, Select2, Select3, SelectAll, Race } from "./comb
 export { log } from "./log";
 // Board-file names ("LED", "POT", "UART0"), resolved once at start-up through board.resolve.
 export { pinNamed, adcChannelNamed, uartPortNamed, busDeviceNamed, optionalPin, optionalAdcChannel, ABSENT } from "./names";
+export { mark } from "./trace";
 export { TASK_CAPACITY, TIMER_CAPACITY, IRQ_LINES } from "./config";
 // The board's peripheral calls, for drivers written in firmware, and the
 // interrupt lines and error codes. Not exported: the calls that belong to the

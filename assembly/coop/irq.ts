@@ -27,7 +27,7 @@ import { IRQ_LINES } from "./config";
 import { Future, Waker, NO_WAKER, E_RANGE, OK } from "./future";
 import { wake } from "./ready";
 import { IRQ_ALARM, irq_take, trace } from "./board";
-import { traceOn, TRACE_IRQ } from "./trace";
+import { traceOn, setWakeCause, TRACE_IRQ, WAKE_IRQ_BASE, WAKE_OTHER } from "./trace";
 
 // Per-line tables in static data (no headers; a load at a constant base).
 // The heads are raw pointers to WaitIrq objects, sound under the stub
@@ -94,6 +94,7 @@ function deliver(bits: u32): void {
     const line = <i32>ctz(bits);
     bits &= bits - 1;
     bump(DELIVERIES, line);
+    if (traceOn) setWakeCause(WAKE_IRQ_BASE - line); // the wakes below name this line
     // Empty the list: every waiter sees this delivery (its count moved past
     // `seen`) and completes at its next poll.
     let f = headOf(line);
@@ -113,7 +114,10 @@ function deliver(bits: u32): void {
       keptBits |= 1 << line;
       bump(KEPT, line);
     }
-    if (traceOn) trace(TRACE_IRQ, line, n);
+    if (traceOn) {
+      trace(TRACE_IRQ, line, n);
+      setWakeCause(WAKE_OTHER);
+    }
   }
 }
 

@@ -5,7 +5,7 @@
 import { TASK_CAPACITY, TASK_WORDS } from "./config";
 import { Waker } from "./future";
 import { trace } from "./board";
-import { traceOn, TRACE_WAKE } from "./trace";
+import { traceOn, wakeCause, TRACE_WAKE } from "./trace";
 
 // In static data (no object header): TASK_WORDS words, bit n = task n.
 const READY: usize = memory.data(TASK_WORDS << 2, 4);
@@ -40,7 +40,7 @@ export function setCurrentTask(task: i32): void {
   if (<u32>task >= <u32>TASK_CAPACITY) return;
   const w = task >> 5;
   setReadyWord(w, readyWord(w) | (1 << (task & 31)));
-  if (traceOn) trace(TRACE_WAKE, task, currentTask);
+  if (traceOn) trace(TRACE_WAKE, task, currentTask >= 0 ? currentTask : wakeCause);
 }
 
 /** True if the task's ready bit is set. */

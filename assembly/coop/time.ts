@@ -9,6 +9,7 @@ import { TIMER_CAPACITY } from "./config";
 import { Future, Waker } from "./future";
 import { wake } from "./ready";
 import { WakerSet } from "./waker";
+import { traceOn, setWakeCause, WAKE_TIMER, WAKE_OTHER } from "./trace";
 import * as board from "./board";
 import { objectBytes } from "./mem";
 
@@ -215,6 +216,7 @@ function entryArm(e: i32, deadline: Instant, task: Waker): void {
 
 /** Wake the owners of every entry whose deadline is at or before t. Returns how many fired. */
 export function expireTimers(t: Instant): i32 {
+  if (traceOn) setWakeCause(WAKE_TIMER); // the wakes below are timer expiries
   let n = 0;
   while (heapLen > 0) {
     const e = heapAt(0);
@@ -224,6 +226,7 @@ export function expireTimers(t: Instant): i32 {
     wake(taskOf(e));
     n++;
   }
+  if (traceOn) setWakeCause(WAKE_OTHER);
   return n;
 }
 

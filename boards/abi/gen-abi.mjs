@@ -34,6 +34,9 @@ export function loadAbi(path = ABI_JSON) {
   if (abi.irq_lines.GPIO_BASE + abi.gpio_pins > abi.irq_line_count) throw new Error("abi.json: the GPIO lines do not fit the IRQ lines");
   ints("gpio_edges", abi.gpio_edges, 0, 3);
   ints("trace_kinds", abi.trace_kinds, 0, 0xffffffff);
+  ints("wake_causes", abi.wake_causes, -0x80000000, -1);
+  // IRQ line n wakes with IRQ_BASE - n: those values must stay clear of the other causes.
+  if (abi.wake_causes.IRQ_BASE >= Math.min(abi.wake_causes.OTHER, abi.wake_causes.TIMER)) throw new Error("abi.json: wake_causes.IRQ_BASE must be below the other causes");
   ints("stats", abi.stats, 0, 0xffffffff);
   ints("name_kinds", abi.name_kinds, 0, 256);
   ints("task_states", abi.task_states, 0, 255);
@@ -66,6 +69,8 @@ export function cHeader(abi = loadAbi()) {
   for (const [k, v] of Object.entries(abi.gpio_edges)) l.push(`#define COOP_EDGE_${k} ${v}u`);
   l.push("", "/* board.trace kinds. */");
   for (const [k, v] of Object.entries(abi.trace_kinds)) l.push(`#define COOP_TRACE_${k} ${v}u`);
+  l.push("", "/* A TRACE_WAKE's b outside a poll: who woke the task (IRQ line n: COOP_WAKE_IRQ_BASE - n). */");
+  for (const [k, v] of Object.entries(abi.wake_causes)) l.push(`#define COOP_WAKE_${k} (${v})`);
   l.push("", "/* coop_stat ids. */");
   for (const [k, v] of Object.entries(abi.stats)) l.push(`#define COOP_STAT_${k} ${v}u`);
   l.push("", "/* board.resolve kinds: what a board-file name names; OPTIONAL is a flag or-ed into one. */");
@@ -96,6 +101,8 @@ export function asSource(abi = loadAbi()) {
   for (const [k, v] of Object.entries(abi.gpio_edges)) l.push(`export const EDGE_${k}: u32 = ${v};`);
   l.push("", "// board.trace kinds.");
   for (const [k, v] of Object.entries(abi.trace_kinds)) l.push(`export const TRACE_${k}: u32 = ${v};`);
+  l.push("", "// A TRACE_WAKE's b outside a poll: who woke the task (IRQ line n: WAKE_IRQ_BASE - n).");
+  for (const [k, v] of Object.entries(abi.wake_causes)) l.push(`export const WAKE_${k}: i32 = ${v};`);
   l.push("", "// coop_stat ids.");
   for (const [k, v] of Object.entries(abi.stats)) l.push(`export const STAT_${k}: u32 = ${v};`);
   l.push("", "// board.resolve kinds: what a board-file name names; OPTIONAL is a flag or-ed into one.");

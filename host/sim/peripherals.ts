@@ -61,6 +61,8 @@ export class Uart {
     readonly rxDepth: number,
     readonly txDepth: number,
     private readonly onTx: (byte: number) => void,
+    /** Called for each byte that arrives on the RX wire (dropped: the FIFO was full). */
+    private readonly onRx?: (byte: number, dropped: boolean) => void,
   ) {
     this.byteUs = 10_000_000 / baud;
   }
@@ -84,10 +86,12 @@ export class Uart {
     this.rxBusy = true;
     this.ctx.events.at(this.ctx.now() + this.byteUs, () => {
       const b = this.input[this.inputHead++];
-      if (this.rx.length < this.rxDepth) {
+      const kept = this.rx.length < this.rxDepth;
+      if (kept) {
         this.rx.push(b);
         this.received++;
       } else this.overruns++; // FIFO full: the byte is lost, as on hardware
+      this.onRx?.(b, !kept);
       this.ctx.raise(this.rxLine);
       this.nextArrival();
     });

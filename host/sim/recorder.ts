@@ -6,6 +6,12 @@
 /** Round µs to ns precision so float noise never shows in files. */
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** A UART line as a span name: without its line end, control bytes as \xNN, at most 80 characters. */
+function printableName(text: string): string {
+  const t = text.replace(/\r?\n$/, "").replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return t.length > 80 ? t.slice(0, 79) + "…" : t || "(empty line)";
+}
+
 import { openSync, writeSync, closeSync } from "node:fs";
 import { reason } from "../input.js";
 
@@ -42,6 +48,9 @@ export class ChromeTrace {
     this.meta(1, 0, "process_name", "firmware");
     this.meta(2, 0, "process_name", "board");
     this.meta(2, 2, "thread_name", "IRQ deliveries");
+    this.meta(1, 0, "thread_name", "outside any task");
+    this.meta(2, 3, "thread_name", "GPIO writes");
+    this.meta(2, 4, "thread_name", "scenario steps");
   }
   private push(o: Record<string, unknown>): void {
     if (this.fd === null) {
@@ -111,8 +120,41 @@ export class ChromeTrace {
   irqDelivered(line: number, name: string, woken: number, ts: number): void {
     this.push({ ph: "i", s: "t", pid: 2, tid: 2, name: `deliver ${name}`, ts: r3(ts), args: { line, waiters_woken: woken } });
   }
-  wake(slot: number, by: number, ts: number): void {
-    this.push({ ph: "i", s: "t", pid: 1, tid: slot + 1, name: "wake", ts: r3(ts), args: { by: by < 0 ? "irq/timer/init" : `task ${by}` } });
+  /** A wake of task `slot` (named `task`), with who woke it: "task 2: blinky", "irq UART0_RX (line 1)", "timer", "start", "board". */
+  wake(slot: number, task: string, cause: string, ts: number): void {
+    this.push({ ph: "i", s: "t", pid: 1, tid: slot + 1, name: "wake", ts: r3(ts), args: { task, cause } });
+  }
+  /** A firmware marker (mark("name")): on the polling task's track, or the firmware's track outside a poll. */
+  mark(slot: number, name: string, ts: number): void {
+    this.push({ ph: "i", s: "t", pid: 1, tid: slot + 1, name, cat: "mark", ts: r3(ts), args: { mark: name } });
+  }
+  /** A firmware gpio_write (also one that leaves the level unchanged), on the board's "GPIO writes" track. */
+  gpioWrite(pin: number, name: string, level: number, ts: number): void {
+    this.push({ ph: "i", s: "t", pid: 2, tid: 3, name: `${name}=${level}`, ts: r3(ts), args: { pin, level } });
+  }
+  /** Name the track of one UART direction (once); the board names all its ports' tracks up front. */
+  uartTrack(port: number, rx: boolean): number {
+    const tid = 200 + port * 2 + (rx ? 1 : 0);
+    if (!this.named.has(`uart${tid}`)) {
+      this.named.add(`uart${tid}`);
+      this.meta(2, tid, "thread_name", `UART${port} ${rx ? "RX (into the firmware)" : "TX (from the firmware)"}`);
+      this.push({ ph: "M", pid: 2, tid, name: "thread_sort_index", args: { sort_index: tid } });
+    }
+    return tid;
+  }
+  /** One line of UART bytes (or the bytes up to the end of the run): a span from the first byte's frame start to the last byte's frame end. */
+  uartLine(port: number, rx: boolean, text: string, bytes: number, dropped: number, start: number, end: number): void {
+    const ts = r3(start);
+    const args: Record<string, unknown> = { text, bytes };
+    if (dropped) args.dropped = dropped;
+    this.push({ ph: "X", pid: 2, tid: this.uartTrack(port, rx), name: printableName(text), ts, dur: r3(r3(end) - ts), args });
+  }
+  /** A scenario step as a span from its start to its end, on the board's "scenario steps" track. */
+  scenarioStep(number: number, kind: string, line: number, text: string, start: number, end: number, error: string | null): void {
+    const ts = r3(start);
+    const args: Record<string, unknown> = { number, kind, line, step: text, ok: error === null };
+    if (error !== null) args.error = error;
+    this.push({ ph: "X", pid: 2, tid: 4, name: `step ${number}: ${kind}${error === null ? "" : " FAILED"}`, ts, dur: r3(r3(end) - ts), args });
   }
   ready(n: number, ts: number): void {
     this.push({ ph: "C", pid: 1, tid: 0, name: "ready tasks", ts: r3(ts), args: { ready: n } });
@@ -129,7 +171,7 @@ export class ChromeTrace {
   }
 }
 
-/** VCD writer: 1-bit pins and 12-bit ADC values, timescale 1 µs. */
+/** VCD writer: 1-bit pins, 12-bit ADC values and 8-bit UART bytes, timescale 1 µs. */
 export class Vcd {
   private vars: { id: string; name: string; width: number; value: number }[] = [];
   private byKey = new Map<string, number>();
@@ -143,7 +185,33 @@ export class Vcd {
     this.vars.push({ id, name, width, value: initial });
     this.byKey.set(key, i);
   }
+  /** Returns to 0 still to write, per var key: the end of a pulse(), applied once the dump reaches its time. */
+  private resets = new Map<string, number>();
+  /** Write the pulse ends due at or before t, in time order. */
+  private applyResets(t: number): void {
+    if (!this.resets.size) return;
+    const due = [...this.resets].filter(([, rt]) => rt <= t).sort((a, b) => a[1] - b[1]);
+    for (const [key, rt] of due) {
+      this.resets.delete(key);
+      this.write(key, rt, 0);
+    }
+  }
+  /**
+   * Show `value` from t for `width` µs, then 0 (idle): a UART byte on its
+   * wire. A later change of the same var before the pulse ends replaces it,
+   * so back-to-back equal bytes still show as separate pulses when width is
+   * shorter than a frame.
+   */
+  pulse(key: string, t: number, value: number, width: number): void {
+    this.change(key, t, value);
+    if (this.byKey.has(key)) this.resets.set(key, t + width);
+  }
   change(key: string, t: number, value: number): void {
+    this.applyResets(t);
+    this.resets.delete(key);
+    this.write(key, t, value);
+  }
+  private write(key: string, t: number, value: number): void {
     const i = this.byKey.get(key);
     if (i === undefined) return;
     const v = this.vars[i];
@@ -163,6 +231,7 @@ export class Vcd {
     this.lastT = 0; // "#0" is written before $dumpvars; changes at t=0 follow it directly
   }
   toString(endT: number): string {
+    this.applyResets(endT);
     const head = [
       "$comment coop simulator $end",
       "$timescale 1 us $end",

@@ -8,7 +8,7 @@ import { EventQueue } from "./events.js";
 import { Prng } from "./prng.js";
 import { makeSource, constant, type Source } from "./sources.js";
 import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, type PeriphCtx, type BusDevice } from "./peripherals.js";
-import { ERR, IRQ, IRQ_LINE_COUNT, NAME_KIND, STAT, TRACE, irqName } from "../abi.js";
+import { ERR, IRQ, IRQ_LINE_COUNT, NAME_KIND, STAT, TRACE, WAKE, irqName } from "../abi.js";
 import { ChromeTrace, Vcd, newMetrics, type TaskMetrics } from "./recorder.js";
 import { addFuel, DEFAULT_FUEL, FUEL_MARKER, FUEL_TRACE_KIND } from "./fuel.js";
 
@@ -48,7 +48,15 @@ class PanicSignal extends Error {}
  */
 export const STALL_STEPS = 1000;
 
-const { POLL_BEGIN: TRACE_POLL_BEGIN, POLL_END: TRACE_POLL_END, WAKE: TRACE_WAKE, SPAWN: TRACE_SPAWN, EXIT: TRACE_EXIT, IRQ: TRACE_IRQ } = TRACE;
+const { POLL_BEGIN: TRACE_POLL_BEGIN, POLL_END: TRACE_POLL_END, WAKE: TRACE_WAKE, SPAWN: TRACE_SPAWN, EXIT: TRACE_EXIT, IRQ: TRACE_IRQ, MARK: TRACE_MARK } = TRACE;
+
+/** Longest firmware mark name read, in bytes of UTF-16 (longer names are cut). */
+const MARK_MAX_BYTES = 128;
+/** A UART line span is closed after this many bytes even without a newline (bounded memory). */
+const UART_LINE_MAX = 256;
+
+/** The bytes of one UART direction since its last line end (for the trace's line spans). */
+interface UartLine { start: number; end: number; bytes: number[]; dropped: number }
 
 export class Simulator implements PeriphCtx {
   readonly events = new EventQueue();
@@ -92,6 +100,12 @@ export class Simulator implements PeriphCtx {
   private polledInStep = false;
   /** Consecutive steps with no poll and no clock progress. */
   private stalledSteps = 0;
+  /** _start is running (a wake from outside any poll, IRQ or timer is a start-up wake). */
+  private starting = false;
+  /** Wake events whose task names are not known yet (spawned in this step): written when the names are read. */
+  private deferredWakes: { slot: number; by: number; cause: string | null; t: number }[] = [];
+  /** Partial UART lines per port and direction ("0tx", "0rx"), for the trace. */
+  private uartLines = new Map<string, UartLine>();
 
   constructor(readonly board: BoardDesc, opts: SimOptions = {}) {
     this.opts = opts;
@@ -102,8 +116,10 @@ export class Simulator implements PeriphCtx {
     this.alarm = new Alarm(this);
     this.enable(IRQ.ALARM);
     for (const u of board.uarts) {
-      const uart = new Uart(this, u.port, u.baud, u.rx_fifo, u.tx_fifo, (b) => this.onTx(u.port, b));
+      const uart = new Uart(this, u.port, u.baud, u.rx_fifo, u.tx_fifo, (b) => this.onTx(u.port, b), (b, dropped) => this.onUartByte(u.port, true, b, dropped));
       this.uarts.set(u.port, uart);
+      this.chrome?.uartTrack(u.port, false);
+      this.chrome?.uartTrack(u.port, true);
       this.enable(uart.rxLine);
       this.enable(uart.txLine);
     }
@@ -115,6 +131,7 @@ export class Simulator implements PeriphCtx {
     this.gpio = new Gpio(this, pins, (pin, level) => {
       this.pinChanges.set(pin, (this.pinChanges.get(pin) ?? 0) + 1);
       this.vcd?.change(`pin${pin}`, this.t, level);
+      this.chrome?.counter(`pin ${this.pinName(pin)}`, level, this.t);
     });
     const sources = new Map<number, Source>();
     for (const c of board.adc.channels) {
@@ -132,6 +149,10 @@ export class Simulator implements PeriphCtx {
     this.bus = new I2cBus(this, devs, board.i2c.clock_hz);
     this.enable(IRQ.BUS);
     this.enable(IRQ.SOFT);
+    for (const u of board.uarts) {
+      this.vcd?.addVar(`uart${u.port}tx`, `uart${u.port}_tx`, 8, 0);
+      this.vcd?.addVar(`uart${u.port}rx`, `uart${u.port}_rx`, 8, 0);
+    }
     this.vcd?.start();
     // A fixed track list (every enabled line), so two runs differ only in real events.
     for (let l = 0; l < IRQ_LINE_COUNT; l++) if ((this.enabled >>> l) & 1) this.chrome?.isrTrack(l, irqName(l));
@@ -181,7 +202,47 @@ export class Simulator implements PeriphCtx {
   private onTx(port: number, b: number): void {
     if (port === 0) this.serial.push(b);
     else if (port === 1) this.serial1.push(b);
+    this.onUartByte(port, false, b, false);
     this.opts.onUart?.(port, b);
+  }
+
+  private pinName(pin: number): string {
+    return this.board.pins.find((p) => p.pin === pin)?.name ?? `pin${pin}`;
+  }
+
+  /**
+   * A byte finished its frame on a UART wire (now): the VCD shows it for half
+   * a frame, the trace groups the bytes of one direction into line spans.
+   */
+  private onUartByte(port: number, rx: boolean, b: number, dropped: boolean): void {
+    const byteUs = this.uarts.get(port)!.byteUs;
+    this.vcd?.pulse(`uart${port}${rx ? "rx" : "tx"}`, this.t, b, byteUs / 2);
+    if (!this.chrome) return;
+    const key = `${port}${rx ? "rx" : "tx"}`;
+    let l = this.uartLines.get(key);
+    if (!l) this.uartLines.set(key, (l = { start: this.t - byteUs, end: this.t, bytes: [], dropped: 0 }));
+    l.bytes.push(b);
+    l.end = this.t;
+    if (dropped) l.dropped++;
+    if (b === 10 || l.bytes.length >= UART_LINE_MAX) this.endUartLine(key);
+  }
+  private endUartLine(key: string): void {
+    const l = this.uartLines.get(key);
+    if (!l) return;
+    this.uartLines.delete(key);
+    const text = new TextDecoder().decode(Uint8Array.from(l.bytes));
+    this.chrome!.uartLine(Number.parseInt(key, 10), key.endsWith("rx"), text, l.bytes.length, l.dropped, Math.max(0, l.start), l.end);
+  }
+
+  /**
+   * Complete the trace's pending parts before it is written: wakes whose task
+   * names could not be read (a fault), UART bytes after the last line end.
+   */
+  flushTrace(): void {
+    if (!this.chrome) return;
+    this.resolveNames();
+    this.writeWakes(true);
+    for (const key of [...this.uartLines.keys()].sort()) this.endUartLine(key);
   }
 
   /** Advance the clock by dt µs, running the events that fall due (ISRs may fire mid-step), each at its own time. */
@@ -225,7 +286,11 @@ export class Simulator implements PeriphCtx {
       uart_write: (port, ptr, len) => u(port)?.write(ptr >>> 0, len >>> 0) ?? -1,
       uart_read: (port, ptr, cap) => u(port)?.read(ptr >>> 0, cap >>> 0) ?? -1,
       uart_overruns: (port) => u(port)?.overruns ?? -1,
-      gpio_write: (pin, level) => this.gpio.write(pin >>> 0, level),
+      gpio_write: (pin, level) => {
+        const r = this.gpio.write(pin >>> 0, level);
+        if (r === 0) this.chrome?.gpioWrite(pin >>> 0, this.pinName(pin >>> 0), level !== 0 ? 1 : 0, this.t);
+        return r;
+      },
       gpio_read: (pin) => this.gpio.read(pin >>> 0),
       gpio_irq: (pin, edges) => this.gpio.arm(pin >>> 0, edges >>> 0),
       adc_start: (ch) => this.adc.start(ch >>> 0),
@@ -325,7 +390,19 @@ export class Simulator implements PeriphCtx {
           this.scheduledAt.set(a, this.t);
           this.chrome?.ready(this.scheduledAt.size, this.t);
         }
-        this.chrome?.wake(a, b, this.t);
+        if (this.chrome) {
+          // Not a task: the cause is known now (start-up is only now); a task's name may not be yet.
+          const cause = b >= 0 ? null : this.causeName(b);
+          if (m.name && (cause !== null || this.slotMetrics.get(b)?.name)) this.chrome.wake(a, m.name, cause ?? this.wakerName(b), this.t);
+          else this.deferredWakes.push({ slot: a, by: b, cause, t: this.t });
+        }
+        break;
+      }
+      case TRACE_MARK: {
+        const len = Math.min(b >>> 0, MARK_MAX_BYTES) & ~1;
+        const d = this.fw?.memory.read(a >>> 0, len);
+        const name = d ? Buffer.from(d).toString("utf16le") : `<bad mark pointer ${a >>> 0}+${b >>> 0}>`;
+        this.chrome?.mark(this.polling, name, this.t);
         break;
       }
       case TRACE_SPAWN: {
@@ -343,6 +420,32 @@ export class Simulator implements PeriphCtx {
         this.chrome?.irqDelivered(a, irqName(a), b, this.t);
         break;
     }
+  }
+  /** The IRQ line a TRACE_WAKE cause names (WAKE.IRQ_BASE - line), or null. */
+  private irqCause(by: number): number | null {
+    const line = WAKE.IRQ_BASE - by;
+    return line >= 0 && line < IRQ_LINE_COUNT ? line : null;
+  }
+  /** What woke a task outside a poll (a TRACE_WAKE's negative b), for the trace. */
+  private causeName(by: number): string {
+    if (by === WAKE.TIMER) return "timer";
+    const line = this.irqCause(by);
+    if (line !== null) return `irq ${irqName(line)} (line ${line})`;
+    return this.starting ? "start" : "other";
+  }
+  private wakerName(slot: number): string {
+    return `task ${slot}: ${this.slotMetrics.get(slot)?.name || `slot${slot}`}`;
+  }
+  /** Write the deferred wakes whose names are known now (all of them when `all`: unknown names become "slotN"). */
+  private writeWakes(all: boolean): void {
+    if (!this.chrome || !this.deferredWakes.length) return;
+    const named = (slot: number) => !!this.slotMetrics.get(slot)?.name;
+    const keep: typeof this.deferredWakes = [];
+    for (const w of this.deferredWakes) {
+      if (!all && !(named(w.slot) && (w.cause !== null || named(w.by)))) keep.push(w);
+      else this.chrome.wake(w.slot, this.slotMetrics.get(w.slot)?.name || `slot${w.slot}`, w.cause ?? this.wakerName(w.by), w.t);
+    }
+    this.deferredWakes = keep;
   }
   private endPoll(slot: number, done: boolean, units: number): void {
     const m = this.metricsFor(slot);
@@ -363,6 +466,10 @@ export class Simulator implements PeriphCtx {
    * other call, so a name read that traps or runs out of fuel is a fault.
    */
   private resolveNames(): void {
+    this.nameSlots();
+    this.writeWakes(false);
+  }
+  private nameSlots(): void {
     if (!this.unnamed.length || !this.fw || this.fault) return;
     const fw = this.fw;
     for (const slot of this.unnamed) {
@@ -402,7 +509,9 @@ export class Simulator implements PeriphCtx {
     }
     const fw = this.fw;
     this.call(() => fw.setTrace(true));
+    this.starting = true;
     if (!this.fault) this.call(() => fw.start());
+    this.starting = false;
     this.resolveNames();
     if (!this.fault) this.heapAfterStart = this.optional(() => this.fw!.heapTop());
   }

@@ -1,7 +1,7 @@
 // The simulator as a ScenarioTarget (host/scenario.ts): scenario time is
 // simulated time, and waiting runs the board loop instead of sleeping.
 
-import type { ScenarioTarget, StepKind, PortRef } from "../scenario.js";
+import type { ScenarioTarget, ScenarioHooks, Step, StepKind, PortRef } from "../scenario.js";
 import { STEP_KINDS } from "../scenario.js";
 import type { Simulator } from "./simulator.js";
 
@@ -14,7 +14,8 @@ class SerialCursor {
   readonly decoder = new TextDecoder();
 }
 
-export class SimTarget implements ScenarioTarget {
+/** Pass the target as runScenario's hooks too, to see each step in the simulator's trace. */
+export class SimTarget implements ScenarioTarget, ScenarioHooks {
   readonly name = "sim";
   readonly supports: ReadonlySet<StepKind> = new Set(STEP_KINDS);
   /** The UART ports the board has (a scenario's `port:`). */
@@ -41,6 +42,14 @@ export class SimTarget implements ScenarioTarget {
     c.decoded = out.length;
     if (c.pending.length > SimTarget.WINDOW) c.pending = c.pending.slice(-SimTarget.WINDOW);
     return true;
+  }
+
+  private stepStart = 0;
+  stepBegin(): void {
+    this.stepStart = this.sim.now();
+  }
+  stepEnd(index: number, step: Step, error: string | null): void {
+    this.sim.chrome?.scenarioStep(index + 1, step.kind, step.line, step.text, this.stepStart, this.sim.now(), error);
   }
 
   resolvePin(pin: PortRef): number | null {

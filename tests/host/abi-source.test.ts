@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
 import { ROOT } from "./fixtures/build.js";
-import { ABI, EXIT, ERR, IRQ, TRACE, STAT, TASK_STATE, irqName } from "../../host/abi.js";
+import { ABI, EXIT, ERR, IRQ, TRACE, WAKE, STAT, TASK_STATE, irqName } from "../../host/abi.js";
 
 interface Gen {
   loadAbi(path?: string): typeof ABI;
@@ -64,6 +64,7 @@ test("host/abi.ts reads the same facts", () => {
   assert.deepEqual({ ...ERR }, abi.errors);
   assert.deepEqual({ ...IRQ }, abi.irq_lines);
   assert.deepEqual({ ...TRACE }, abi.trace_kinds);
+  assert.deepEqual({ ...WAKE }, abi.wake_causes);
   assert.deepEqual({ ...STAT }, abi.stats);
   assert.deepEqual({ ...TASK_STATE }, abi.task_states);
   assert.deepEqual({ ...EXIT }, Object.fromEntries(Object.entries(abi.exit_codes).map(([k, v]) => [k, v.code])));
@@ -89,6 +90,7 @@ function driftPatterns(a: typeof ABI): { what: string; re: RegExp }[] {
   for (const [k, v] of Object.entries(a.irq_lines)) fact(`IRQ line ${k}`, `\\w*(?:IRQ|LINE)_${k}\\w*`, bitOrNum(v));
   for (const [k, v] of Object.entries(a.gpio_edges)) fact(`edge ${k}`, `\\w*EDGE_${k}\\w*`, num(v));
   for (const [k, v] of Object.entries(a.trace_kinds)) fact(`trace kind ${k}`, `\\w*TRACE_${k}\\w*`, num(v));
+  for (const [k, v] of Object.entries(a.wake_causes)) fact(`wake cause ${k}`, `\\w*WAKE_${k}\\w*`, num(v));
   for (const [k, v] of Object.entries(a.stats)) fact(`stat ${k}`, `\\w*STAT_${k}\\w*`, num(v));
   for (const [k, v] of Object.entries(a.task_states)) fact(`task state ${k}`, `\\w*TASK_${k}\\w*`, num(v));
   fact("IRQ line count", "\\w*IRQ_LINES\\w*", num(a.irq_line_count));

@@ -1,8 +1,9 @@
 // Differential check in the simulator: the demo firmware (build/demo.wasm)
 // under every scenario of tests/hil/ (and tests/hil/sim/), and in a free run
 // with input, on the V8 and the wasm3 engine. Same board models, clock and
-// seed; the UART output, the task-level trace (every poll, wake, IRQ
-// delivery and ready-queue sample with its simulated timestamp), the
+// seed; the UART output, the trace (every poll, wake with its cause, IRQ
+// delivery, ready-queue sample, firmware mark, GPIO write, UART line and
+// scenario step, with its simulated timestamp), the
 // scenario outcome and any fault must be identical. A difference fails and
 // names the first diverging event.
 
@@ -18,6 +19,7 @@ import { V8Engine } from "../../host/engines/v8.js";
 import { Wasm3Engine } from "../../host/engines/wasm3.js";
 import { runSim, diffRuns, type SimRunOptions } from "../../host/engines/wasm3/simdiff.js";
 import { ROOT, compileFixture, ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
+import { fixture, bytes } from "./fixtures/build.js";
 
 let v8: Engine;
 let wasm3: Engine;
@@ -63,6 +65,23 @@ test("demo free run with shell input, 20 s simulated, two seeds: identical on V8
     const r = await same(`free run seed ${seed}`, demo, { seed, uartIn: "help\nping\ntasks\nuptime\ntemp\nadc 0\nbogus\n", untilUs: 20_000_000 });
     assert.ok(r.serial.length > 100, "the demo printed");
     assert.equal(r.fault, null);
+  }
+});
+
+test("wake causes, firmware marks, GPIO writes, UART lines and scenario steps: identical on V8 and wasm3", async () => {
+  const scenario = parseScenario([
+    "name: trace contents",
+    "steps:",
+    "  - write-serial: \"led1\\n\"",
+    "  - wait-serial: ok",
+    "  - set-pin: { pin: BUTTON, level: 1 }",
+    "  - wait: 5ms",
+    "  - expect-pin: { pin: LED2, level: 1 }",
+  ].join("\n"), "trace.yaml");
+  const r = await same("echo fixture", bytes(await fixture("echo")), { scenario, seed: 3, uartIn: "ping\n" });
+  assert.equal(r.scenario, "passed");
+  for (const want of ['"cat":"mark"', '"name":"LED=1"', '"name":"LED2=1"', '"cause":"irq UART0_RX (line 1)"', '"cause":"irq GPIO2 (line 18)"', '"name":"step 5: expect-pin"', '"name":"pong"', '"name":"led1"']) {
+    assert.ok(r.events.some((e) => e.includes(want)), `the trace has ${want}`);
   }
 });
 

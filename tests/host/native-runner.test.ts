@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { abiModule, assemble as assembleIn, oneErrorLine, runBin, type Run } from "./fixtures/native.js";
-import { EXIT } from "../../host/abi.js";
+import { EXIT, WAKE } from "../../host/abi.js";
 
 const ROOT = resolve(process.cwd());
 const BIN = join(ROOT, "build", "coop-native");
@@ -136,8 +136,8 @@ test("timers run on real time: blinky wakes at 500 ms steps, never early, and th
   // bash's `time` gives the child's CPU time; a busy-waiting idle would use about the whole run.
   const r = spawnSync("bash", ["-c", `TIMEFORMAT='cpu %U %S'; time "${BIN}" --trace --until 1300 "${BLINKY}"`], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
-  // trace <tick> 3 <task> <by>: wakes of task 0 (blinky) by the timer (by = -1).
-  const wakes = [...r.stderr.matchAll(/^trace (\d+) 3 0 -1$/gm)].map((m) => Number(m[1]));
+  // trace <tick> 3 <task> <cause>: wakes of task 0 (blinky) by the timer (cause WAKE.TIMER).
+  const wakes = [...r.stderr.matchAll(new RegExp(`^trace (\\d+) 3 0 ${WAKE.TIMER}$`, "gm"))].map((m) => Number(m[1]));
   const timerWakes = wakes.filter((t) => t > 100_000);
   assert.equal(timerWakes.length, 2, `wakes: ${wakes.join(", ")}`);
   timerWakes.forEach((t, i) => {

@@ -46,11 +46,13 @@ export async function runSim(engine: Engine, board: BoardDesc, wasm: Uint8Array,
     await sim.load(engine, wasm);
     if (opts.uartIn && !sim.fault) sim.uarts.get(0)?.send(Buffer.from(opts.uartIn, "latin1"));
     if (opts.scenario && !sim.fault) {
-      const r = await runScenario(opts.scenario, new SimTarget(sim));
+      const target = new SimTarget(sim);
+      const r = await runScenario(opts.scenario, target, target);
       scenario = r.ok ? "passed" : `failed at step ${(r.failure?.index ?? -1) + 1}: ${r.failure?.message}`;
     }
     if (!sim.fault && opts.untilUs !== undefined && sim.now() < opts.untilUs) sim.run(opts.untilUs);
   } finally {
+    sim.flushTrace(); // reads task names: before close
     sim.fw?.close();
   }
   const wallMs = performance.now() - t0;
