@@ -365,14 +365,12 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     }
     scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { number: r.failure.index + 1, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail, lineUnfinished };
     flush();
-    if (lineUnfinished && !quiet) {
-      out.stdout("\n");
-      out.stderr(`coop: UART0's last line is unfinished: no newline within ${LINE_END_US / 1000} ms after the scenario ended (a newline was added here)\n`);
-    }
+    if (lineUnfinished && !quiet) out.stdout("\n");
     if (!r.ok) {
       code = EXIT.SCENARIO_FAILED;
       out.stderr(formatFailure(scenario, r) + "\n");
     } else if (!quiet) out.stderr(`scenario "${scenario.name}": passed ${r.passed} steps at t=${formatTime(r.timeUs)}\n`);
+    if (lineUnfinished && !quiet) out.stderr(`coop: UART0's last line is unfinished: no newline within ${LINE_END_US / 1000} ms after the scenario ended (stdout got a newline after it)\n`);
   }
   const end = until ?? (scenario ? 0 : 10_000_000);
   if (!sim.fault && code === EXIT.OK && sim.now() < end) sim.run(end);
