@@ -57,8 +57,6 @@ export type Step =
 
 /** What a target saw on a pin during a window (watchPin). */
 export interface PinHistory {
-  /** The level when the window opened. */
-  initial: 0 | 1;
   /** Every level change in the window, in time order (µs, target time). */
   changes: { tUs: number; level: 0 | 1 }[];
 }

@@ -129,7 +129,7 @@ export class SimTarget implements ScenarioTarget {
   /** expect-toggles/expect-period: run for `windowUs` and record the pin's changes meanwhile. */
   async watchPin(pin: number, windowUs: number): Promise<PinHistory> {
     this.check();
-    const h: PinHistory = { initial: this.sim.gpio.level(pin), changes: [] };
+    const h: PinHistory = { changes: [] };
     const outer = this.sim.onPinChange;
     this.sim.onPinChange = (p, level, tUs) => {
       outer?.(p, level, tUs);

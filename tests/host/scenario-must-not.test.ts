@@ -79,7 +79,7 @@ test("expect-toggles and expect-period on the simulator's pin history (demo LED:
 test("judgePin: one period out of tolerance among good ones is named with its edges", () => {
   const sc = parseScenario("name: p\nsteps:\n  - expect-period: { pin: 3, period: 100ms, tolerance: 2ms }\n");
   const s = sc.steps[0] as Step & { kind: "expect-period" };
-  const rising = (ts: number[]) => ({ initial: 0 as const, changes: ts.flatMap((t) => [{ tUs: t, level: 1 as const }, { tUs: t + 50_000, level: 0 as const }]) });
+  const rising = (ts: number[]) => ({ changes: ts.flatMap((t) => [{ tUs: t, level: 1 as const }, { tUs: t + 50_000, level: 0 as const }]) });
   assert.equal(judgePin(s, rising([0, 100_000, 201_500, 301_000])), null);
   assert.equal(judgePin(s, rising([0, 100_000, 203_000])), "pin 3 period 103 ms (rising edges at t=0.100000 s and t=0.203000 s), expected 100 ms ± 2 ms");
 });
