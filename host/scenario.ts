@@ -237,7 +237,7 @@ export function parseScenario(source: string, file = "<scenario>"): Scenario {
     throw new ScenarioError(`${file}:${line}: ${msg}`);
   };
   // Every problem is collected and reported at once, in file order; only a
-  // broken document or a missing step list stops the reading early.
+  // syntax error, a root that is not a mapping or a missing step list stops the reading early.
   const problems: string[] = [];
   const collect = (f: () => void): void => {
     try {
@@ -251,7 +251,8 @@ export function parseScenario(source: string, file = "<scenario>"): Scenario {
     throw new ScenarioError(inFileOrder(file, problems));
   };
   // A syntax error is reported alone: what follows it cannot be read reliably (later errors are its echoes).
-  for (const e of doc.errors.slice(0, 1)) {
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
     // With prettyErrors off the yaml package leaves linePos unset; its offset (pos) is always there.
     let line = e.linePos ? e.linePos[0].line : lc.linePos(e.pos[0]).line;
     // An unclosed quote is detected at the end of the file; the useful line is where the quote opened.
@@ -264,9 +265,8 @@ export function parseScenario(source: string, file = "<scenario>"): Scenario {
       });
       if (open !== null) line = lc.linePos(open).line;
     }
-    collect(() => fail(line, `does not parse: ${e.message.split("\n")[0]}`));
+    fail(line, `does not parse: ${e.message.split("\n")[0]}`);
   }
-  if (problems.length) stop();
   const root = doc.contents;
   if (!isMap(root)) fail(lineOf(root as Node), "a scenario is a mapping with `name` and `steps`");
   const rootMap = root as import("yaml").YAMLMap;
