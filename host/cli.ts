@@ -7,14 +7,14 @@
 import { readFileSync, writeFileSync, existsSync, readdirSync, statSync, accessSync, constants } from "node:fs";
 import { dirname, resolve, basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, ScenarioError } from "./scenario.js";
+import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, allProblems, ScenarioError, type Scenario } from "./scenario.js";
 import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
 import { Simulator } from "./sim/simulator.js";
 import { runLive } from "./interactive.js";
 import { SimTarget } from "./sim/target.js";
-import { formatMetrics, OutputError } from "./sim/recorder.js";
+import { byTaskName, formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
 import { printable, printableLines, jsonSafe } from "./text.js";
 import { EXIT } from "./abi.js";
@@ -104,6 +104,11 @@ export async function main(argv: string[], raw: Out = defaultOut): Promise<numbe
     }
   } catch (e) {
     const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    if (e instanceof ScenarioError) {
+      // Every problem of the scenario, one line each, in file order.
+      for (const p of e.problems) out.stderr(`coop: ${p}\n`);
+      return EXIT.USAGE;
+    }
     if (e instanceof UsageError || e instanceof BoardError || e instanceof ScenarioError || e instanceof InputError || e instanceof OutputError) {
       out.stderr(`coop: ${msg}\n`);
       return EXIT.USAGE;
@@ -230,6 +235,9 @@ export function formatSpeed(ratio: number): string {
   return ratio >= 100 ? `${ratio.toFixed(0)}x` : `${Number(ratio.toPrecision(2))}x`;
 }
 
+/** How long a --script run goes on after the scenario to finish a UART0 line it ended in. */
+const LINE_END_US = 100_000;
+
 /** The options of `coop run`: string options take a value, boolean ones do not. */
 const RUN_OPTIONS: Record<string, "string" | "boolean"> = {
   board: "string", until: "string", seed: "string", "uart-in": "string", "uart1-in": "string", script: "string", trace: "string",
@@ -318,7 +326,17 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   // Read and check everything before running anything.
   const board = loadBoard(findBoard(o.board, packageRoot()));
   const wasm = readInput(fwPath, "firmware file", INPUT_LIMITS.firmware);
-  const scenario = o.script !== undefined ? parseScenario(readInput(o.script, "scenario file", INPUT_LIMITS.scenario).toString("utf8"), o.script) : null;
+  // A scenario with step problems is kept (with the steps that parsed) until the target can check them too.
+  let script: Scenario | ScenarioError | null = null;
+  if (o.script !== undefined) {
+    try {
+      script = parseScenario(readInput(o.script, "scenario file", INPUT_LIMITS.scenario).toString("utf8"), o.script);
+    } catch (e) {
+      if (!(e instanceof ScenarioError && e.partial)) throw e;
+      script = e;
+    }
+  }
+  const scenario = script instanceof ScenarioError ? null : script;
   if (o["uart-in"] === "-" && o["uart1-in"] === "-") throw new UsageError("--uart-in and --uart1-in cannot both read stdin (-)");
   // "-" on a terminal is a live session (host/interactive.ts); piped or a file, the input is read whole first.
   const live = o["uart-in"] === "-" && process.stdin.isTTY === true;
@@ -367,11 +385,10 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     throw new UsageError((e as Error).message.split("\n")[0]);
   }
   const target = new SimTarget(sim);
-  if (scenario) {
-    // Unknown pins/channels and unsupported steps are input errors: refuse before loading.
-    const { checkScenario } = await import("./scenario.js");
-    const problems = checkScenario(scenario, target);
-    if (problems.length) throw new ScenarioError(problems[0]);
+  if (script) {
+    // Step problems, unknown pins/channels and unsupported steps are input errors: all of them, before loading.
+    const problems = allProblems(script, target);
+    if (problems.length) throw new ScenarioError(problems);
   }
   const wall0 = performance.now();
   try {
@@ -394,12 +411,22 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   let scenarioReport: Record<string, unknown> | null = null;
   if (scenario && !sim.fault) {
     const r = await runScenario(scenario, target, target);
-    scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { number: r.failure.index + 1, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail };
+    // The scenario may end in the middle of a UART0 line (wait-serial matched before its newline):
+    // run on until the line ends, for at most LINE_END_US, so the output is not cut (docs/simulator.md).
+    const unfinished = () => sim.serial.length > 0 && sim.serial[sim.serial.length - 1] !== 0x0a;
+    let lineUnfinished = false;
+    if (until === null && !sim.fault && unfinished()) {
+      sim.run(sim.now() + LINE_END_US, () => !unfinished());
+      lineUnfinished = !sim.fault && unfinished();
+    }
+    scenarioReport = { name: scenario.name, ok: r.ok, passed: r.passed, steps: scenario.steps.length, timeUs: r.timeUs, failure: r.failure ? { number: r.failure.index + 1, line: r.failure.step.line, step: r.failure.step.text, message: r.failure.message } : null, tail: r.tail, lineUnfinished };
     flush();
+    if (lineUnfinished && !quiet) out.stdout("\n");
     if (!r.ok) {
       code = EXIT.SCENARIO_FAILED;
       out.stderr(formatFailure(scenario, r) + "\n");
     } else if (!quiet) out.stderr(`scenario "${scenario.name}": passed ${r.passed} steps at t=${formatTime(r.timeUs)}\n`);
+    if (lineUnfinished && !quiet) out.stderr(`coop: UART0's last line is unfinished: no newline within ${LINE_END_US / 1000} ms after the scenario ended (stdout got a newline after it)\n`);
   }
   const end = until ?? (scenario ? 0 : 10_000_000);
   if (live && !sim.fault) {
@@ -459,7 +486,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     }
   }
 
-  const metrics = sim.taskMetrics();
+  const metrics = byTaskName(sim.taskMetrics());
   const simS = sim.now() / 1e6;
   if (o.json) {
     out.stdout(jsonSafe(JSON.stringify({

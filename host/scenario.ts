@@ -16,6 +16,10 @@
 //     - expect-pin: { pin: LED, level: 1 }
 //     - set-adc: { channel: 0, value: 2048 }
 //     - wait: 100ms
+//     - no-serial: "error"         # must NOT appear in the output that arrives within `for`
+//       for: 500ms
+//     - expect-toggles: { pin: LED, count: 10, within: 1s }   # count: exact, or a range "8..12"
+//     - expect-period: { pin: LED, period: 100ms, tolerance: 5% }   # rising edge to rising edge
 //
 // Durations: a number (milliseconds) or a string "<n>us|ms|s|min|h".
 // This module only parses and runs; it never imports a target, so any target
@@ -26,8 +30,10 @@ import { setFlagsFromString } from "node:v8";
 import { printable } from "./text.js";
 
 /** The step kinds a scenario may use. */
-export type StepKind = "write-serial" | "wait-serial" | "set-pin" | "expect-pin" | "set-adc" | "wait";
-export const STEP_KINDS: readonly StepKind[] = ["write-serial", "wait-serial", "set-pin", "expect-pin", "set-adc", "wait"];
+export type StepKind = "write-serial" | "wait-serial" | "set-pin" | "expect-pin" | "set-adc" | "wait" | "no-serial" | "expect-toggles" | "expect-period";
+export const STEP_KINDS: readonly StepKind[] = ["write-serial", "wait-serial", "set-pin", "expect-pin", "set-adc", "wait", "no-serial", "expect-toggles", "expect-period"];
+/** The steps that watch a pin over a window: a target needs `watchPin` (a pin history) for them. */
+export const PIN_WATCH_STEPS: readonly StepKind[] = ["expect-toggles", "expect-period"];
 
 /** A pin or ADC channel as written in the scenario: a board name ("LED") or a number. */
 export type PortRef = string | number;
@@ -44,7 +50,24 @@ export type Step =
   | (StepBase & { kind: "set-pin"; pin: PortRef; level: 0 | 1 })
   | (StepBase & { kind: "expect-pin"; pin: PortRef; level: 0 | 1 })
   | (StepBase & { kind: "set-adc"; channel: PortRef; value: number })
-  | (StepBase & { kind: "wait"; us: number });
+  | (StepBase & { kind: "wait"; us: number })
+  | (StepBase & { kind: "no-serial"; pattern: RegExp; forUs: number; port: number })
+  | (StepBase & { kind: "expect-toggles"; pin: PortRef; min: number; max: number; withinUs: number })
+  | (StepBase & { kind: "expect-period"; pin: PortRef; periodUs: number; toleranceUs: number; withinUs: number });
+
+/** What a target saw on a pin during a window (watchPin). */
+export interface PinHistory {
+  /** Every level change in the window, in time order (µs, target time). */
+  changes: { tUs: number; level: 0 | 1 }[];
+}
+
+/** Forbidden output that appeared during a no-serial window (watchSerial). */
+export interface SerialSighting {
+  /** The whole line the match is in (up to its newline, or the end of the output so far). */
+  line: string;
+  /** Target time (µs) when the matching output was seen. */
+  tUs: number;
+}
 
 export interface Scenario {
   name: string;
@@ -55,6 +78,8 @@ export interface Scenario {
 
 /** wait-serial's timeout when the step gives none. */
 export const DEFAULT_WAIT_SERIAL_US = 1_000_000;
+/** expect-period's tolerance when the step gives none: 1% of the period. */
+export const DEFAULT_PERIOD_TOLERANCE = 0.01;
 
 /**
  * What a scenario needs from the thing under test. Times are microseconds:
@@ -99,6 +124,15 @@ export interface ScenarioTarget {
   wait(us: number): Promise<void>;
   /** The last `n` lines of UART `port` output (default 0; the last line may be incomplete), for failure reports. */
   serialTail(n: number, port?: number): string[];
+  /**
+   * For no-serial: watch the output of UART `port` that arrives during the
+   * next `windowUs` (not what came before) for `pattern`. Returns at the
+   * first match with its line and time, or null when the window closes with
+   * none. Leaves the wait-serial cursor where it was.
+   */
+  watchSerial?(pattern: RegExp, windowUs: number, port?: number): Promise<SerialSighting | null>;
+  /** For expect-toggles/expect-period: let `windowUs` pass and return what the pin did meanwhile. */
+  watchPin?(pin: number, windowUs: number): Promise<PinHistory>;
 }
 
 export interface StepFailure {
@@ -128,8 +162,28 @@ export interface ScenarioHooks {
   stepEnd?(index: number, step: Step, error: string | null): void;
 }
 
-/** A scenario that cannot be used: one-line message naming the file and line. */
-export class ScenarioError extends Error {}
+/**
+ * A scenario that cannot be used. `problems` are all its problems, one line
+ * each ("file:line: message"), in file order; the message is them joined by
+ * newlines. `partial` holds the steps that did parse (after a step error), so
+ * the target checks can be reported with them at once (allProblems).
+ */
+export class ScenarioError extends Error {
+  readonly problems: string[];
+  readonly partial: Scenario | null;
+  constructor(problems: string | string[], partial: Scenario | null = null) {
+    const list = typeof problems === "string" ? [problems] : problems;
+    super(list.join("\n"));
+    this.problems = list;
+    this.partial = partial;
+  }
+}
+
+/** Sort "file:line: message" problems by line, keeping the order of problems on one line. */
+function inFileOrder(file: string, problems: string[]): string[] {
+  const lineOf = (p: string) => (p.startsWith(`${file}:`) ? parseInt(p.slice(file.length + 1), 10) || 0 : 0);
+  return problems.map((p, i) => ({ p, i, l: lineOf(p) })).sort((a, b) => a.l - b.l || a.i - b.i).map((x) => x.p);
+}
 
 const UNITS: Record<string, number> = { us: 1, "µs": 1, ms: 1_000, s: 1_000_000, min: 60_000_000, h: 3_600_000_000 };
 
@@ -190,6 +244,21 @@ export function parseScenario(source: string, file = "<scenario>"): Scenario {
   const fail = (line: number, msg: string): never => {
     throw new ScenarioError(`${file}:${line}: ${msg}`);
   };
+  // Every problem is collected and reported at once, in file order; only a
+  // syntax error, a root that is not a mapping or a missing step list stops the reading early.
+  const problems: string[] = [];
+  const collect = (f: () => void): void => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      problems.push(...e.problems);
+    }
+  };
+  const stop = (): never => {
+    throw new ScenarioError(inFileOrder(file, problems));
+  };
+  // A syntax error is reported alone: what follows it cannot be read reliably (later errors are its echoes).
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     // With prettyErrors off the yaml package leaves linePos unset; its offset (pos) is always there.
@@ -211,20 +280,25 @@ export function parseScenario(source: string, file = "<scenario>"): Scenario {
   const rootMap = root as import("yaml").YAMLMap;
   const nameNode = rootMap.get("name", true);
   const name = nameNode && isScalar(nameNode) ? String(nameNode.value) : file;
+  for (const k of rootMap.items) {
+    const key = isScalar(k.key) ? String(k.key.value) : "?";
+    if (key !== "name" && key !== "steps" && key !== "description")
+      collect(() => fail(lineOf(k.key as Node), `unknown top-level key \`${key}\` (expected name, description, steps)`));
+  }
   const stepsNode = rootMap.get("steps", true) as Node | undefined;
-  if (!stepsNode || !isSeq(stepsNode)) fail(lineOf(rootMap), "`steps` must be a list");
+  if (!stepsNode || !isSeq(stepsNode)) {
+    collect(() => fail(lineOf(rootMap), "`steps` must be a list"));
+    stop();
+  }
   const steps: Step[] = [];
   for (const item of (stepsNode as import("yaml").YAMLSeq).items as Node[]) {
     const line = lineOf(item);
     const value = (item as Node).toJSON() as unknown;
-    steps.push(parseStep(value, line, fail));
+    collect(() => steps.push(parseStep(value, line, fail)));
   }
-  for (const k of rootMap.items) {
-    const key = isScalar(k.key) ? String(k.key.value) : "?";
-    if (key !== "name" && key !== "steps" && key !== "description")
-      fail(lineOf(k.key as Node), `unknown top-level key \`${key}\` (expected name, description, steps)`);
-  }
-  return { name, file, steps };
+  const sc = { name, file, steps };
+  if (problems.length) throw new ScenarioError(inFileOrder(file, problems), sc);
+  return sc;
 }
 
 function oneLine(v: unknown): string {
@@ -242,8 +316,8 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
   }
   const kind = kinds[0] as StepKind;
   const arg = obj[kind];
-  const serialStep = kind === "write-serial" || kind === "wait-serial";
-  const extra = Object.keys(obj).filter((k) => k !== kind && !(kind === "wait-serial" && k === "timeout") && !(serialStep && k === "port"));
+  const serialStep = kind === "write-serial" || kind === "wait-serial" || kind === "no-serial";
+  const extra = Object.keys(obj).filter((k) => k !== kind && !(kind === "wait-serial" && k === "timeout") && !(kind === "no-serial" && k === "for") && !(serialStep && k === "port"));
   if (extra.length) return fail(line, `${kind}: unexpected key ${extra.join(", ")}`);
   const text = oneLine(obj);
   const level = (v: unknown): 0 | 1 => {
@@ -257,12 +331,25 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
     if (typeof v === "number" && Number.isInteger(v) && v >= 0) return v;
     return fail(line, `${kind}: ${what} must be a name or a number, got ${oneLine(v)}`);
   };
-  const args = (v: unknown, keys: string[]): Record<string, unknown> => {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(line, `${kind}: expected { ${keys.join(", ")} }`);
+  const args = (v: unknown, keys: string[], optional: string[] = []): Record<string, unknown> => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(line, `${kind}: expected { ${[...keys, ...optional].join(", ")} }`);
     const r = v as Record<string, unknown>;
     for (const k of keys) if (!(k in r)) fail(line, `${kind}: missing \`${k}\``);
-    for (const k of Object.keys(r)) if (!keys.includes(k)) fail(line, `${kind}: unknown key \`${k}\``);
+    for (const k of Object.keys(r)) if (!keys.includes(k) && !optional.includes(k)) fail(line, `${kind}: unknown key \`${k}\``);
     return r;
+  };
+  const duration = (v: unknown, what: string, positive: boolean): number => {
+    const us = parseDuration(v);
+    if (us === null || (positive && us === 0)) return fail(line, `${kind}: ${what} ${oneLine(v)} is not a ${positive ? "positive " : ""}duration (e.g. 500ms)`);
+    return us;
+  };
+  const pattern = (v: unknown): RegExp => {
+    if (typeof v !== "string" || v.length === 0) return fail(line, `${kind}: expected a regex string, got ${oneLine(v)}`);
+    try {
+      return compileSerialPattern(v);
+    } catch (e) {
+      return fail(line, `${kind}: regex ${oneLine(v)} ${(e as Error).message}`);
+    }
   };
   let uart = 0;
   if (serialStep && "port" in obj) {
@@ -275,20 +362,40 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
       if (typeof arg !== "string") return fail(line, `write-serial: expected a string, got ${oneLine(arg)}`);
       return { kind, line, text, data: arg, port: uart };
     case "wait-serial": {
-      if (typeof arg !== "string" || arg.length === 0) return fail(line, `wait-serial: expected a regex string, got ${oneLine(arg)}`);
-      let pattern: RegExp;
-      try {
-        pattern = compileSerialPattern(arg);
-      } catch (e) {
-        return fail(line, `wait-serial: regex ${oneLine(arg)} ${(e as Error).message}`);
+      const re = pattern(arg);
+      const timeoutUs = "timeout" in obj ? duration(obj.timeout, "timeout", false) : DEFAULT_WAIT_SERIAL_US;
+      return { kind, line, text, pattern: re, timeoutUs, port: uart };
+    }
+    case "no-serial": {
+      const re = pattern(arg);
+      // No default window: "must not appear" means nothing without saying for how long.
+      if (!("for" in obj)) return fail(line, "no-serial: missing `for` (how long the text must not appear, e.g. for: 500ms)");
+      return { kind, line, text, pattern: re, forUs: duration(obj.for, "for", true), port: uart };
+    }
+    case "expect-toggles": {
+      const a = args(arg, ["pin", "count", "within"]);
+      const c = a.count;
+      let min: number, max: number;
+      const range = typeof c === "string" ? /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(c) : null;
+      if (typeof c === "number" && Number.isInteger(c) && c >= 0) min = max = c;
+      else if (range && Number(range[1]) <= Number(range[2])) (min = Number(range[1])), (max = Number(range[2]));
+      else return fail(line, `expect-toggles: count must be a whole number or a range "min..max", got ${oneLine(c)}`);
+      return { kind, line, text, pin: port(a.pin, "pin"), min, max, withinUs: duration(a.within, "within", true) };
+    }
+    case "expect-period": {
+      const a = args(arg, ["pin", "period"], ["tolerance", "within"]);
+      const periodUs = duration(a.period, "period", true);
+      let toleranceUs = Math.round(periodUs * DEFAULT_PERIOD_TOLERANCE);
+      if ("tolerance" in a) {
+        const t = a.tolerance;
+        const pct = typeof t === "string" ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(t) : null;
+        if (pct) toleranceUs = Math.round((periodUs * parseFloat(pct[1])) / 100);
+        else if (parseDuration(t) !== null) toleranceUs = parseDuration(t)!;
+        else return fail(line, `expect-period: tolerance must be a percentage ("5%") or a duration ("2ms"), got ${oneLine(t)}`);
       }
-      let timeoutUs = DEFAULT_WAIT_SERIAL_US;
-      if ("timeout" in obj) {
-        const t = parseDuration(obj.timeout);
-        if (t === null) return fail(line, `wait-serial: timeout ${oneLine(obj.timeout)} is not a duration (e.g. 500ms)`);
-        timeoutUs = t;
-      }
-      return { kind, line, text, pattern, timeoutUs, port: uart };
+      // Default window: long enough for two whole periods at the slowest period allowed.
+      const withinUs = "within" in a ? duration(a.within, "within", true) : 3 * (periodUs + toleranceUs);
+      return { kind, line, text, pin: port(a.pin, "pin"), periodUs, toleranceUs, withinUs };
     }
     case "set-pin":
     case "expect-pin": {
@@ -315,12 +422,19 @@ function parseStep(value: unknown, line: number, fail: (line: number, msg: strin
  */
 export function checkScenario(sc: Scenario, target: ScenarioTarget): string[] {
   const problems: string[] = [];
+  let timePassed = false;
   sc.steps.forEach((s) => {
     const at = `${sc.file}:${s.line}`;
     if (!target.supports.has(s.kind)) problems.push(`${at}: target ${target.name} does not support ${s.kind}`);
-    if ((s.kind === "set-pin" || s.kind === "expect-pin") && target.resolvePin(s.pin) === null) problems.push(`${at}: unknown pin ${oneLine(s.pin)}`);
+    const pinStep = s.kind === "set-pin" || s.kind === "expect-pin" || s.kind === "expect-toggles" || s.kind === "expect-period";
+    if (pinStep && target.resolvePin(s.pin) === null) problems.push(`${at}: unknown pin ${oneLine(s.pin)}`);
+    // A defined start (docs/hil.md): before the firmware's first poll no task has armed its edge
+    // interrupt, and a level already there when it is armed gives no edge on real GPIO either.
+    if (s.kind === "set-pin" && !timePassed)
+      problems.push(`${at}: set-pin before any step that lets time pass: the firmware has not armed its edge interrupts yet, so the edge would be lost; add \`- wait: 1ms\` before it`);
+    if ((s.kind === "wait" && s.us > 0) || s.kind === "wait-serial" || s.kind === "no-serial" || s.kind === "expect-toggles" || s.kind === "expect-period") timePassed = true;
     if (s.kind === "set-adc" && target.resolveChannel(s.channel) === null) problems.push(`${at}: unknown ADC channel ${oneLine(s.channel)}`);
-    if ((s.kind === "write-serial" || s.kind === "wait-serial") && s.port !== 0) {
+    if ((s.kind === "write-serial" || s.kind === "wait-serial" || s.kind === "no-serial") && s.port !== 0) {
       // A target that is one serial line cannot do another port at all (the HIL runner skips such a
       // scenario, as for an unsupported step); a board without the port is an error, as an unknown pin.
       if (!target.serialPorts) problems.push(`${at}: target ${target.name} does not support UART${s.port} (${s.kind} port: ${s.port})`);
@@ -331,12 +445,59 @@ export function checkScenario(sc: Scenario, target: ScenarioTarget): string[] {
 }
 
 /**
+ * Every problem of a scenario against a target, in file order: the parse
+ * problems of a ScenarioError from parseScenario together with the target
+ * checks of the steps that did parse, or the checks of a parsed scenario.
+ */
+export function allProblems(parsed: Scenario | ScenarioError, target: ScenarioTarget): string[] {
+  if (parsed instanceof ScenarioError) {
+    if (!parsed.partial) return parsed.problems;
+    return inFileOrder(parsed.partial.file, [...parsed.problems, ...checkScenario(parsed.partial, target)]);
+  }
+  return checkScenario(parsed, target);
+}
+
+/** The whole line around `index` in `text` (one line, at most 200 characters), for a no-serial report. */
+export function lineAround(text: string, index: number): string {
+  const start = text.lastIndexOf("\n", index - 1) + 1;
+  const nl = text.indexOf("\n", index);
+  const line = text.slice(start, nl < 0 ? text.length : nl).replace(/\r$/, "");
+  return line.length > 200 ? line.slice(0, 200) + "..." : line;
+}
+
+function ms(us: number): string {
+  return `${Number((us / 1000).toFixed(3))} ms`;
+}
+
+/** expect-toggles and expect-period over a pin history: null when it passes, else the failure message. */
+export function judgePin(s: Step & { kind: "expect-toggles" | "expect-period" }, h: PinHistory): string | null {
+  const times = (ts: number[]) => ts.slice(0, 4).map((t) => formatTime(t)).join(", ") + (ts.length > 4 ? ", ..." : "");
+  const pin = oneLine(s.pin);
+  if (s.kind === "expect-toggles") {
+    const n = h.changes.length;
+    if (n >= s.min && n <= s.max) return null;
+    const want = s.min === s.max ? `${s.min}` : `${s.min}..${s.max}`;
+    return `pin ${pin} toggled ${n} time(s) within ${ms(s.withinUs)}, expected ${want}${n ? ` (at t=${times(h.changes.map((c) => c.tUs))})` : ""}`;
+  }
+  const rising = h.changes.filter((c) => c.level === 1).map((c) => c.tUs);
+  const want = `expected ${ms(s.periodUs)} ± ${ms(s.toleranceUs)}`;
+  if (rising.length < 2)
+    return `pin ${pin} had ${rising.length} rising edge(s) within ${ms(s.withinUs)}${rising.length ? ` (at t=${times(rising)})` : ""}: no whole period to measure, ${want}`;
+  for (let i = 1; i < rising.length; i++) {
+    const p = rising[i] - rising[i - 1];
+    if (Math.abs(p - s.periodUs) > s.toleranceUs)
+      return `pin ${pin} period ${ms(p)} (rising edges at t=${formatTime(rising[i - 1])} and t=${formatTime(rising[i])}), ${want}`;
+  }
+  return null;
+}
+
+/**
  * Run the steps in order against a target; stops at the first failure.
- * Throws ScenarioError (before running anything) if checkScenario finds problems.
+ * Throws ScenarioError (before running anything) with every problem checkScenario finds.
  */
 export async function runScenario(sc: Scenario, target: ScenarioTarget, hooks: ScenarioHooks = {}): Promise<ScenarioResult> {
   const problems = checkScenario(sc, target);
-  if (problems.length) throw new ScenarioError(problems[0]);
+  if (problems.length) throw new ScenarioError(problems);
   const enc = new TextEncoder();
   for (let i = 0; i < sc.steps.length; i++) {
     const s = sc.steps[i];
@@ -367,13 +528,25 @@ export async function runScenario(sc: Scenario, target: ScenarioTarget, hooks: S
         case "wait":
           await target.wait(s.us);
           break;
+        case "no-serial": {
+          if (!target.watchSerial) throw new Error(`target ${target.name} cannot watch serial output`);
+          const seen = s.port === 0 ? await target.watchSerial(s.pattern, s.forUs) : await target.watchSerial(s.pattern, s.forUs, s.port);
+          if (seen) err = `${s.port === 0 ? "serial" : `UART${s.port}`} output matched /${s.pattern.source}/ at t=${formatTime(seen.tUs)} (must not within ${ms(s.forUs)}): "${seen.line}"`;
+          break;
+        }
+        case "expect-toggles":
+        case "expect-period": {
+          if (!target.watchPin) throw new Error(`target ${target.name} cannot watch pins`);
+          err = judgePin(s, await target.watchPin(target.resolvePin(s.pin)!, s.withinUs));
+          break;
+        }
       }
     } catch (e) {
       err = (e as Error).message.split("\n")[0];
     }
     hooks.stepEnd?.(i, s, err);
     if (err !== null) {
-      const port = (s.kind === "write-serial" || s.kind === "wait-serial") ? s.port : 0;
+      const port = (s.kind === "write-serial" || s.kind === "wait-serial" || s.kind === "no-serial") ? s.port : 0;
       const tail = port === 0 ? target.serialTail(10) : target.serialTail(10, port);
       return { ok: false, passed: i, failure: { index: i, step: s, message: err }, timeUs: target.now(), tail, tailPort: port };
     }

@@ -2,7 +2,7 @@
 // reports per-target pass/fail with the failing step, plus JUnit XML.
 // The CLI dispatches `coop hil ...` to hilMain(); `npm run hil -- ...` runs
 // this file directly. Exit: 0 no failure (skips allowed), 1 a scenario failed,
-// 2 usage error.
+// 2 usage error or a named target that ran no scenario.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -26,7 +26,8 @@ export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial
   --slack F         multiply wait-serial timeouts on real-time targets by F (default 1)
   --list            list the targets and exit
 exit: 0 no failures (with "all", targets that cannot run here are skipped and listed with their install command),
-      1 failures, 2 usage or a target named with --target cannot run here, 3 the firmware was refused (as coop run)`;
+      1 failures, 2 usage, or a target named with --target cannot run here or ran no scenario (all skipped),
+      3 the firmware was refused (as coop run)`;
 
 /** Exit codes: the subset of the one table (boards/abi/abi.json, docs/abi.md) that coop hil uses. */
 export const HIL_EXIT = { OK: EXIT.OK, FAILED: EXIT.SCENARIO_FAILED, USAGE: EXIT.USAGE, BAD_FIRMWARE: EXIT.BAD_MODULE } as const;
@@ -238,7 +239,15 @@ export async function hilMain(
       return HIL_EXIT.USAGE;
     }
   }
-  return failed ? HIL_EXIT.FAILED : HIL_EXIT.OK;
+  // A target the user named that ran nothing must not pass: a CI job asking for it would test nothing.
+  let idle = 0;
+  targets.forEach(([spec], i) => {
+    const cases = results[i].cases;
+    if (!explicit.has(spec) || cases.some((c) => c.status !== "skip")) return;
+    idle++;
+    printErr(`coop hil: target ${spec} ran no scenario: ${cases.length ? `all ${cases.length} scenario(s) were skipped (steps it cannot do: see the SKIP lines)` : `the suite ${args.suite} has none for it`}`);
+  });
+  return failed ? HIL_EXIT.FAILED : idle ? HIL_EXIT.USAGE : HIL_EXIT.OK;
 }
 
 // `node build/js/host/hil/main.js ...` (npm run hil) runs it directly.

@@ -7,7 +7,7 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { checkScenario, formatFailure, formatTime, parseScenario, runScenario, type Scenario } from "../scenario.js";
+import { allProblems, formatFailure, formatTime, parseScenario, runScenario, ScenarioError, type Scenario } from "../scenario.js";
 import type { CaseResult, TargetResult } from "./junit.js";
 import type { HilContext, HilTarget } from "./targets/types.js";
 
@@ -68,15 +68,24 @@ export async function runTarget(target: HilTarget, opts: RunOptions): Promise<Ta
     const rel = relative(suite, file);
     const t0 = performance.now();
     const secs = () => (performance.now() - t0) / 1000;
-    let sc: Scenario;
+    // Every problem at once: the parse problems, then (for the steps that parsed) the target checks.
+    const refuse = (name: string, problems: string[]) => {
+      print(`  FAIL ${rel}${name ? ` (${name})` : ""}: ${problems[0]}`);
+      for (const p of problems.slice(1)) print(`       ${p}`);
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+      cases.push({ name: name || rel, file: rel, status: "fail", message: problems[0] + more, detail: problems.join("\n"), seconds: secs() });
+    };
+    let parsed: Scenario | ScenarioError;
     try {
-      sc = parseScenario(readFileSync(file, "utf8"), rel);
+      parsed = parseScenario(readFileSync(file, "utf8"), rel);
     } catch (e) {
-      const msg = oneLine(e);
-      print(`  FAIL ${rel}: ${msg}`);
-      cases.push({ name: rel, file: rel, status: "fail", message: msg, detail: msg, seconds: secs() });
-      continue;
+      if (!(e instanceof ScenarioError && e.partial)) {
+        refuse("", e instanceof ScenarioError ? e.problems : [oneLine(e)]);
+        continue;
+      }
+      parsed = e;
     }
+    const sc = parsed instanceof ScenarioError ? parsed.partial! : parsed;
     let t;
     try {
       t = await target.open(ctx);
@@ -87,17 +96,16 @@ export async function runTarget(target: HilTarget, opts: RunOptions): Promise<Ta
       continue;
     }
     try {
-      const problems = checkScenario(sc, t);
+      const problems = allProblems(parsed, t);
       const cannot = problems.filter((p) => p.includes("does not support"));
-      if (cannot.length) {
+      if (cannot.length && !(parsed instanceof ScenarioError)) {
         // A step this kind of target cannot do (pins on a serial-only board): visible skip, not a failure.
         print(`  SKIP ${rel} (${sc.name}): ${cannot[0]}`);
         cases.push({ name: sc.name, file: rel, status: "skip", message: cannot[0], seconds: secs() });
         continue;
       }
       if (problems.length) {
-        print(`  FAIL ${rel} (${sc.name}): ${problems[0]}`);
-        cases.push({ name: sc.name, file: rel, status: "fail", message: problems[0], detail: problems.join("\n"), seconds: secs() });
+        refuse(sc.name, problems);
         continue;
       }
       const r = await runScenario(sc, t);

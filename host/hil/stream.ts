@@ -3,7 +3,8 @@
 // output in with push() and reports the end of the firmware with end(); this
 // class does the matching, the cursor, timeouts and the failure tail.
 
-import type { PortRef, ScenarioTarget, StepKind } from "../scenario.js";
+import type { PortRef, ScenarioTarget, SerialSighting, StepKind } from "../scenario.js";
+import { lineAround } from "../scenario.js";
 
 /** What the concrete target does for the steps it supports. */
 /**
@@ -52,6 +53,8 @@ export class StreamTarget implements ScenarioTarget {
   /** Byte offset in `out` where the next wait-serial starts searching. */
   private cursor = 0;
   private waiter: Waiter | null = null;
+  /** no-serial windows open now: each looks at the output that arrived since it opened. */
+  private readonly watchers = new Set<() => void>();
   private ended: string | null = null;
   private readonly opts: StreamOptions;
 
@@ -66,12 +69,14 @@ export class StreamTarget implements ScenarioTarget {
   push(chunk: Uint8Array): void {
     this.out = Buffer.concat([this.out, chunk]);
     this.check();
+    for (const w of [...this.watchers]) w();
   }
 
   /** The firmware is gone (exited, device closed): pending and later waits fail with `reason`. */
   end(reason: string): void {
     if (this.ended === null) this.ended = reason;
     this.check();
+    for (const w of [...this.watchers]) w();
   }
 
   get endReason(): string | null {
@@ -138,6 +143,50 @@ export class StreamTarget implements ScenarioTarget {
         timer,
         resolve: (m) => (m === null && this.ended !== null ? reject(new Error(this.ended)) : resolve(m)),
       };
+    });
+  }
+
+  /** no-serial over the real-time stream: the window is wall time (not scaled by slack). */
+  watchSerial(pattern: RegExp, windowUs: number): Promise<SerialSighting | null> {
+    this.alive();
+    const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
+    const from = this.out.length;
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.watchers.delete(look);
+      };
+      let seen: { index: number; tUs: number } | null = null;
+      const report = () => {
+        done();
+        const text = this.out.subarray(from).toString("utf8");
+        const head = this.out.subarray(Math.max(0, from - 256), from).toString("utf8");
+        const line = head.slice(head.lastIndexOf("\n") + 1);
+        resolve({ line: lineAround(line + text, line.length + seen!.index), tUs: seen!.tUs });
+      };
+      const look = () => {
+        const text = this.out.subarray(from).toString("utf8");
+        if (seen) {
+          // The match is in: wait (briefly) for the rest of its line, to report it whole.
+          if (text.indexOf("\n", seen.index) >= 0 || this.ended !== null) report();
+          return;
+        }
+        const m = re.exec(text);
+        if (m) {
+          seen = { index: m.index, tUs: this.now() };
+          clearTimeout(timer);
+          timer = setTimeout(report, 100);
+          look();
+        } else if (this.ended !== null) {
+          done();
+          reject(new Error(this.ended));
+        }
+      };
+      let timer = setTimeout(() => {
+        done();
+        resolve(null);
+      }, Math.max(1, Math.round(windowUs / 1000)));
+      this.watchers.add(look);
     });
   }
 

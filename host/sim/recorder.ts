@@ -273,18 +273,59 @@ export function newMetrics(slot: number): TaskMetrics {
   return { slot, name: "", polls: 0, busyUs: 0, scheduledUs: 0, schedMaxUs: 0, wakes: 0, selfWakes: 0, slowPolls: 0, completed: false, units: 0 };
 }
 
-export function formatMetrics(rows: TaskMetrics[], totalUs: number): string {
-  const head = ["slot", "task", "polls", "busy", "busy%", "sched avg", "sched max", "wakes", "self", "slow"];
+/** One task name's metrics over all its spawns (a respawned task, or several tasks of one function). */
+export interface TaskSummary extends TaskMetrics {
+  /** How many tasks of this name were spawned (each reuse of a slot is one more). */
+  spawns: number;
+  /** The slots they ran in, ascending; `slot` is the first. */
+  slots: number[];
+}
+
+/**
+ * Merge per-spawn metrics (the simulator keeps one record per spawn, so a
+ * respawn starts from zero) into one row per task name, in order of first
+ * slot: counts and times add up, the maximum scheduling delay is the largest,
+ * and the name is "completed" only when every spawn of it completed.
+ */
+export function byTaskName(rows: TaskMetrics[]): TaskSummary[] {
+  const out = new Map<string, TaskSummary>();
+  for (const m of rows) {
+    const key = m.name || `slot${m.slot}`;
+    const r = out.get(key);
+    if (!r) {
+      out.set(key, { ...m, spawns: 1, slots: [m.slot] });
+      continue;
+    }
+    r.spawns++;
+    if (!r.slots.includes(m.slot)) r.slots.push(m.slot);
+    r.polls += m.polls;
+    r.busyUs += m.busyUs;
+    r.scheduledUs += m.scheduledUs;
+    r.schedMaxUs = Math.max(r.schedMaxUs, m.schedMaxUs);
+    r.wakes += m.wakes;
+    r.selfWakes += m.selfWakes;
+    r.slowPolls += m.slowPolls;
+    r.units += m.units;
+    r.completed = r.completed && m.completed;
+    if (m.waitingAt) r.waitingAt = m.waitingAt;
+  }
+  const merged = [...out.values()];
+  for (const r of merged) r.slots.sort((a, b) => a - b);
+  return merged.sort((a, b) => a.slots[0] - b.slots[0]);
+}
+
+export function formatMetrics(rows: TaskSummary[], totalUs: number): string {
+  const head = ["slot", "task", "spawns", "polls", "busy", "busy%", "sched avg", "sched max", "wakes", "self", "slow"];
   const fmt = (us: number) => (us >= 1e6 ? `${(us / 1e6).toFixed(3)}s` : us >= 1e3 ? `${(us / 1e3).toFixed(3)}ms` : `${us.toFixed(1)}us`);
   const sites = rows.some((m) => m.waitingAt);
   if (sites) head.push("waiting at");
   const lines = rows.map((m) => [
-    String(m.slot), m.name || "?", String(m.polls), fmt(m.busyUs), totalUs > 0 ? ((100 * m.busyUs) / totalUs).toFixed(3) : "0",
+    m.slots.join(","), m.name || "?", String(m.spawns), String(m.polls), fmt(m.busyUs), totalUs > 0 ? ((100 * m.busyUs) / totalUs).toFixed(3) : "0",
     fmt(m.polls ? m.scheduledUs / m.polls : 0), fmt(m.schedMaxUs),
     String(m.wakes), String(m.selfWakes), String(m.slowPolls),
     ...(sites ? [m.waitingAt ?? ""] : []),
   ]);
   const all = [head, ...lines];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((c, i) => (i === 1 || i === 10 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
+  return all.map((r) => r.map((c, i) => (i === 1 || i === 11 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ").trimEnd()).join("\n");
 }

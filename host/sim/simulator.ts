@@ -84,6 +84,8 @@ export class Simulator implements PeriphCtx {
   private readonly opts: SimOptions;
   /** Level changes per pin (for --json). */
   readonly pinChanges = new Map<number, number>();
+  /** Called on every pin level change with the simulated time (a scenario's pin watch, host/sim/target.ts). */
+  onPinChange: ((pin: number, level: 0 | 1, tUs: number) => void) | null = null;
 
   // Per-task bookkeeping from the trace import.
   private metrics: TaskMetrics[] = [];
@@ -132,6 +134,7 @@ export class Simulator implements PeriphCtx {
       this.pinChanges.set(pin, (this.pinChanges.get(pin) ?? 0) + 1);
       this.vcd?.change(`pin${pin}`, this.t, level);
       this.chrome?.counter(`pin ${this.pinName(pin)}`, level, this.t);
+      this.onPinChange?.(pin, level, this.t);
     });
     const sources = new Map<number, Source>();
     for (const c of board.adc.channels) {

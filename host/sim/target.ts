@@ -1,8 +1,8 @@
 // The simulator as a ScenarioTarget (host/scenario.ts): scenario time is
 // simulated time, and waiting runs the board loop instead of sleeping.
 
-import type { ScenarioTarget, ScenarioHooks, Step, StepKind, PortRef } from "../scenario.js";
-import { STEP_KINDS } from "../scenario.js";
+import type { ScenarioTarget, ScenarioHooks, Step, StepKind, PortRef, PinHistory, SerialSighting } from "../scenario.js";
+import { STEP_KINDS, lineAround } from "../scenario.js";
 import type { Simulator } from "./simulator.js";
 
 /** One UART's output as seen by wait-serial: text after the serial cursor. */
@@ -23,6 +23,8 @@ export class SimTarget implements ScenarioTarget, ScenarioHooks {
   private readonly cursors = new Map<number, SerialCursor>();
   /** wait-serial looks at most this far back (keeps long waits linear). */
   static readonly WINDOW = 65536;
+  /** no-serial waits at most this long (µs) for the rest of an offending line. */
+  static readonly LINE_END_US = 100_000;
   constructor(readonly sim: Simulator) {
     this.serialPorts = new Set(sim.board.uarts.map((u) => u.port));
   }
@@ -91,8 +93,70 @@ export class SimTarget implements ScenarioTarget, ScenarioHooks {
     this.check();
     return match ? (match as RegExpExecArray)[0] : null;
   }
+  /**
+   * no-serial: the output of `port` from now on, decoded as it arrives; stops
+   * at the first match (its time is the simulated time the byte was sent).
+   */
+  async watchSerial(pattern: RegExp, windowUs: number, port = 0): Promise<SerialSighting | null> {
+    this.check();
+    const out = this.sim.serialOf(port);
+    const from = out.length;
+    // The line the window opens in, so a match is reported with its whole line.
+    const before = new TextDecoder().decode(Uint8Array.from(out.slice(Math.max(0, from - 256), from)));
+    const head = before.slice(before.lastIndexOf("\n") + 1);
+    const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
+    const decoder = new TextDecoder();
+    let text = "";
+    let decoded = from;
+    let dropped = 0;
+    let seen: SerialSighting | null = null;
+    let at = -1;
+    const catchUp = () => {
+      text += decoder.decode(Uint8Array.from(out.slice(decoded)), { stream: true });
+      decoded = out.length;
+    };
+    const test = (): boolean => {
+      if (out.length === decoded) return false;
+      catchUp();
+      // Looks at most WINDOW characters back, as wait-serial does (keeps a long window linear).
+      if (text.length > SimTarget.WINDOW) (dropped += text.length - SimTarget.WINDOW), (text = text.slice(-SimTarget.WINDOW));
+      const m = re.exec(text);
+      if (!m) return false;
+      at = m.index;
+      seen = { line: "", tUs: this.sim.now() };
+      return true;
+    };
+    this.sim.run(this.sim.now() + windowUs, test);
+    if (seen) {
+      // Report the whole offending line: let it finish (at most LINE_END_US more), keep the match's time.
+      this.sim.run(this.sim.now() + SimTarget.LINE_END_US, () => (catchUp(), text.indexOf("\n", at) >= 0));
+      (seen as SerialSighting).line = dropped === 0 ? lineAround(head + text, head.length + at) : lineAround(text, at);
+    }
+    this.check();
+    return seen;
+  }
+  /** expect-toggles/expect-period: run for `windowUs` and record the pin's changes meanwhile. */
+  async watchPin(pin: number, windowUs: number): Promise<PinHistory> {
+    this.check();
+    const h: PinHistory = { changes: [] };
+    const outer = this.sim.onPinChange;
+    this.sim.onPinChange = (p, level, tUs) => {
+      outer?.(p, level, tUs);
+      if (p === pin) h.changes.push({ tUs, level });
+    };
+    try {
+      this.sim.run(this.sim.now() + windowUs);
+    } finally {
+      this.sim.onPinChange = outer;
+    }
+    this.check();
+    return h;
+  }
   async setPin(pin: number, level: 0 | 1): Promise<void> {
     this.check();
+    // checkScenario refuses a set-pin before time passes; this catches a wait-serial that matched
+    // start-up output before the first poll (no task has armed its edge interrupt yet).
+    if (this.sim.steps === 0) throw new Error("set-pin before the firmware's first poll: its edge interrupt is not armed yet, so the edge would be lost; add `- wait: 1ms` before it");
     this.sim.gpio.drive(pin, level);
   }
   async readPin(pin: number): Promise<0 | 1> {

@@ -128,7 +128,7 @@ test("scenario failure: step, simulated time and last serial lines; exit 1", asy
   const ok = coop(["run", echo, "--script", file("ok.yaml", 'name: ok\nsteps:\n  - write-serial: "ping\\n"\n  - wait-serial: "pong"\n')]);
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /pong\n/);
-  assert.match(ok.out, /slot +task +polls +busy/);
+  assert.match(ok.out, /slot +task +spawns +polls +busy/);
 });
 
 test("--json, --trace and --vcd; the same seed gives byte-identical trace files", async () => {

@@ -212,7 +212,7 @@ test("runner: pass, visible per-scenario skip, failing step with file:line, bad 
   assert.match(out, /SKIP b-pins\.yaml \(needs pins\): b-pins\.yaml:3: target loop does not support set-pin/);
   assert.match(out, /failed at step 2\/2 \(c-fail\.yaml:4\)/);
   assert.match(out, /no serial output matched \/never\/ within 50 ms/);
-  assert.match(out, /FAIL d-bad\.yaml: d-bad\.yaml:3: unknown step/);
+  assert.match(out, /FAIL d-bad\.yaml \(broken\): d-bad\.yaml:3: unknown step/);
   assert.match(out, /hil: loop: 2 passed, 2 failed, 1 skipped/);
 
   const xml = junitXml([r]);

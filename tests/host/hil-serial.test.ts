@@ -65,6 +65,24 @@ test("serial:<tty> runs the serial suite against a board on a tty device", { ski
   assert.match(r.out, /hil: serial:\/dev\/\S+: 5 passed, 0 failed, 0 skipped/);
 });
 
+test("serial: no-serial runs on the tty; pin watches are skipped, and a suite of only those exits 2", { skip: !HAVE_PYTHON && "python3 not found (needed to make a pty)" }, async () => {
+  const suite = mkdtempSync(join(tmpdir(), "coop-hil-serial-"));
+  mkdirSync(join(suite, "serial"));
+  writeFileSync(join(suite, "serial", "quiet.yaml"), 'name: no error\nsteps:\n  - write-serial: "ping\\n"\n  - no-serial: "error"\n    for: 300ms\n  - wait-serial: "pong"\n');
+  writeFileSync(join(suite, "serial", "wrong.yaml"), 'name: error seen\nsteps:\n  - write-serial: "bogus\\n"\n  - no-serial: "error"\n    for: 3s\n');
+  writeFileSync(join(suite, "serial", "toggles.yaml"), "name: toggles\nsteps:\n  - expect-toggles: { pin: LED, count: 2, within: 1s }\n");
+  const r = await hil(["--target", `serial:${device}`, "--suite", suite, "--slack", "3"]);
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /PASS serial\/quiet\.yaml/);
+  assert.match(r.out, /serial output matched \/error\/ at t=\d+\.\d+ s \(must not within 3000 ms\): "error: unknown command 'bogus' \(try help\)"/);
+  assert.match(r.out, /SKIP serial\/toggles\.yaml \(toggles\): serial\/toggles\.yaml:3: target serial:\S+ does not support expect-toggles/);
+  const only = mkdtempSync(join(tmpdir(), "coop-hil-serial-"));
+  writeFileSync(join(only, "toggles.yaml"), readFileSync(join(suite, "serial", "toggles.yaml")));
+  const err: string[] = [];
+  assert.equal(await hilMain(["--target", `serial:${device}`, "--suite", only], () => {}, (l) => err.push(l)), 2);
+  assert.match(err.join("\n"), /^coop hil: target serial:\S+ ran no scenario: all 1 scenario\(s\) were skipped/);
+});
+
 test("serial: a scenario that drives pins is skipped visibly for that scenario only", { skip: !HAVE_PYTHON && "python3 not found (needed to make a pty)" }, async () => {
   const suite = mkdtempSync(join(tmpdir(), "coop-hil-serial-"));
   writeFileSync(join(suite, "ping.yaml"), readFileSync(join(ROOT, "tests/hil/ping.yaml")));

@@ -30,9 +30,13 @@ steps:
   - expect-pin: { pin: 0, level: high }
   - set-adc: { channel: POT, value: 2048 }
   - wait: 100ms
+  - no-serial: "error"
+    for: 500ms
+  - expect-toggles: { pin: LED, count: "8..12", within: 1s }
+  - expect-period: { pin: LED, period: 100ms, tolerance: 5% }
 `, "all.yaml");
   assert.deepEqual(sc.steps.map((s) => s.kind), STEP_KINDS);
-  assert.deepEqual(sc.steps.map((s) => s.line), [3, 4, 6, 7, 8, 9]);
+  assert.deepEqual(sc.steps.map((s) => s.line), [3, 4, 6, 7, 8, 9, 10, 12, 13]);
   const ws = sc.steps[1];
   assert.ok(ws.kind === "wait-serial" && ws.timeoutUs === 500_000 && ws.pattern.test("pooong"));
   const j = parseScenario(JSON.stringify({ name: "j", steps: [{ wait: "1s" }] }), "j.json");

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Duplex } from "node:stream";
-import { STEP_KINDS } from "../../scenario.js";
+import { PIN_WATCH_STEPS, STEP_KINDS } from "../../scenario.js";
 import { loadBoard, findBoard } from "../../sim/board.js";
 import { StreamTarget, stopChild } from "../stream.js";
 import { buildNativeAot } from "../../aot/native.js";
@@ -129,7 +129,8 @@ export class NativeHilTarget implements HilTarget {
       let exited = false;
       const target = new StreamTarget({
         name: this.name,
-        supports: new Set(STEP_KINDS),
+        // Pins are read through the control fd on request: no history to watch them over a window.
+        supports: new Set(STEP_KINDS.filter((k) => !PIN_WATCH_STEPS.includes(k))),
         pinNames: names.pins,
         pinCount: 16,
         channelNames: names.channels,

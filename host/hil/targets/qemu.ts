@@ -17,7 +17,7 @@ import { QEMU, SETUP_HINT, missingTools, qemuArgs } from "../../mcu/qemu.js";
 import { AOT_SETUP_HINT, haveWasm2c } from "../../aot/translate.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
 
-const SUPPORTS: ReadonlySet<StepKind> = new Set<StepKind>(["write-serial", "wait-serial", "wait"]);
+const SUPPORTS: ReadonlySet<StepKind> = new Set<StepKind>(["write-serial", "wait-serial", "no-serial", "wait"]);
 
 /** An open QEMU target also exposes the board's semihosting diagnostics ("[mcu] ..." lines, QEMU's stderr). */
 export interface QemuOpenTarget extends OpenTarget {

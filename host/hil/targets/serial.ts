@@ -70,7 +70,7 @@ export class SerialHilTarget implements HilTarget {
     }
     const target = new StreamTarget({
       name: this.name,
-      supports: new Set(["write-serial", "wait-serial", "wait"] as const),
+      supports: new Set(["write-serial", "wait-serial", "no-serial", "wait"] as const),
       slack: ctx.slack,
       io: {
         write: (data) =>
