@@ -319,10 +319,6 @@ static int memory_fault(const char *what, M3Result r) {
 }
 
 static int fail_call(const char *what, M3Result r) {
-  if (memory_fault(what, r)) {
-    s_dead = 1;
-    return COOP_EXIT_FIRMWARE_FAULT;
-  }
   coop_line l;
   coop_line_init(&l);
   const int status = COOP_EXIT_FIRMWARE_FAULT; /* a trap and a panic alike; the line says which */
@@ -348,9 +344,11 @@ static int fail_call(const char *what, M3Result r) {
     }
     if (r == m3Err_trapOutOfBoundsMemoryAccess) l_limit(&l);
   }
-  /* After the trap the runtime is still usable for these two reads (wasm3 unwinds cleanly). */
-  l_task(&l);
+  /* After the trap the runtime is still usable for these reads (wasm3 unwinds cleanly); they
+   * come after the error info and backtrace above were read, which a call resets. */
   s_dead = 1;
+  if (memory_fault(what, r)) return status;
+  l_task(&l);
   hal_report(l.buf);
   return status;
 }
@@ -486,7 +484,10 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
 /* An optional export of type i32(): the function, or 0 when the module lacks it or has another type. */
 static IM3Function optional_i32(const char *name) {
   IM3Function f = 0;
-  if (m3_FindFunction(&f, s_rt, name) || !f) return 0;
+  if (m3_FindFunction(&f, s_rt, name) || !f) {
+    m3_ResetErrorInfo(s_rt); /* a missing optional export is not news for a later trap report */
+    return 0;
+  }
   return m3_GetArgCount(f) == 0 && m3_GetRetCount(f) == 1 && m3_GetRetType(f, 0) == c_m3Type_i32 ? f : 0;
 }
 
