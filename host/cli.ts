@@ -11,7 +11,7 @@ import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, a
 import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
-import { Simulator } from "./sim/simulator.js";
+import { Simulator, type Fault } from "./sim/simulator.js";
 import { runLive } from "./interactive.js";
 import { SimTarget } from "./sim/target.js";
 import { byTaskName, formatMetrics, OutputError } from "./sim/recorder.js";
@@ -436,11 +436,11 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   flush();
   const wall = (performance.now() - wall0) / 1000;
 
-  // Nothing may allocate after start-up: say so when the firmware did (the MCU would run out of memory).
+  // Nothing may allocate after start-up. The core stops at the first poll that
+  // does (a fault, below); growth seen only now came from outside any poll, or
+  // from a firmware built without the seal: the same fault, without a task.
   const grown = sim.heapGrowth();
-  if (grown !== null && grown > 0) {
-    out.stderr(`coop: warning: the firmware allocated ${grown} bytes after start-up (new, string concatenation or a library call in a task's running code; build objects at init and reuse them)\n`);
-  }
+  if (grown !== null && grown > 0) sim.fault = { kind: "alloc", message: `allocated ${grown} bytes after start-up`, task: -1, taskName: null, tUs: sim.now(), heap: sim.heapSpan() };
   // A full task table or timer pool refuses quietly inside the firmware (spawn returns SPAWN_FULL): say it here.
   const refused = sim.refusals();
   if (refused && refused.spawnFailures > 0) {
@@ -455,6 +455,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   if (f) {
     const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
     if (f.kind === "name") out.stderr(`coop: ${printable(f.message)}\n`);
+    else if (f.kind === "alloc" || f.kind === "oom") out.stderr(memoryFaultLine(f) + "\n");
     else if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
     else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
     code = f.kind === "name" ? EXIT.BAD_MODULE : EXIT.FIRMWARE_FAULT;
@@ -502,6 +503,20 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   for (const fw of [sim.fw]) fw?.close();
   return code;
+}
+
+/**
+ * The one line for an allocation after start-up or an out-of-memory trap,
+ * worded as every board words it (boards/embed/coop_board.c), so a firmware's
+ * report reads the same in the simulator and on the MCU.
+ */
+function memoryFaultLine(f: Fault): string {
+  const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}"` : f.heap ? "code outside any task" : "_start";
+  const at = `t=${(f.tUs / 1000).toFixed(3)} ms`;
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  if (f.kind === "oom") return `coop: firmware fault: out of memory: ${who} at ${at}: ${printable(f.message)}; see docs/runtime.md`;
+  const span = f.heap && f.heap.now !== null ? ` (heap ${hex(f.heap.sealed)} -> ${hex(f.heap.now)})` : "";
+  return `coop: firmware fault: ${who} ${f.message} at ${at}${span}; the core must not allocate once running: see docs/runtime.md`;
 }
 
 // Run when executed directly (node build/js/host/cli.js ...).

@@ -47,6 +47,10 @@ export interface Firmware {
   taskSite(slot: number): string | null;
   /** The heap's bump pointer (optional export coop_heap_top), or null when the module lacks it. */
   heapTop(): number | null;
+  /** Seal the heap after _start (optional export coop_heap_seal): returns the top, or null when the module lacks it. From then on a poll that allocates panics. */
+  heapSeal(): number | null;
+  /** The last memory.grow was refused (the linear-memory limit, or the engine's ceiling): a trap now is out of memory. */
+  growRefused(): boolean;
   currentTask(): number;
   stat(id: number): bigint;
   irqDeliveries(line: number): number;

@@ -8,6 +8,7 @@ import { currentTask } from "./ready";
 import { irqDeliveries, irqKept } from "./irq";
 import { timerOverflows, timersArmed } from "./time";
 import { traceOn } from "./trace";
+import { heapTop, sealHeap } from "./seal";
 import { STAT_POLLS, STAT_LIVE_TASKS, STAT_SPAWN_FAILURES, STAT_TIMER_OVERFLOWS, STAT_TIMERS_ARMED } from "./abi_gen";
 import "./panic"; // the abort handler asconfig routes to (--use abort=...)
 
@@ -61,14 +62,21 @@ export function coop_task_site(slot: u32): usize {
 
 /**
  * The heap's bump pointer (the stub runtime gives back the last block, so
- * probing does not move it). Optional for boards: the simulator reads it after
- * _start and at the end of a run, and reports growth, since nothing may
- * allocate after start-up.
+ * probing does not move it). Optional for boards: they report its growth
+ * since coop_heap_seal as the bytes a task allocated after start-up.
  */
 export function coop_heap_top(): usize {
-  const p = heap.alloc(0);
-  heap.free(p);
-  return p;
+  return heapTop();
+}
+
+/**
+ * Seal the heap (seal.ts): call once, after _start. Returns the heap top as
+ * coop_heap_top does; from then on a poll that allocates stops the firmware
+ * with a panic, the task still current, so the board can report it.
+ * Optional for boards: without the call nothing is checked.
+ */
+export function coop_heap_seal(): usize {
+  return sealHeap();
 }
 
 /** The slot being polled, or -1. After a trap it names the task that trapped. */

@@ -26,6 +26,7 @@ import { dispatchIrqs } from "./irq";
 import { expireDue, expireAt, nextDeadline } from "./time";
 import * as board from "./board";
 import { traceOn, TRACE_POLL_BEGIN, TRACE_POLL_END, TRACE_SPAWN, TRACE_EXIT, TRACE_STEP_END } from "./trace";
+import { heapMoved, heapFault } from "./seal";
 
 /** A task id: slot index in the low 16 bits, the slot's generation above. Negative values are errors. */
 export type TaskId = i32;
@@ -168,7 +169,9 @@ export function abort(id: TaskId): bool {
 /**
  * Poll the task in a slot once (a bit of the batch). Returns false for a
  * stale bit (the slot's task has ended), which costs no budget. Inlined into
- * step's loop: per poll it is a table load, the dispatch, and a test of the
+ * step's loop: per poll it is a table load, the dispatch, the start-up seal's
+ * one-word check (seal.ts: a poll that allocated stops the firmware here, its
+ * task still current), and a test of the
  * result and of the slot's state; `currentTask` is left set after a poll
  * that did not end the task (step clears it after the batch, before anything
  * else runs), and the poll count is kept in step's budget, not per poll.
@@ -180,6 +183,7 @@ export function abort(id: TaskId): bool {
   setCurrentTask(slot);
   if (traceOn) board.trace(TRACE_POLL_BEGIN, slot, 0);
   const done = fut.poll(slot);
+  if (heapMoved()) heapFault();
   if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
   if (done) {
     setCurrentTask(-1);

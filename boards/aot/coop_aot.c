@@ -32,6 +32,15 @@ static struct Z_board_instance_t s_board;
 static Z_coop_instance_t s_inst;
 static uint8_t s_loaded, s_dead;
 
+/*
+ * The optional exports coop_heap_seal and coop_heap_top: weak, so a firmware
+ * without them links (their address is then null). The heap top sealed after _start.
+ */
+u32 Z_coopZ_coop_heap_seal(Z_coop_instance_t *) __attribute__((weak));
+u32 Z_coopZ_coop_heap_top(Z_coop_instance_t *) __attribute__((weak));
+static uint8_t s_sealed;
+static u32 s_heap_sealed;
+
 /* board.panic unwinds with this value; wasm traps with their wasm_rt_trap_t (all smaller). */
 #define UNWIND_PANIC 0x100
 /* board.resolve unwinds with this for a name the board lacks (its text: coop_resolve_text()). */
@@ -169,11 +178,32 @@ static void l_task(coop_line *l) {
   coop_line_task(l, task, mem(), ptr);
 }
 
+/* As on wasm3 (coop_wasm3.c, memory_fault): out of memory, or an allocation after start-up; 1 when reported. */
+static int memory_fault(const char *what, int unwound) {
+  int oom = unwound == WASM_RT_TRAP_UNREACHABLE && coop_aot_grow_refused;
+  volatile u32 top = s_heap_sealed;
+  if (!oom) {
+    if (!s_sealed) return 0;
+    GUARDED(top = Z_coopZ_coop_heap_top(&s_inst), return 0);
+    if (top == s_heap_sealed) return 0;
+  }
+  volatile int32_t task = -1, ptr = 0;
+  GUARDED(task = (int32_t)Z_coopZ_coop_current_task(&s_inst), task = -1);
+  if (task >= 0) GUARDED(ptr = (int32_t)Z_coopZ_coop_task_name(&s_inst, (u32)task), ptr = 0);
+  if (oom) coop_report_oom(what, task, mem(), ptr);
+  else coop_report_alloc(task, mem(), ptr, s_heap_sealed, top);
+  return 1;
+}
+
 static int fail_call(const char *what, int unwound) {
   if (unwound == UNWIND_NAME) { /* the firmware does not fit this board: refused, not faulted */
     s_dead = 1;
     hal_report(coop_resolve_text());
     return COOP_EXIT_BAD_MODULE;
+  }
+  if (s_loaded && memory_fault(what, unwound)) {
+    s_dead = 1;
+    return COOP_EXIT_FIRMWARE_FAULT;
   }
   coop_line l;
   coop_line_init(&l);
@@ -218,6 +248,13 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
 int coop_engine_start(void) {
   if (!s_loaded || s_dead) return coop_report(COOP_EXIT_BAD_MODULE, "no module loaded", 0);
   GUARDED(Z_coopZ__start(&s_inst), return fail_call("_start", unwound));
+  /* Seal the heap: from here on the core panics at the end of a poll that allocated (docs/runtime.md). */
+  if (Z_coopZ_coop_heap_seal && Z_coopZ_coop_heap_top) {
+    volatile u32 top = 0;
+    GUARDED(top = Z_coopZ_coop_heap_seal(&s_inst), return fail_call("coop_heap_seal", unwound));
+    s_heap_sealed = top;
+    s_sealed = 1;
+  }
   return 0;
 }
 

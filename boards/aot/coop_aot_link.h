@@ -21,6 +21,8 @@ extern uintptr_t coop_aot_stack_limit;
 extern const uint32_t coop_aot_memory_bytes;
 /* The same when the build was given it as a limit, 0 when it is only a default (reports name a limit). */
 extern const uint32_t coop_aot_memory_limit;
+/* 1 when the last memory.grow was refused (wasm_rt_static.c): a trap now is the allocator out of memory. */
+extern uint8_t coop_aot_grow_refused;
 /* Bytes of stack the translated code may use below the load point. */
 extern const uint32_t coop_aot_stack_budget;
 

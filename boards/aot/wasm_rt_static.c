@@ -131,10 +131,13 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint
 #endif
 }
 
+uint8_t coop_aot_grow_refused;
+
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
   uint32_t old = mem->pages;
   uint64_t pages = (uint64_t)old + delta;
-  if (pages > mem->max_pages) return (uint32_t)-1;
+  coop_aot_grow_refused = pages > mem->max_pages;
+  if (coop_aot_grow_refused) return (uint32_t)-1;
   /* The static array starts zeroed and memory never shrinks: new pages are already zero. */
   mem->pages = (uint32_t)pages;
   mem->size = coop_memory_bytes(mem->pages, COOP_AOT_MEMORY_BYTES);

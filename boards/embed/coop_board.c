@@ -70,12 +70,17 @@ void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr) {
   if (task < 0) return;
   coop_line_str(l, " in task ");
   coop_line_i64(l, task);
+  coop_line_str(l, " ");
+  coop_line_name(l, m, name_ptr);
+}
+
+void coop_line_name(coop_line *l, coop_mem m, int32_t name_ptr) {
   if (name_ptr < 4 || (uint64_t)(uint32_t)name_ptr > m.size) return;
   uint32_t bytes;
   memcpy(&bytes, m.base + (uint32_t)name_ptr - 4, 4);
   if ((uint64_t)(uint32_t)name_ptr + bytes > m.size) return;
   /* UTF-16LE from AssemblyScript's string layout; non-ASCII units become '?'. */
-  coop_line_str(l, " \"");
+  coop_line_str(l, "\"");
   for (uint32_t i = 0; i + 1 < bytes && i < 64; i += 2) {
     uint16_t u = (uint16_t)(m.base[(uint32_t)name_ptr + i] | (m.base[(uint32_t)name_ptr + i + 1] << 8));
     char c[2] = {(u >= 0x20 && u < 0x7f) ? (char)u : '?', 0};
@@ -103,6 +108,60 @@ void coop_line_limit(coop_line *l, const char *label, uint32_t bytes) {
   coop_line_str(l, " ");
   coop_line_u64(l, bytes);
   coop_line_str(l, " bytes)");
+}
+
+/* `t=12.003 ms` from board ticks, the simulator's format for these lines. */
+static void line_ms(coop_line *l, int64_t ticks) {
+  uint32_t hz = hal_tick_hz();
+  uint64_t us = hz && ticks > 0 ? (uint64_t)ticks * 1000000u / hz : 0;
+  coop_line_str(l, "t=");
+  coop_line_u64(l, us / 1000);
+  char frac[5] = {'.', (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10), (char)('0' + us % 10), 0};
+  coop_line_str(l, frac);
+  coop_line_str(l, " ms");
+}
+
+static void line_who(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr, const char *outside) {
+  if (task < 0) {
+    coop_line_str(l, outside);
+    return;
+  }
+  coop_line_str(l, "task ");
+  uint32_t len = l->len;
+  coop_line_name(l, m, name_ptr);
+  if (l->len == len) coop_line_i64(l, task); /* no name: the slot */
+}
+
+int coop_report_alloc(int32_t task, coop_mem m, int32_t name_ptr, uint32_t sealed, uint32_t top) {
+  coop_line l;
+  coop_line_init(&l);
+  coop_line_str(&l, "coop: firmware fault: ");
+  line_who(&l, task, m, name_ptr, "code outside any task");
+  coop_line_str(&l, " allocated ");
+  coop_line_u64(&l, top - sealed);
+  coop_line_str(&l, " bytes after start-up at ");
+  line_ms(&l, hal_now());
+  coop_line_str(&l, " (heap ");
+  coop_line_hex(&l, sealed);
+  coop_line_str(&l, " -> ");
+  coop_line_hex(&l, top);
+  coop_line_str(&l, "); the core must not allocate once running: see docs/runtime.md");
+  hal_report(l.buf);
+  return COOP_EXIT_FIRMWARE_FAULT;
+}
+
+int coop_report_oom(const char *what, int32_t task, coop_mem m, int32_t name_ptr) {
+  coop_line l;
+  coop_line_init(&l);
+  coop_line_str(&l, "coop: firmware fault: out of memory: ");
+  line_who(&l, task, m, name_ptr, what);
+  coop_line_str(&l, " at ");
+  line_ms(&l, hal_now());
+  coop_line_str(&l, ": linear memory cannot grow past ");
+  coop_line_u64(&l, m.size);
+  coop_line_str(&l, " bytes; see docs/runtime.md");
+  hal_report(l.buf);
+  return COOP_EXIT_FIRMWARE_FAULT;
 }
 
 int coop_report(int status, const char *what, const char *detail) {

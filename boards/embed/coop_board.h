@@ -137,10 +137,22 @@ void coop_line_i64(coop_line *l, int64_t v);
 void coop_line_hex(coop_line *l, uint32_t v);
 /* ` in task N "name"`: the name is the AssemblyScript string at `name_ptr` (UTF-16LE, length at ptr-4). */
 void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr);
+/* `"name"`, the string at `name_ptr`; nothing when it is not a string inside memory. */
+void coop_line_name(coop_line *l, coop_mem m, int32_t name_ptr);
 /* The start of a fault report: `coop: panic: <coop_panic_text()>` when `trap` is null, else `coop: trap in <what>: <trap>`. */
 void coop_line_fault(coop_line *l, const char *what, const char *trap);
 /* ` (<label> N bytes)`, the limit a trap likely ran into; nothing when `bytes` is 0 (no limit). */
 void coop_line_limit(coop_line *l, const char *label, uint32_t bytes);
+/*
+ * The memory faults (docs/runtime.md), worded as the simulator words them
+ * (host/cli.ts), each one line, returning COOP_EXIT_FIRMWARE_FAULT:
+ *   coop: firmware fault: task "name" allocated N bytes after start-up at t=12.003 ms (heap 0x.. -> 0x..); ...
+ *     the heap top moved from `sealed` (coop_heap_seal after _start) to `top` (coop_heap_top now);
+ *   coop: firmware fault: out of memory: task "name" at t=12.003 ms: linear memory cannot grow past N bytes; ...
+ *     a trap right after a refused memory.grow (`what`: the call, when no task was being polled).
+ */
+int coop_report_alloc(int32_t task, coop_mem m, int32_t name_ptr, uint32_t sealed, uint32_t top);
+int coop_report_oom(const char *what, int32_t task, coop_mem m, int32_t name_ptr);
 /* hal_report("coop: <what>[: <detail>]") and return `status`. */
 int coop_report(int status, const char *what, const char *detail);
 

@@ -19,6 +19,7 @@
  *   lookup(h, name) -> function id (>= 0) or -1 when the module has no such export
  *   call(h, id, ...args) -> undefined | number | bigint
  *   memSize(h) -> bytes; memRead(h, ptr, len) -> Uint8Array | null; memWrite(h, ptr, bytes) -> bool
+ *   growRefused(h) -> bool: the last memory.grow was refused (patches/0002: a trap now is out of memory)
  *   free(h)
  * A trap throws an Error whose message starts with "wasm3 trap: " and whose
  * `trap` and `func` properties give wasm3's message and the trapping function.
@@ -482,6 +483,16 @@ static napi_value js_mem_size(napi_env napi, napi_callback_info info) {
   return out;
 }
 
+static napi_value js_grow_refused(napi_env napi, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  NAPI_OK(napi_get_cb_info(napi, info, &argc, argv, NULL, NULL));
+  Instance *in = get_instance(napi, argv[0]);
+  if (!in) return NULL;
+  napi_get_boolean(napi, in->rt->memory.growRefused != 0, &out);
+  return out;
+}
+
 static int checked_range(napi_env napi, napi_value vp, napi_value vl, uint32_t size, uint32_t *p, uint32_t *l) {
   double dp, dl;
   if (napi_get_value_double(napi, vp, &dp) != napi_ok || napi_get_value_double(napi, vl, &dl) != napi_ok) return 0;
@@ -553,6 +564,7 @@ NAPI_MODULE_INIT() {
     { "memSize", NULL, js_mem_size, NULL, NULL, NULL, napi_default, NULL },
     { "memRead", NULL, js_mem_read, NULL, NULL, NULL, napi_default, NULL },
     { "memWrite", NULL, js_mem_write, NULL, NULL, NULL, napi_default, NULL },
+    { "growRefused", NULL, js_grow_refused, NULL, NULL, NULL, napi_default, NULL },
     { "free", NULL, js_free, NULL, NULL, NULL, napi_default, NULL },
     { "version", NULL, js_version, NULL, NULL, NULL, napi_default, NULL },
   };

@@ -35,6 +35,10 @@ static uint32_t s_memory_limit; /* cfg->memory_limit, named in reports where it 
 
 static IM3Function f_start, f_abi_version, f_step, f_set_trace, f_task_capacity, f_task_state,
     f_task_name, f_current_task, f_stat, f_irq_deliveries, f_irq_kept;
+/* The optional exports coop_heap_seal and coop_heap_top (0 when absent), and the top sealed after _start. */
+static IM3Function f_heap_seal, f_heap_top;
+static uint8_t s_sealed;
+static uint32_t s_heap_sealed;
 
 /* board.panic traps with s_panic_trap to unwind the wasm call (its text: coop_panic_text()). */
 static const char s_panic_trap[] = "[trap] coop panic";
@@ -308,6 +312,26 @@ static void l_task(coop_line *l) {
  */
 static void l_limit(coop_line *l) { coop_line_limit(l, "memory limit", s_memory_limit); }
 
+/*
+ * A trap right after a refused memory.grow (patches/0002) is the allocator out
+ * of memory; a panic or trap after the heap moved past its seal is an
+ * allocation after start-up (the core panics at the end of that poll). Reports
+ * either and returns 1; 0 for any other failure.
+ */
+static int memory_fault(const char *what, M3Result r) {
+  int oom = r == m3Err_trapUnreachable && s_rt->memory.growRefused;
+  int32_t top = 0;
+  if (!oom && (!s_sealed || call_i32(f_heap_top, &top, 0, 0) || (uint32_t)top == s_heap_sealed)) return 0;
+  int32_t task = -1, ptr = 0;
+  if (f_current_task && !call_i32(f_current_task, &task, 0, 0) && task >= 0 && call_i32(f_task_name, &ptr, 1, (uint32_t)task)) ptr = 0;
+  uint32_t size = 0;
+  uint8_t *base = m3_GetMemory(s_rt, &size, 0);
+  coop_mem m = {base, base ? size : 0};
+  if (oom) coop_report_oom(what, task, m, ptr);
+  else coop_report_alloc(task, m, ptr, s_heap_sealed, (uint32_t)top);
+  return 1;
+}
+
 static int fail_call(const char *what, M3Result r) {
   if (r == s_resolve_trap) { /* the firmware does not fit this board: refused, not faulted */
     s_dead = 1;
@@ -339,9 +363,11 @@ static int fail_call(const char *what, M3Result r) {
     }
     if (r == m3Err_trapOutOfBoundsMemoryAccess) l_limit(&l);
   }
-  /* After the trap the runtime is still usable for these two reads (wasm3 unwinds cleanly). */
-  l_task(&l);
+  /* After the trap the runtime is still usable for these reads (wasm3 unwinds cleanly); they
+   * come after the error info and backtrace above were read, which a call resets. */
   s_dead = 1;
+  if (memory_fault(what, r)) return status;
+  l_task(&l);
   hal_report(l.buf);
   return status;
 }
@@ -474,10 +500,31 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   return 0;
 }
 
+/* An optional export of type i32(): the function, or 0 when the module lacks it or has another type. */
+static IM3Function optional_i32(const char *name) {
+  IM3Function f = 0;
+  if (m3_FindFunction(&f, s_rt, name) || !f) {
+    m3_ResetErrorInfo(s_rt); /* a missing optional export is not news for a later trap report */
+    return 0;
+  }
+  return m3_GetArgCount(f) == 0 && m3_GetRetCount(f) == 1 && m3_GetRetType(f, 0) == c_m3Type_i32 ? f : 0;
+}
+
 int coop_engine_start(void) {
   if (!f_start || s_dead) return coop_report(COOP_EXIT_BAD_MODULE, "no module loaded", 0);
   M3Result r = m3_CallV(f_start);
-  return r ? fail_call("_start", r) : 0;
+  if (r) return fail_call("_start", r);
+  /* Seal the heap: from here on the core panics at the end of a poll that allocated (docs/runtime.md). */
+  f_heap_seal = optional_i32("coop_heap_seal");
+  f_heap_top = optional_i32("coop_heap_top");
+  if (f_heap_seal && f_heap_top) {
+    int32_t top = 0;
+    r = call_i32(f_heap_seal, &top, 0, 0);
+    if (r) return fail_call("coop_heap_seal", r);
+    s_heap_sealed = (uint32_t)top;
+    s_sealed = 1;
+  }
+  return 0;
 }
 
 int coop_engine_step(int64_t *deadline) {

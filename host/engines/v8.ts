@@ -101,6 +101,7 @@ type Exports = {
   coop_task_name(slot: number): number;
   coop_task_site?(slot: number): number;
   coop_heap_top?(): number;
+  coop_heap_seal?(): number;
   coop_current_task(): number;
   coop_stat(id: number): bigint;
   coop_irq_deliveries(line: number): number;
@@ -123,6 +124,20 @@ class V8Firmware implements Firmware {
     return typeof this.x.coop_task_site === "function" ? readAsString(this.memory, this.x.coop_task_site(slot) >>> 0) : null;
   }
   heapTop(): number | null { return typeof this.x.coop_heap_top === "function" ? this.x.coop_heap_top() >>> 0 : null; }
+  heapSeal(): number | null { return typeof this.x.coop_heap_seal === "function" ? this.x.coop_heap_seal() >>> 0 : null; }
+  /**
+   * V8 does not say whether the module's last memory.grow failed: ask it for
+   * one more page now (the module is dead after the trap this follows). It is
+   * refused at the module's declared maximum or when V8 cannot reserve more.
+   */
+  growRefused(): boolean {
+    try {
+      this.x.memory.grow(1);
+      return false;
+    } catch {
+      return true;
+    }
+  }
   currentTask(): number { return this.x.coop_current_task() | 0; }
   stat(id: number): bigint { return this.x.coop_stat(id); }
   irqDeliveries(line: number): number { return this.x.coop_irq_deliveries(line) >>> 0; }

@@ -35,6 +35,7 @@ export interface Wasm3Native {
   memSize(h: object): number;
   memRead(h: object, ptr: number, len: number): Uint8Array | null;
   memWrite(h: object, ptr: number, data: Uint8Array): boolean;
+  growRefused(h: object): boolean;
   free(h: object): void;
   version(): string;
 }
@@ -145,9 +146,10 @@ class Wasm3Firmware implements Firmware {
   constructor(private readonly n: Wasm3Native, private readonly h: object, private readonly ids: Record<ExportName, number>) {
     this.memory = new Wasm3Memory(n, h);
   }
-  /** The optional exports coop_task_site's and coop_heap_top's ids, or -1 when the module lacks them. */
+  /** The optional exports coop_task_site's, coop_heap_top's and coop_heap_seal's ids, or -1 when the module lacks them. */
   siteId = -1;
   heapId = -1;
+  sealId = -1;
   private call(name: ExportName, ...args: (number | bigint)[]): number | bigint | undefined {
     if (this.closed) throw new EngineError("firmware already closed");
     try {
@@ -163,10 +165,13 @@ class Wasm3Firmware implements Firmware {
   taskCapacity(): number { return (this.call("coop_task_capacity") as number) >>> 0; }
   taskState(slot: number): number { return (this.call("coop_task_state", slot) as number) >>> 0; }
   taskName(slot: number): string | null { return readAsString(this.memory, (this.call("coop_task_name", slot) as number) >>> 0); }
-  heapTop(): number | null {
-    if (this.heapId < 0 || this.closed) return null;
+  heapTop(): number | null { return this.optionalI32(this.heapId); }
+  heapSeal(): number | null { return this.optionalI32(this.sealId); }
+  growRefused(): boolean { return !this.closed && this.n.growRefused(this.h); }
+  private optionalI32(id: number): number | null {
+    if (id < 0 || this.closed) return null;
     try {
-      return (this.n.call(this.h, this.heapId) as number) >>> 0;
+      return (this.n.call(this.h, id) as number) >>> 0;
     } catch (e) {
       throw asV8Trap(e);
     }
@@ -231,6 +236,7 @@ export class Wasm3Engine implements Engine {
     const fw = new Wasm3Firmware(this.n, h, ids);
     fw.siteId = this.n.lookup(h, "coop_task_site");
     fw.heapId = this.n.lookup(h, "coop_heap_top");
+    fw.sealId = this.n.lookup(h, "coop_heap_seal");
     let v: number;
     try {
       v = fw.abiVersion();

@@ -8,7 +8,8 @@
 // Both link the shared embedding half (boards/embed) and the same HAL. Then it
 // measures: it finds the smallest linear-memory limit the firmware starts
 // with (the core never allocates after start-up, so what _start needs is all
-// it will ever need), runs the firmware under QEMU for 200 ms of virtual time
+// it will ever need; a firmware that does allocate after start-up is refused,
+// not sized), runs the firmware under QEMU for 200 ms of virtual time
 // and prints flash and RAM use, including wasm3's heap peak and the stack
 // peak reported by the board at exit. Figures also go to build/mcu/<name>.json
 // (<name>.aot.json for the AOT engine), with "engine".
@@ -322,12 +323,23 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     return runQemu(probeElf, { timeoutMs: 30_000 });
   };
 
+  /**
+   * A firmware that allocates once running needs more memory the longer it
+   * runs: no limit fits it, so sizing one would only hide the leak (the board
+   * stops it at the first such poll with the allocation line; docs/runtime.md).
+   */
+  const refuseAllocating = (uart: string) => {
+    const line = /^coop: firmware fault: .* allocated \d+ bytes after start-up .*$/m.exec(uart);
+    if (line) throw new BuildError(`${o.wasm} allocates after start-up, so no memory limit fits it; not sized: ${line[0]}`);
+  };
+
   let limit: number;
   if (typeof o.memoryLimit === "number") limit = o.memoryLimit;
   else if (!measure) limit = 65536;
   else {
     // Smallest limit, in 1 KiB steps, at which the firmware runs: bisect over 1..64 KiB.
     const first = await probe(65536);
+    refuseAllocating(first.uart);
     if (first.status !== 0) throw new BuildError(`${o.wasm} does not run on the board even with 64 KiB of linear memory: ${(first.uart.trim().split("\n").at(-1) ?? "").trim() || `exit status ${first.status}`}`);
     let lo = 0, hi = 64; // hi KiB works, lo KiB does not
     while (hi - lo > 1) {
@@ -341,6 +353,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   let heapPeak: number | null = null, stackPeak: number | null = null;
   if (measure) {
     const run = await probe(limit);
+    refuseAllocating(run.uart);
     if (run.status !== 0) throw new BuildError(`the firmware stopped with status ${run.status} in the measuring run: ${run.uart.trim().split("\n").at(-1) ?? ""}`);
     const st = parseStats(run.diag);
     if (st) ({ heapPeak, stackPeak } = st);

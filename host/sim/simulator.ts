@@ -28,8 +28,10 @@ export interface SimOptions {
 /** Why the firmware stopped for good (docs/abi.md rule 4). */
 export interface Fault {
   /** "name": the firmware asked board.resolve for a name the board does not have (exit BAD_MODULE). */
-  kind: "panic" | "trap" | "runaway" | "stall" | "start" | "name";
+  kind: "panic" | "trap" | "runaway" | "stall" | "start" | "name" | "alloc" | "oom";
   message: string;
+  /** For "alloc" and "oom": the heap top sealed after _start and the top at the fault (coop_heap_top). */
+  heap?: { sealed: number; now: number | null };
   task: number;
   taskName: string | null;
   /** For a trap in an async task of a debug build: the await the task last passed ("file.ts:line"). */
@@ -90,7 +92,7 @@ export class Simulator implements PeriphCtx {
   // Per-task bookkeeping from the trace import.
   private metrics: TaskMetrics[] = [];
   private slotMetrics = new Map<number, TaskMetrics>();
-  /** The heap top after _start (optional export coop_heap_top), to report allocation after start-up. */
+  /** The heap top sealed after _start (optional export coop_heap_seal), to report allocation after start-up. */
   private heapAfterStart: number | null = null;
   private scheduledAt = new Map<number, number>();
   private unnamed: number[] = [];
@@ -516,7 +518,7 @@ export class Simulator implements PeriphCtx {
     if (!this.fault) this.call(() => fw.start());
     this.starting = false;
     this.resolveNames();
-    if (!this.fault) this.heapAfterStart = this.optional(() => this.fw!.heapTop());
+    if (!this.fault) this.heapAfterStart = this.optional(() => this.fw!.heapSeal()) ?? this.optional(() => this.fw!.heapTop());
   }
 
   /**
@@ -531,6 +533,31 @@ export class Simulator implements PeriphCtx {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A trap right after a refused memory.grow is the allocator out of memory
+   * (the stub runtime traps with `unreachable`); a panic or trap after the
+   * heap moved past its seal is an allocation after start-up (the core's
+   * check after each poll panics). Both become their own fault kinds, so the
+   * report says what happened instead of "unreachable".
+   */
+  private classifyMemoryFault(): void {
+    const f = this.fault!;
+    if (f.kind !== "trap" && f.kind !== "panic") return;
+    const sealed = this.heapAfterStart;
+    if (f.kind === "trap" && /unreachable/i.test(f.message) && this.optional(() => this.fw!.growRefused())) {
+      f.kind = "oom";
+      f.message = `linear memory cannot grow past ${this.fw!.memory.size()} bytes`;
+      if (sealed !== null) f.heap = { sealed, now: null };
+      return;
+    }
+    if (sealed === null) return;
+    const now = this.optional(() => this.fw!.heapTop());
+    if (now === null || now === sealed) return;
+    f.kind = "alloc";
+    f.message = `allocated ${now - sealed} bytes after start-up`;
+    f.heap = { sealed, now };
   }
 
   /** Run a firmware call; a trap or panic becomes `this.fault`. */
@@ -552,6 +579,7 @@ export class Simulator implements PeriphCtx {
       } catch {
         /* the engine could not answer: report without a task */
       }
+      this.classifyMemoryFault();
       return undefined;
     }
   }
@@ -650,6 +678,12 @@ export class Simulator implements PeriphCtx {
     const spawnFailures = this.optional(() => Number(fw.stat(STAT.SPAWN_FAILURES)));
     const timerOverflows = this.optional(() => Number(fw.stat(STAT.TIMER_OVERFLOWS)));
     return spawnFailures === null || timerOverflows === null ? null : { spawnFailures, timerOverflows };
+  }
+
+  /** The sealed heap top and the top now, for a report of growth seen at the end of a run. */
+  heapSpan(): { sealed: number; now: number | null } | undefined {
+    if (this.heapAfterStart === null || !this.fw) return undefined;
+    return { sealed: this.heapAfterStart, now: this.optional(() => this.fw!.heapTop()) };
   }
 
   summary(): Record<string, unknown> {

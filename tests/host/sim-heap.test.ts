@@ -1,7 +1,8 @@
 // Nothing may allocate after start-up. The build refuses what it can see in
 // an async function's running code; what it cannot see (an allocating helper
-// function) the simulator reports at the end of the run, on both engines,
-// from the firmware's coop_heap_top export.
+// function) the core's heap seal stops at the end of that poll, and the
+// simulator reports it as a firmware fault, on both engines (every board:
+// tests/host/alloc-fault.test.ts).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { CLI, ROOT } from "./fixtures/build.js";
+import { EXIT } from "../../host/abi.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-heap-"));
 const core = relative(dir, join(ROOT, "assembly")).split("\\").join("/");
@@ -18,7 +20,7 @@ function run(args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 120_000 });
 }
 
-test("allocation after start-up that the build cannot see is reported on stderr and in --json, on both engines", () => {
+test("allocation after start-up that the build cannot see is a firmware fault on stderr and in --json, on both engines", () => {
   writeFileSync(join(dir, "leak.ts"), `export * from "${core}/coop/abi";
 import { spawn, Ticker, millis } from "${core}/coop";
 function label(n: i32): string { return "tick " + n.toString(); } // allocates, out of the build's sight
@@ -38,10 +40,11 @@ spawn(t());
   for (const engine of ["v8", "wasm3"]) {
     const r = run(["run", "leak.wasm", "--until", "100ms", "--quiet", "--engine", engine]);
     if (engine === "wasm3" && /build:wasm3-engine/.test(r.stderr)) continue; // engine not built: covered by its own tests
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /^coop: warning: the firmware allocated \d+ bytes after start-up/m, engine);
-    const j = JSON.parse(run(["run", "leak.wasm", "--until", "100ms", "--json", "--engine", engine]).stdout) as { summary: { heapGrowth: number } };
-    assert.ok(j.summary.heapGrowth > 1000, `${engine}: ${j.summary.heapGrowth}`);
+    assert.equal(r.status, EXIT.FIRMWARE_FAULT, r.stderr);
+    assert.match(r.stderr, /^coop: firmware fault: task "t" allocated \d+ bytes after start-up at t=1\.\d{3} ms \(heap 0x[0-9a-f]+ -> 0x[0-9a-f]+\)/m, engine);
+    const j = JSON.parse(run(["run", "leak.wasm", "--until", "100ms", "--json", "--engine", engine]).stdout) as { fault: { kind: string; taskName: string }; summary: { heapGrowth: number | null } };
+    assert.equal(j.fault.kind, "alloc", engine);
+    assert.equal(j.fault.taskName, "t", engine);
   }
   // The demo allocates nothing after start-up: no warning.
   const demo = spawnSync(process.execPath, [CLI, "run", "build/demo.wasm", "--script", "tests/hil/ping.yaml", "--json"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
