@@ -377,7 +377,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
       await probe(hi * STEP);
     } catch (e) {
       if (!(e instanceof RamOverflowError)) throw e;
-      throw new BuildError(`${o.wasm} does not fit the ${board.name}'s ${board.ramBytes} B of RAM: it fails with ${lo * STEP} B of linear memory, and with ${hi * STEP} B the image (linear memory, statics, the ${stack} B stack) is ${e.bytes} B over`);
+      throw new BuildError(`${o.wasm} does not fit the ${board.name}'s ${board.ramBytes} B of RAM: it needs more than ${lo * STEP} B of linear memory, and already with ${hi * STEP} B the image (linear memory, statics, the ${stack} B stack) is ${e.bytes} B over`);
     }
     limit = hi * STEP;
     say(`build:mcu: linear memory: the firmware runs with ${limit} B (does not with ${lo * STEP} B); limit set to ${limit} B`);
