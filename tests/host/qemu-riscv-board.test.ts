@@ -119,3 +119,10 @@ test("build:mcu --board sifive-e: wasm3, an image over the RAM and an unknown bo
     assert.match(r.stderr, re);
   }
 });
+
+test("build:mcu --board sifive-e: the demo's memory search ends in a refusal that says what it needs and by how much it is over", aotOpts, async () => {
+  await assert.rejects(
+    buildMcu({ wasm: join(root, "build", "demo.wasm"), root, out: join(out, "demo"), quiet: true, board: "sifive-e" }),
+    /demo\.wasm does not fit the sifive-e's 16384 B of RAM: it needs more than \d+ B of linear memory, and already with \d+ B the image \(linear memory, statics, the 4096 B stack\) is \d+ B over$/,
+  );
+});
