@@ -16,19 +16,11 @@
 #define MPS2_TX_RING 512u
 #endif
 
-/*
- * CPU cycles (the 64-bit clock TIMER0 extends) to microsecond ticks, exactly
- * c / (CPU_HZ / 1e6), without libgcc's 64-bit division (about 50
- * instructions on this core, on the path of every board-loop step): with
- * 2^32 = Q*d + R, c / d = hi*Q + lo/d + (lo%d + hi*R)/d, every term in 32
- * bits while hi*R does (2^32/R wraps of 171 s: over 1000 years).
- */
-static inline uint64_t mps2_cycles_to_ticks(uint64_t c) {
-  enum { D = 25 }; /* CPU_HZ / 1 MHz; board.h's CPU_HZ is 25 MHz */
-  const uint32_t q = (uint32_t)(0x100000000ull / D), r = (uint32_t)(0x100000000ull % D);
-  uint32_t hi = (uint32_t)(c >> 32), lo = (uint32_t)c;
-  return (uint64_t)hi * q + lo / D + (lo % D + hi * r) / D;
-}
+#include "coop_ticks.h"
+
+/* CPU cycles (the 64-bit clock TIMER0 extends) to microsecond ticks, exactly
+   (boards/embed/coop_ticks.h). board.h's CPU_HZ is 25 MHz. */
+static inline uint64_t mps2_cycles_to_ticks(uint64_t c) { return coop_div_small(c, 25); }
 
 /* Enables UART0 (RX/TX interrupts), TIMER0 (free-running clock) and TIMER1 (alarm). */
 void mps2_hal_init(void);

@@ -20,7 +20,7 @@ export const HIL_USAGE = `usage: coop hil --target <sim|wasm3|native|qemu|serial
   --target T        target to run (repeat or comma-separate for several; "all" = ${ALL.join(", ")})
   --suite DIR       scenario folder (default tests/hil): DIR/*.yaml on every target, DIR/<target>/*.yaml on that one
   --junit FILE      also write a JUnit XML report
-  --firmware FILE   firmware under test (default build/demo.wasm)
+  --firmware FILE   firmware under test (default build/demo.wasm; qemu-riscv: build/shell.wasm, which fits its RAM)
   --board NAME      board description for pin/channel names (default sim-devkit)
   --seed N          seed for simulated targets (default 1)
   --slack F         multiply wait-serial timeouts on real-time targets by F (default 1)
@@ -175,6 +175,7 @@ export async function hilMain(
   const ctx: HilContext = {
     root,
     firmware: args.firmware ? resolve(args.firmware) : resolve(root, "build", "demo.wasm"),
+    firmwareGiven: args.firmware !== null,
     board: args.board,
     seed: args.seed,
     slack: args.slack,

@@ -1,5 +1,7 @@
 // `npm run build:mcu -- <app.wasm> [options]`: cross-compiles a firmware for
-// the mps2-an385 port (boards/qemu-mps2-an385) with one of two engines:
+// an MCU port (host/mcu/boards.ts: --board mps2-an385, the default, in
+// boards/qemu-mps2-an385; --board sifive-e, RISC-V, in boards/qemu-sifive-e,
+// AOT only) with one of two engines:
 //   --engine wasm3 (default): wasm3 + its embedding (boards/wasm3), the .wasm
 //     embedded in flash as a const array, loaded at boot; writes
 //     build/mcu/<name>.elf and <name>.bin;
@@ -15,6 +17,7 @@
 // (<name>.aot.json for the AOT engine), with "engine".
 //
 // Options:
+//   --board mps2-an385|sifive-e   the port (default mps2-an385)
 //   --engine wasm3|aot            the engine (default wasm3: it also runs a .wasm that
 //                                 arrives after flashing; aot: a fraction of the RAM and time)
 //   --memory-limit <bytes>|auto   linear memory the firmware gets (default auto)
@@ -37,14 +40,14 @@ import { execFile, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { CC, SETUP_HINT, haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
+import { haveTool, missingTools, runQemu, parseStats } from "./qemu.js";
+import { BOARDS, DEFAULT_BOARD, type McuBoard, type McuBoardName, type McuEngine } from "./boards.js";
 import { gate } from "../engines/gate.js";
 import { AOT_FRAME_LIMIT, AotError, AotRefusedError, FRAME_LIMIT_FLAGS, aotFlags, fixedMemoryBytes, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../aot/translate.js";
 import { EXIT } from "../abi.js";
 
 const exec = promisify(execFile);
 
-export const BOARD_DIR = "boards/qemu-mps2-an385";
 const WASM3_DIR = ".cache/wasm3/pywasm3-0.5.0/wasm3";
 const EMBED_DIR = "boards/wasm3";
 const SHARED_DIR = "boards/embed";
@@ -54,8 +57,8 @@ const AOT_BOARD_STACK = 1024;
 /** Virtual time the measuring run lasts (µs ticks). */
 const MEASURE_UNTIL = 200_000;
 
-const ARCH = ["-mcpu=cortex-m3", "-mthumb"];
-const COMMON = [...ARCH, "-Os", "-g", "-std=gnu11", "-ffunction-sections", "-fdata-sections", "--specs=nano.specs"];
+/** Flags of every C file of an image for `board` (its target and libc, then ours). */
+const common = (board: McuBoard) => [...board.arch, "-Os", "-g", "-std=gnu11", "-ffunction-sections", "-fdata-sections"];
 // wasm3 for a microcontroller (see docs/mcu.md): small code pages, a small
 // per-function stack height, terse error strings, no logging, no WASI/libc IO.
 const WASM3_DEFS = [
@@ -71,7 +74,6 @@ const WASM3_DEFS = [
   // the task and the message but not the wasm function.
   "-Dd_m3RecordBacktraces=0",
 ];
-const BOARD_SRCS = ["startup.c", "semihost.c", "uart_polled.c", "syscalls.c", "hal.c"];
 
 export class BuildError extends Error {}
 
@@ -85,11 +87,13 @@ function genHeaders(root: string, out: string): string {
 /** The module gate refused the firmware: nothing was embedded (exit status BAD_MODULE). */
 export class RefusedError extends BuildError {}
 
-export type McuEngine = "wasm3" | "aot";
+export type { McuEngine, McuBoardName };
 
 export interface McuBuildOptions {
   wasm: string;
-  /** Default wasm3. */
+  /** Default mps2-an385. */
+  board?: McuBoardName;
+  /** Default: the board's first engine (mps2-an385: wasm3; sifive-e: aot). */
   engine?: McuEngine;
   out?: string;
   memoryLimit?: number | "auto";
@@ -105,6 +109,7 @@ export interface McuBuildOptions {
 
 export interface McuBuildResult {
   name: string;
+  board: McuBoardName;
   engine: McuEngine;
   elf: string;
   bin: string;
@@ -123,11 +128,20 @@ export interface McuBuildResult {
   frameLimit?: number;
 }
 
-async function cc(args: string[]): Promise<void> {
+/** The image does not fit the part's RAM: ld's overflow, in bytes. */
+class RamOverflowError extends BuildError {
+  constructor(readonly bytes: number) {
+    super(`the image overflows the RAM by ${bytes} B`);
+  }
+}
+
+async function cc(compiler: string, args: string[]): Promise<void> {
   try {
-    await exec(CC, args, { maxBuffer: 16 << 20 });
+    await exec(compiler, args, { maxBuffer: 16 << 20 });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
+    const over = /region `RAM' overflowed by (\d+) bytes/.exec(err.stderr ?? "");
+    if (over) throw new RamOverflowError(Number(over[1]));
     const first = (err.stderr ?? err.message).split("\n").find((l) => /error/.test(l)) ?? (err.stderr ?? err.message).split("\n")[0];
     throw new BuildError(`compile failed: ${first.trim()}`);
   }
@@ -144,18 +158,18 @@ function newestHeader(dirs: string[]): number {
  * Compiles `srcs` into `objDir` unless an object is newer than its source and
  * than every header in `headerDirs`, and the flags are unchanged.
  */
-async function compileAll(srcs: string[], objDir: string, flags: string[], headerDirs: string[]): Promise<string[]> {
+async function compileAll(compiler: string, srcs: string[], objDir: string, flags: string[], headerDirs: string[]): Promise<string[]> {
   const headers = newestHeader(headerDirs);
   mkdirSync(objDir, { recursive: true });
   const stamp = join(objDir, ".flags");
   const sig = flags.join(" ");
   const same = existsSync(stamp) && readFileSync(stamp, "utf8") === sig;
-  const objs = srcs.map((s) => join(objDir, basename(s).replace(/\.c$/, ".o")));
+  const objs = srcs.map((s) => join(objDir, basename(s).replace(/\.[cS]$/, ".o")));
   await Promise.all(
     srcs.map(async (src, i) => {
       const o = objs[i];
       if (same && existsSync(o) && statSync(o).mtimeMs >= Math.max(statSync(src).mtimeMs, headers)) return;
-      await cc([...flags, "-c", src, "-o", o]);
+      await cc(compiler, [...flags, "-c", src, "-o", o]);
     }),
   );
   writeFileSync(stamp, sig);
@@ -171,11 +185,14 @@ function wasmAsC(bytes: Uint8Array, from: string): string {
     `const uint32_t coop_firmware_wasm_len = ${bytes.length};\n`;
 }
 
-function sizes(elf: string): { text: number; data: number; bss: number } {
-  const r = spawnSync(CC.replace(/gcc$/, "size"), ["-B", elf], { encoding: "utf8" });
+function sizes(compiler: string, elf: string): { text: number; data: number; bss: number } {
+  const size = compiler.replace(/gcc$/, "size");
+  const r = spawnSync(size, ["-B", elf], { encoding: "utf8" });
   const m = /^\s*(\d+)\s+(\d+)\s+(\d+)/m.exec(r.stdout ?? "");
   if (!m) throw new BuildError(`cannot read section sizes of ${elf}`);
-  return { text: Number(m[1]), data: Number(m[2]), bss: Number(m[3]) };
+  // A board that reserves its stack as a section (sifive-e: so ld reports an overflow) counts it in bss: it is the stack.
+  const stack = /^\.stack\s+(\d+)/m.exec(spawnSync(size, ["-A", elf], { encoding: "utf8" }).stdout ?? "");
+  return { text: Number(m[1]), data: Number(m[2]), bss: Number(m[3]) - (stack ? Number(stack[1]) : 0) };
 }
 
 /**
@@ -231,18 +248,28 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const v = gate(bytes, { memoryLimit: typeof o.memoryLimit === "number" ? o.memoryLimit : 0 });
     if (!v.ok) throw new RefusedError(`firmware refused: ${v.rule}`);
   }
-  const missing = missingTools();
-  if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${SETUP_HINT}`);
+  const board = BOARDS[o.board ?? DEFAULT_BOARD];
+  const engine: McuEngine = o.engine ?? board.engines[0];
+  if (!board.engines.includes(engine)) {
+    // wasm3's heap holds its compiled code (about 2.7x the module) and its value stack before the
+    // runtime and the linear memory (docs/mcu.md, measured on mps2-an385): a floor, not an estimate.
+    const floor = Math.round(bytes.length * 2.7) + (o.stackBytes ?? 8192);
+    throw new BuildError(`--engine ${engine} does not fit the ${board.name}'s ${board.ramBytes} B of RAM: wasm3 needs at least ${floor} B for this ${bytes.length} B module (compiled code about 2.7x the module, plus the ${o.stackBytes ?? 8192} B value stack) before its runtime and the linear memory; use --engine ${board.engines.join(" or ")}`);
+  }
+  const CC = board.cc, COMMON = common(board);
+  const missing = missingTools(board);
+  if (missing.includes(CC) || (o.measure !== false && missing.length)) throw new BuildError(`${missing.join(", ")} not found; install with ${board.setupHint}`);
 
   const root = o.root ?? ".";
-  const engine: McuEngine = o.engine ?? "wasm3";
-  const BOARD = join(root, BOARD_DIR), EMBED = join(root, EMBED_DIR), SHARED = join(root, SHARED_DIR), AOT = join(root, AOT_DIR), W3 = join(root, WASM3_DIR);
+  const BOARD = join(root, board.dir), EMBED = join(root, EMBED_DIR), SHARED = join(root, SHARED_DIR), AOT = join(root, AOT_DIR), W3 = join(root, WASM3_DIR);
   const out = o.out ?? join(root, "build", "mcu");
   const GEN = genHeaders(root, out);
   const base = basename(o.wasm).replace(/\.wasm$/, "").replace(/[^A-Za-z0-9_.-]/g, "_");
-  const name = engine === "aot" ? `${base}.aot` : base;
+  const name = `${base}${board.name === DEFAULT_BOARD ? "" : `.${board.name}`}${engine === "aot" ? ".aot" : ""}`;
   mkdirSync(out, { recursive: true });
-  const boardSrcs = [...BOARD_SRCS.map((f) => join(BOARD, f)), join(SHARED, "coop_board.c")];
+  const boardSrcs = [...board.srcs.map((f) => join(BOARD, f)), join(SHARED, "coop_board.c")];
+  /** Object folders per board: two boards built into one --out never share an object. */
+  const obj = (...p: string[]) => join(out, "obj", ...(board.name === DEFAULT_BOARD ? [] : [board.name]), ...p);
 
   /** Objects and flags for the final link, per engine; `linkExtra(limit)` adds what depends on the memory limit. */
   let ourFlags: string[], objs: string[], linkExtra: (limit: number, stack: number) => Promise<string[]>;
@@ -254,18 +281,19 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     if (!existsSync(join(EMBED, "coop_wasm3.c"))) throw new BuildError(`${EMBED_DIR}/coop_wasm3.c is missing`);
     const w3srcs = readdirSync(W3).filter((f) => /^m3_.*\.c$/.test(f)).map((f) => join(W3, f));
     // wasm3 is third-party: its warnings are not ours to fix (-w); our files get -Wall -Wextra.
-    const w3objs = await compileAll(w3srcs, join(out, "obj", "wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
+    const w3objs = await compileAll(CC, w3srcs, obj("wasm3"), [...COMMON, ...WASM3_DEFS, "-w", `-I${W3}`], [W3]);
     ourFlags = [...COMMON, ...WASM3_DEFS, "-Wall", "-Wextra", `-I${W3}`, `-I${SHARED}`, `-I${EMBED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
     const boardObjs = await compileAll(
+      CC,
       [...boardSrcs, join(EMBED, "coop_wasm3.c"), join(EMBED, "coop_gate.c")],
-      join(out, "obj", "board"),
+      obj("board"),
       ourFlags,
       [W3, SHARED, EMBED, BOARD, GEN],
     );
     const wasmC = join(out, `${name}_wasm.c`);
     writeFileSync(wasmC, wasmAsC(bytes, o.wasm));
-    const wasmObj = join(out, "obj", `${name}_wasm.o`);
-    await cc([...COMMON, "-c", wasmC, "-o", wasmObj]);
+    const wasmObj = obj(`${name}_wasm.o`);
+    await cc(CC, [...COMMON, "-c", wasmC, "-o", wasmObj]);
     objs = [...boardObjs, ...w3objs, wasmObj];
     linkExtra = async (limit, stk) => [`-DCOOP_MEMORY_LIMIT=${limit}u`, `-DCOOP_STACK_BYTES=${stk}u`];
   } else {
@@ -283,10 +311,10 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     // to task, a quarter less flash). gcc then generates the code at the link, and enforces the
     // frame bound there (FRAME_LIMIT_FLAGS), on every function of the image.
     ourFlags = [...COMMON, "-flto", ...aotFlags(AOT), "-Wall", "-Wextra", `-I${SHARED}`, `-I${BOARD}`, `-I${GEN}`, ...(o.defines ?? [])];
-    const boardObjs = await compileAll(boardSrcs, join(out, "obj", "board-aot"), ourFlags, [SHARED, BOARD, AOT, GEN]);
-    const modDir = join(out, "obj", `aot-${base}`);
+    const boardObjs = await compileAll(CC, boardSrcs, obj("board-aot"), ourFlags, [SHARED, BOARD, AOT, GEN]);
+    const modDir = obj(`aot-${base}`);
     const modFlags = [...ourFlags, `-I${m.dir}`];
-    const [engObj] = await compileAll([join(AOT, "coop_aot.c")], join(modDir, "engine"), modFlags, [m.dir, AOT, SHARED]);
+    const [engObj] = await compileAll(CC, [join(AOT, "coop_aot.c")], join(modDir, "engine"), modFlags, [m.dir, AOT, SHARED]);
     const rt = join(AOT, "wasm_rt_static.c");
     const mod = m;
     try {
@@ -298,7 +326,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const moduleFor = async (limit: number) => {
       const fixed = fixedMemoryBytes(mod, limit);
       const defs = fixed === null ? [] : [`-DCOOP_AOT_FIXED_MEMORY_BYTES=${fixed}u`];
-      const [obj] = await compileAll([mod.source], join(modDir, fixed === null ? "any" : `fixed-${fixed}`), [...modFlags, ...moduleFlags(AOT), "-O2", ...defs], [mod.dir, AOT]);
+      const [obj] = await compileAll(CC, [mod.source], join(modDir, fixed === null ? "any" : `fixed-${fixed}`), [...modFlags, ...moduleFlags(AOT), "-O2", ...defs], [mod.dir, AOT]);
       return { obj, defs };
     };
     objs = [...boardObjs, engObj];
@@ -309,7 +337,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   }
 
   const link = async (elf: string, limit: number, stk: number, until: number): Promise<void> => {
-    await cc([
+    await cc(CC, [
       ...ourFlags, ...(await linkExtra(limit, stk)), `-DCOOP_UNTIL=(${until}LL)`,
       "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections", `-Wl,-Map=${elf}.map`,
       join(BOARD, "main.c"), ...objs, "-lm", "-o", elf,
@@ -320,7 +348,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   /** Runs the firmware for MEASURE_UNTIL of virtual time with this limit; status 0 = it started and ran. */
   const probe = async (limit: number) => {
     await link(probeElf, limit, stack, MEASURE_UNTIL);
-    return runQemu(probeElf, { timeoutMs: 30_000 });
+    return runQemu(probeElf, { timeoutMs: 30_000, board });
   };
 
   /**
@@ -336,7 +364,35 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   let limit: number;
   if (typeof o.memoryLimit === "number") limit = o.memoryLimit;
   else if (!measure) limit = 65536;
-  else {
+  else if (board.ramBytes !== null) {
+    // Smallest limit, in 256 B steps (a small part's RAM is tight), at which the firmware runs,
+    // inside the part's RAM: an image that does not link (ld: RAM overflowed) counts with the
+    // limits that are large enough, so the search ends on the smallest limit that does not fail
+    // at run time, and says if that one fits.
+    const STEP = 256, maxSteps = board.ramBytes / STEP;
+    const fails = async (steps: number) => {
+      try {
+        return (await probe(steps * STEP)).status !== 0;
+      } catch (e) {
+        if (e instanceof RamOverflowError) return false;
+        throw e;
+      }
+    };
+    let lo = 0, hi = maxSteps + 1; // lo fails; hi does not fail at run time (or is past the RAM)
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await fails(mid)) lo = mid; else hi = mid;
+    }
+    if (hi > maxSteps) throw new BuildError(`${o.wasm} does not run on the ${board.name} with any linear memory that fits its ${board.ramBytes} B of RAM (it fails with ${lo * STEP} B)`);
+    try {
+      await probe(hi * STEP);
+    } catch (e) {
+      if (!(e instanceof RamOverflowError)) throw e;
+      throw new BuildError(`${o.wasm} does not fit the ${board.name}'s ${board.ramBytes} B of RAM: it needs more than ${lo * STEP} B of linear memory, and already with ${hi * STEP} B the image (linear memory, statics, the ${stack} B stack) is ${e.bytes} B over`);
+    }
+    limit = hi * STEP;
+    say(`build:mcu: linear memory: the firmware runs with ${limit} B (does not with ${lo * STEP} B); limit set to ${limit} B`);
+  } else {
     // Smallest limit, in 1 KiB steps, at which the firmware runs: bisect over 1..64 KiB.
     const first = await probe(65536);
     refuseAllocating(first.uart);
@@ -361,18 +417,23 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
 
   // Link to temporary names, then rename: a failed build never leaves a stale-but-new-looking ELF.
   const elf = join(out, `${name}.elf`), bin = join(out, `${name}.bin`);
-  await link(`${elf}.tmp`, limit, stack, -1);
+  try {
+    await link(`${elf}.tmp`, limit, stack, -1);
+  } catch (e) {
+    if (e instanceof RamOverflowError) throw new BuildError(`${o.wasm} does not fit the ${board.name}'s ${board.ramBytes} B of RAM with ${limit} B of linear memory and a ${stack} B stack: ${e.bytes} B over`);
+    throw e;
+  }
   const oc = spawnSync(CC.replace(/gcc$/, "objcopy"), ["-O", "binary", `${elf}.tmp`, `${bin}.tmp`], { encoding: "utf8" });
   if (oc.status !== 0) throw new BuildError(`objcopy failed: ${(oc.stderr ?? "").split("\n")[0]}`);
   renameSync(`${elf}.tmp`, elf);
   renameSync(`${bin}.tmp`, bin);
   renameSync(`${elf}.tmp.map`, `${elf}.map`);
 
-  const s = sizes(elf);
+  const s = sizes(CC, elf);
   const flash = s.text + s.data;
   const ramTotal = heapPeak !== null && stackPeak !== null ? s.data + s.bss + heapPeak + stackPeak : null;
   const res: McuBuildResult = {
-    name, engine, elf, bin, wasmBytes: bytes.length, ...s, flash, memoryLimit: limit, stackBytes: stack, heapPeak, stackPeak, ramTotal,
+    name, board: board.name, engine, elf, bin, wasmBytes: bytes.length, ...s, flash, memoryLimit: limit, stackBytes: stack, heapPeak, stackPeak, ramTotal,
     ...(engine === "aot" ? { stackBudget, frameLimit: AOT_FRAME_LIMIT } : {}),
   };
   writeFileSync(join(out, `${name}.json`), JSON.stringify(res, null, 2) + "\n");
@@ -396,26 +457,29 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
 }
 
 /**
- * The bare C self-test of the port (boards/qemu-mps2-an385/selftest/, no
- * wasm3) or another C-only firmware in the board folder: `srcs` relative to
- * the board folder, linked with the HAL. Returns the ELF path.
+ * A C-only firmware in a board's folder (the mps2-an385 self-test, the
+ * plain-C latency references), no engine: `srcs` relative to the board
+ * folder, linked with its HAL (and boards/embed/coop_board.c, whose report
+ * formatting a HAL may use). Returns the ELF path.
  */
-export async function buildBoardC(root: string, out: string, name: string, srcs: string[], defines: string[] = []): Promise<string> {
-  if (!haveTool(CC)) throw new BuildError(`${CC} not found; install with ${SETUP_HINT}`);
-  const BOARD = join(root, BOARD_DIR);
+export async function buildBoardC(root: string, out: string, name: string, srcs: string[], defines: string[] = [], boardName: McuBoardName = DEFAULT_BOARD): Promise<string> {
+  const board = BOARDS[boardName];
+  if (!haveTool(board.cc)) throw new BuildError(`${board.cc} not found; install with ${board.setupHint}`);
+  const BOARD = join(root, board.dir), SHARED = join(root, SHARED_DIR);
   mkdirSync(out, { recursive: true });
   const GEN = genHeaders(root, out);
   const elf = join(out, `${name}.elf`);
-  await cc([
-    ...COMMON, ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${join(root, SHARED_DIR)}`, `-I${GEN}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
-    ...[...BOARD_SRCS, ...srcs].map((f) => join(BOARD, f)), "-o", `${elf}.tmp`,
+  await cc(board.cc, [
+    ...common(board), ...defines, "-Wall", "-Wextra", `-I${BOARD}`, `-I${SHARED}`, `-I${GEN}`, "-nostartfiles", "-T", join(BOARD, "link.ld"), "-Wl,--gc-sections",
+    ...[...board.srcs, ...srcs].map((f) => join(BOARD, f)), join(SHARED, "coop_board.c"), "-o", `${elf}.tmp`,
   ]);
   renameSync(`${elf}.tmp`, elf);
   return elf;
 }
 
 const USAGE = `usage: npm run build:mcu -- <app.wasm> [options]
-  --engine wasm3|aot            wasm3 (default): the interpreter loads the .wasm at boot; aot: translated by wasm2c and compiled in
+  --board mps2-an385|sifive-e   the port (default mps2-an385: Cortex-M3; sifive-e: RISC-V with 16 KiB of RAM, aot only)
+  --engine wasm3|aot            wasm3 (default on mps2-an385): the interpreter loads the .wasm at boot; aot: translated by wasm2c and compiled in
   --memory-limit <bytes>|auto   linear memory (default auto: the smallest, in 1 KiB steps, the firmware runs with)
   --stack-bytes <n>             wasm3: its value stack (default 8192); aot: the C stack reserved (default 4096, at least ${4 * AOT_FRAME_LIMIT + 512 + 1024})
   --out <dir>                   output folder (default build/mcu)
@@ -439,6 +503,11 @@ function parseArgs(argv: string[]): McuBuildOptions & { help?: boolean } {
     if (a === "-h" || a === "--help") { o.help = true; return o; }
     if (a === "--memory-limit") { const v = val(); o.memoryLimit = v === "auto" ? "auto" : num(v); }
     else if (a === "--stack-bytes") o.stackBytes = num(val());
+    else if (a === "--board") {
+      const v = val();
+      if (!(v in BOARDS)) throw new BuildError(`--board takes ${Object.keys(BOARDS).join(" or ")}, not '${v}'`);
+      o.board = v as McuBoardName;
+    }
     else if (a === "--engine") {
       const v = val();
       if (v !== "wasm3" && v !== "aot") throw new BuildError(`--engine takes wasm3 or aot, not '${v}'`);
@@ -452,7 +521,7 @@ function parseArgs(argv: string[]): McuBuildOptions & { help?: boolean } {
     else if (!o.wasm) o.wasm = a;
     else throw new BuildError(`one firmware .wasm at a time (got '${o.wasm}' and '${a}')`);
   }
-  if (!o.wasm) throw new BuildError("usage: npm run build:mcu -- <app.wasm> [--engine wasm3|aot] [--memory-limit <bytes>|auto] [--stack-bytes <n>] [--out <dir>] [--no-measure] (--help lists them)");
+  if (!o.wasm) throw new BuildError("usage: npm run build:mcu -- <app.wasm> [--board mps2-an385|sifive-e] [--engine wasm3|aot] [--memory-limit <bytes>|auto] [--stack-bytes <n>] [--out <dir>] [--no-measure] (--help lists them)");
   return o;
 }
 

@@ -1,17 +1,20 @@
-// Running firmware ELFs on QEMU's mps2-an385 (Cortex-M3): the command line,
+// Running firmware ELFs under QEMU (mps2-an385 by default; every board of
+// boards.ts, e.g. sifive-e with qemu-system-riscv32): the command line,
 // tool discovery, and a one-shot run that collects UART0 (stdout) and the
 // board's semihosting diagnostics (stderr). Used by the build command's
 // measuring run, the `qemu` HIL target, the latency benchmark and the tests.
 // Imports only node: modules.
 
 import { spawn, spawnSync } from "node:child_process";
+import { BOARDS, type McuBoard } from "./boards.js";
 
+const MPS2 = BOARDS["mps2-an385"];
 /** The Debian packages `npm run setup:mcu` installs. */
-export const MCU_PACKAGES = ["gcc-arm-none-eabi", "libnewlib-arm-none-eabi", "qemu-system-arm", "wabt"];
-export const SETUP_HINT = "npm run setup:mcu (Debian: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm wabt)";
+export const MCU_PACKAGES = MPS2.packages;
+export const SETUP_HINT = MPS2.setupHint;
 
-export const QEMU = process.env.COOP_QEMU ?? "qemu-system-arm";
-export const CC = process.env.COOP_ARM_CC ?? "arm-none-eabi-gcc";
+export const QEMU = MPS2.qemu;
+export const CC = MPS2.cc;
 
 /** True if `cmd --version` runs. */
 export function haveTool(cmd: string): boolean {
@@ -19,9 +22,9 @@ export function haveTool(cmd: string): boolean {
   return r.status === 0;
 }
 
-/** Names of the missing tools among QEMU and the cross compiler (empty: all there). */
-export function missingTools(): string[] {
-  return [QEMU, CC].filter((t) => !haveTool(t));
+/** Names of the missing tools among the board's QEMU and cross compiler (empty: all there). */
+export function missingTools(board: McuBoard = MPS2): string[] {
+  return [board.qemu, board.cc].filter((t) => !haveTool(t));
 }
 
 /**
@@ -34,8 +37,8 @@ export function missingTools(): string[] {
  * until more input comes (seen: 1 boot in 10 lost a "ping" written at once);
  * it would also treat a 0x01 byte as its escape key.
  */
-export function qemuArgs(elf: string, extra: string[] = [], icount = "shift=0"): string[] {
-  return ["-M", "mps2-an385", "-display", "none", "-serial", "stdio", "-monitor", "none",
+export function qemuArgs(elf: string, extra: string[] = [], icount = "shift=0", board: McuBoard = MPS2): string[] {
+  return [...board.machine, "-display", "none", "-serial", "stdio", "-monitor", "none",
     "-semihosting-config", "enable=on,target=native", "-icount", icount, ...extra, "-kernel", elf];
 }
 
@@ -50,15 +53,16 @@ export interface QemuRun {
 }
 
 /** Run an ELF to completion (or until `timeoutMs` of wall time), feeding `input` to UART0. */
-export function runQemu(elf: string, opts: { input?: string; timeoutMs?: number; extra?: string[] } = {}): Promise<QemuRun> {
+export function runQemu(elf: string, opts: { input?: string; timeoutMs?: number; extra?: string[]; board?: McuBoard } = {}): Promise<QemuRun> {
+  const board = opts.board ?? MPS2;
   return new Promise((resolve, reject) => {
-    const child = spawn(QEMU, qemuArgs(elf, opts.extra), { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(board.qemu, qemuArgs(elf, opts.extra, "shift=0", board), { stdio: ["pipe", "pipe", "pipe"] });
     let uart = "";
     let diag = "";
     let timedOut = false;
     child.stdout.setEncoding("latin1").on("data", (d: string) => (uart += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (diag += d));
-    child.on("error", (e) => reject(new Error(`cannot run ${QEMU}: ${e.message}; install it with ${SETUP_HINT}`)));
+    child.on("error", (e) => reject(new Error(`cannot run ${board.qemu}: ${e.message}; install it with ${board.setupHint}`)));
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");

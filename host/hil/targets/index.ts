@@ -37,11 +37,17 @@ export const TARGETS: Record<string, Entry> = {
     arg: "aot",
     install: "npm run setup:mcu",
   },
+  "qemu-riscv": {
+    describe: "the RISC-V port under QEMU sifive_e (16 KiB of RAM), the firmware compiled in (wasm2c)",
+    load: () => import("./qemu.js" as string) as Promise<HilTargetModule>,
+    arg: "riscv",
+    install: "npm run setup:riscv",
+  },
   serial: { describe: "a real board on a serial device: serial:<device>[@baud]", takesArg: true, load: () => import("./serial.js"), install: "connect the board" },
 };
 
 /** What `--target all` runs (serial needs a device, so it is never implied). */
-export const ALL = ["sim", "wasm3", "native", "native-aot", "qemu", "qemu-aot"];
+export const ALL = ["sim", "wasm3", "native", "native-aot", "qemu", "qemu-aot", "qemu-riscv"];
 
 /** A stand-in for a target whose module cannot be loaded: always unavailable, with the reason. */
 class MissingTarget implements HilTarget {

@@ -1,9 +1,13 @@
-// The `qemu` and `qemu-aot` HIL targets: the firmware in the mps2-an385
-// firmware (an emulated Cortex-M3, boards/qemu-mps2-an385), run by
-// qemu-system-arm in real time: `qemu` embeds the .wasm for wasm3, `qemu-aot`
-// compiles it in, translated by wasm2c (npm run build:mcu -- --engine aot). UART0 is QEMU's stdio. The board exposes no
-// GPIO or ADC to coop (they answer EBADPORT), so only serial steps and waits
-// are supported; a scenario with pin or ADC steps is refused before it starts.
+// The `qemu`, `qemu-aot` and `qemu-riscv` HIL targets: the firmware in MCU
+// firmware under QEMU, in real time. `qemu` and `qemu-aot`: the mps2-an385
+// (an emulated Cortex-M3, boards/qemu-mps2-an385, qemu-system-arm); `qemu`
+// embeds the .wasm for wasm3, `qemu-aot` compiles it in, translated by wasm2c
+// (npm run build:mcu -- --engine aot). `qemu-riscv`: the sifive-e (RV32,
+// 16 KiB of RAM, boards/qemu-sifive-e, qemu-system-riscv32), AOT only; without
+// --firmware it runs build/shell.wasm, since the demo does not fit its RAM.
+// UART0 is QEMU's stdio. No pins or ADC can be driven from outside QEMU, so
+// only serial steps and waits are supported; a scenario with pin or ADC steps
+// is refused before it starts.
 // The ELF is built once per process (npm run build:mcu's code, into
 // build/mcu/hil/), then every scenario boots a fresh QEMU from reset.
 
@@ -13,7 +17,8 @@ import { join } from "node:path";
 import type { StepKind } from "../../scenario.js";
 import { StreamTarget, stopChild } from "../stream.js";
 import { buildMcu, BuildError } from "../../mcu/build.js";
-import { QEMU, SETUP_HINT, missingTools, qemuArgs } from "../../mcu/qemu.js";
+import { missingTools, qemuArgs } from "../../mcu/qemu.js";
+import { BOARDS, type McuBoard, type McuBoardName } from "../../mcu/boards.js";
 import { AOT_SETUP_HINT, haveWasm2c } from "../../aot/translate.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
 
@@ -30,40 +35,57 @@ export class QemuHilTarget implements HilTarget {
   readonly extraSuites: readonly string[];
   private built = new Map<string, Promise<string>>();
 
-  constructor(readonly engine: "wasm3" | "aot" = "wasm3") {
-    this.name = engine === "aot" ? "qemu-aot" : "qemu";
-    // The same board, so the same board-specific scenarios (tests/hil/qemu/).
-    this.extraSuites = engine === "aot" ? ["qemu"] : [];
-    this.describe = `${engine === "aot" ? "the firmware compiled in (wasm2c)" : "wasm3"} in Cortex-M3 firmware on QEMU mps2-an385 (real interrupts, UART0 on stdio), real time`;
+  private readonly board: McuBoard;
+
+  constructor(readonly engine: "wasm3" | "aot" = "wasm3", boardName: McuBoardName = "mps2-an385") {
+    this.board = BOARDS[boardName];
+    if (this.board.name === "sifive-e") {
+      this.name = "qemu-riscv";
+      this.extraSuites = [];
+      this.describe = `the firmware compiled in (wasm2c) in RV32 firmware on QEMU sifive_e (16 KiB of RAM, real interrupts, UART0 on stdio; build/shell.wasm unless --firmware), real time`;
+    } else {
+      this.name = engine === "aot" ? "qemu-aot" : "qemu";
+      // The same board, so the same board-specific scenarios (tests/hil/qemu/).
+      this.extraSuites = engine === "aot" ? ["qemu"] : [];
+      this.describe = `${engine === "aot" ? "the firmware compiled in (wasm2c)" : "wasm3"} in Cortex-M3 firmware on QEMU mps2-an385 (real interrupts, UART0 on stdio), real time`;
+    }
+  }
+
+  /** The .wasm this target runs: the one given, else the board's own (sifive-e: the shell, which fits). */
+  firmwareFor(ctx: HilContext): string {
+    return this.board.name === "sifive-e" && !ctx.firmwareGiven ? join(ctx.root, "build", "shell.wasm") : ctx.firmware;
   }
 
   async available(_ctx: HilContext): Promise<Availability> {
-    const missing = missingTools();
-    if (missing.length) return { ok: false, reason: `${missing.join(" and ")} not found`, install: SETUP_HINT };
+    const missing = missingTools(this.board);
+    if (missing.length) return { ok: false, reason: `${missing.join(" and ")} not found`, install: this.board.setupHint };
     if (this.engine === "aot" && !haveWasm2c()) return { ok: false, reason: "wasm2c not found", install: AOT_SETUP_HINT };
     return { ok: true };
   }
 
   /** Builds (once per firmware path) the ELF that embeds the firmware. */
   elfFor(ctx: HilContext): Promise<string> {
-    let p = this.built.get(ctx.firmware);
+    const firmware = this.firmwareFor(ctx);
+    let p = this.built.get(firmware);
     if (!p) {
-      p = buildMcu({ wasm: ctx.firmware, root: ctx.root, out: join(ctx.root, "build", "mcu", "hil"), quiet: true, engine: this.engine }).then(
+      p = buildMcu({ wasm: firmware, root: ctx.root, out: join(ctx.root, "build", "mcu", "hil"), quiet: true, engine: this.engine, board: this.board.name }).then(
         (r) => r.elf,
         (e: Error) => {
           throw new Error(`cannot build the QEMU firmware: ${e instanceof BuildError ? e.message : e.message}`);
         },
       );
-      this.built.set(ctx.firmware, p);
+      this.built.set(firmware, p);
     }
     return p;
   }
 
   async open(ctx: HilContext): Promise<QemuOpenTarget> {
-    if (!existsSync(ctx.firmware)) throw new Error(`firmware ${ctx.firmware} not found (build it: npm run build)`);
+    const firmware = this.firmwareFor(ctx);
+    if (!existsSync(firmware)) throw new Error(`firmware ${firmware} not found (build it: npm run build)`);
     const elf = await this.elfFor(ctx);
+    const { qemu } = this.board;
     return new Promise((resolve, reject) => {
-      const child = spawn(QEMU, qemuArgs(elf), { stdio: ["pipe", "pipe", "pipe"] });
+      const child = spawn(qemu, qemuArgs(elf, [], "shift=0", this.board), { stdio: ["pipe", "pipe", "pipe"] });
       let diag = "";
       let exited = false;
       const target = new StreamTarget({
@@ -83,7 +105,7 @@ export class QemuHilTarget implements HilTarget {
       child.stdin.on("error", () => {}); // EPIPE after QEMU exited: reported through exit
       child.on("error", (e) => {
         exited = true;
-        reject(new Error(`cannot run ${QEMU}: ${e.message} (install: ${SETUP_HINT})`));
+        reject(new Error(`cannot run ${qemu}: ${e.message} (install: ${this.board.setupHint})`));
       });
       // "close" (not "exit"): all of QEMU's output has been read by then.
       const exitedP = new Promise<void>((res) =>
@@ -101,5 +123,6 @@ export class QemuHilTarget implements HilTarget {
 }
 
 export function createTarget(arg: string | null = null): HilTarget {
+  if (arg === "riscv") return new QemuHilTarget("aot", "sifive-e");
   return new QemuHilTarget(arg === "aot" ? "aot" : "wasm3");
 }

@@ -11,6 +11,8 @@ export interface HilContext {
   root: string;
   /** The firmware .wasm under test (default build/demo.wasm). */
   firmware: string;
+  /** True when the user named it (--firmware): a target with a default of its own (qemu-riscv) then runs this one. */
+  firmwareGiven?: boolean;
   /** Board description name or path for pin/channel names (default sim-devkit). */
   board: string;
   /** Seed for simulated targets. */
