@@ -3,7 +3,7 @@
 // The demo (demo.ts) does not fit that part; this keeps the commands the
 // serial HIL scenarios of tests/hil/ use, with smaller buffers.
 //
-//   blinky    toggles the LED (pin 0) every 500 ms
+//   blinky    toggles the board's LED, where it has one, every 500 ms
 //   uart0-rx  moves UART0 input into a 128-byte ring as it arrives
 //   shell     echoes each line as "> <line>", then answers:
 //               ping    pong
@@ -16,14 +16,15 @@
 // npm run build:mcu -- build/shell.wasm --board sifive-e.
 
 export * from "../coop/abi";
-import { spawn, Ticker, millis, now, asMicros, taskStatus, taskStatusName, taskName, TASK_CAPACITY, TASK_FREE } from "../coop";
+import { spawn, optionalPin, Ticker, millis, now, asMicros, taskStatus, taskStatusName, taskName, TASK_CAPACITY, TASK_FREE } from "../coop";
 import { ByteBuf, Uart, UartRxPump, UartReadLine, UartWrite, OutputPin, isBlank, errorName, OK, E_LINE_TOO_LONG, E_OVERRUN, BOARD_EBADPORT } from "../hal";
 
-const LED_PIN: u32 = 0;
+// Parts by the board file's names: the LED is optional (sifive-e names none of its pins).
+const LED_PIN: u32 = optionalPin("LED");
 const LINE_MAX: i32 = 64;
 
 /** UART0 with a 128-byte software RX ring: a 64-byte line and what arrives while it is answered. */
-const uart0 = new Uart(0, 128);
+const uart0 = Uart.named("UART0", 128);
 
 /** Toggles the LED every 500 ms on a drift-free schedule. Never completes. */
 async function blinky(): Promise<void> {

@@ -380,6 +380,19 @@ void sifive_e_report_stats(const char *when) {
   semihost_write0(l.buf);
 }
 
+/* ---- names ---------------------------------------------------------------------- */
+
+/*
+ * This board's names (board.resolve, docs/abi.md "Names"): UART0 only. The
+ * HiFive1's LEDs are on GPIO 19, 21 and 22, outside the ABI's pins 0..15, so
+ * no pin is named; firmware that blinks asks with optionalPin("LED").
+ */
+const char hal_board_name[] = "sifive-e";
+const coop_name hal_names[] = {
+    {COOP_NAME_UART, 0, "UART0"},
+};
+const uint32_t hal_name_count = sizeof hal_names / sizeof hal_names[0];
+
 /* ---- bring-up -------------------------------------------------------------------- */
 
 void sifive_e_hal_init(void) {
