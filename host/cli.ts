@@ -12,6 +12,7 @@ import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
 import { Simulator } from "./sim/simulator.js";
+import { sourceMapUrl } from "./sim/symbols.js";
 import { SimTarget } from "./sim/target.js";
 import { formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
@@ -319,7 +320,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   const wall0 = performance.now();
   try {
-    await sim.load(engine, wasm);
+    await sim.load(engine, wasm, readSourceMap(fwPath, wasm));
   } catch (e) {
     try {
       sim.chrome?.finish(); // leave a valid (empty) trace file behind
@@ -369,7 +370,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   if (f) {
     const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
     if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
-    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
+    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.where ? printable(f.where) : ""}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
     code = EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
@@ -432,4 +433,21 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   });
   // exitCode, not exit(): let piped stdout drain first.
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
+
+/**
+ * The firmware's source map (the debug build writes one next to the .wasm and
+ * names it in a sourceMappingURL section), to put file:line in a trap report;
+ * null when there is none or it cannot be read: the report then names the
+ * function only.
+ */
+function readSourceMap(fwPath: string, wasm: Uint8Array): string | null {
+  const url = sourceMapUrl(wasm);
+  if (url === null || /^[a-z][a-z0-9+.-]*:/i.test(url)) return null; // no map, or not a file next to the module
+  try {
+    const path = resolve(dirname(fwPath), url);
+    return statSync(path).size <= 64 * 1024 * 1024 ? readFileSync(path, "utf8") : null; // a map past 64 MiB is not read
+  } catch {
+    return null;
+  }
 }
