@@ -128,6 +128,15 @@ void coop_line_hex(coop_line *l, uint32_t v);
 void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr);
 /* The start of a fault report: `coop: panic: <coop_panic_text()>` when `trap` is null, else `coop: trap in <what>: <trap>`. */
 void coop_line_fault(coop_line *l, const char *what, const char *trap);
+/*
+ * Where a trap happened: ` at <source> (<file/Fn>)` with a source position,
+ * else ` in <file/Fn> (code offset 0x..)`, ` in function #N (...)` without a
+ * name (no name section), nothing without either. The offset (module bytes,
+ * as wasm-objdump and the source map count them) is left out when
+ * COOP_NO_OFFSET.
+ */
+#define COOP_NO_OFFSET 0xffffffffu
+void coop_line_code(coop_line *l, const char *name, int32_t index, uint32_t offset, const char *source);
 /* ` (<label> N bytes)`, the limit a trap likely ran into; nothing when `bytes` is 0 (no limit). */
 void coop_line_limit(coop_line *l, const char *label, uint32_t bytes);
 /* hal_report("coop: <what>[: <detail>]") and return `status`. */

@@ -290,7 +290,7 @@ static void l_task(coop_line *l) {
 
 /*
  * A call into the module failed: report the panic or trap, with the function
- * wasm3 saw it in (when it recorded a backtrace) and the task being polled.
+ * it happened in (from the backtrace, else patch 0002) and the task being polled.
  */
 static void l_limit(coop_line *l) { coop_line_limit(l, "memory limit", s_memory_limit); }
 
@@ -309,14 +309,14 @@ static int fail_call(const char *what, M3Result r) {
     }
     IM3BacktraceInfo bt = m3_GetBacktrace(s_rt);
     /* The first frame recorded is the innermost: where the trap happened. Without a
-     * function (e.g. a stack overflow caught at a call) its offset is not meaningful. */
+     * function (e.g. a stack overflow caught at a call) its offset is not meaningful.
+     * Without backtraces (the MCU build) our patch 0002 still records the function. */
     IM3BacktraceFrame fr = (bt && bt->frames != M3_BACKTRACE_TRUNCATED) ? bt->frames : 0;
-    if (fr && fr->function) {
-      coop_line_str(&l, " at function ");
-      coop_line_str(&l, m3_GetFunctionName(fr->function));
-      coop_line_str(&l, " (code offset ");
-      coop_line_hex(&l, fr->moduleOffset);
-      coop_line_str(&l, ")");
+    IM3Function fn = fr && fr->function ? fr->function : s_rt->trapFunction;
+    if (fn) {
+      const char *name = m3_GetFunctionName(fn);
+      coop_line_code(&l, strcmp(name, "<unnamed>") ? name : 0, fn->module ? (int32_t)(fn - fn->module->functions) : -1,
+                     fr && fr->function ? fr->moduleOffset : COOP_NO_OFFSET, 0);
     }
     if (r == m3Err_trapOutOfBoundsMemoryAccess) l_limit(&l);
   }
@@ -361,6 +361,7 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   if (!s_env) return coop_report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 environment", 0);
   s_rt = m3_NewRuntime(s_env, cfg->stack_bytes ? cfg->stack_bytes : 16384, 0);
   if (!s_rt) return coop_report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 runtime", 0);
+  s_rt->trapFunction = 0; /* patch 0002: set by the first trap, read by fail_call */
 
   M3Result r = m3_ParseModule(s_env, &s_mod, wasm, len);
   if (r) {
