@@ -38,7 +38,7 @@ const toPosix = (p: string) => p.split(sep).join("/");
  * file by its path from the package root, so they are re-anchored to the
  * entry's folder (the path the entry's own imports of the core resolve to).
  */
-export async function compileFirmware(entry: string, out: string, debug = false, root = packageRoot()): Promise<CompileResult> {
+export async function compileFirmware(entry: string, out: string, debug = false, root = packageRoot(), names = false): Promise<CompileResult> {
   const src = resolve(entry);
   const dst = resolve(out);
   const config = resolve(root, "asconfig.json");
@@ -68,11 +68,34 @@ export async function compileFirmware(entry: string, out: string, debug = false,
   const { error, stderr } = await asc.main(
     [toPosix(relative(base, src)), "--baseDir", base, "--config", config, "--target", debug ? "debug" : "release", "-o", dst],
     // The async lowering (host/async/) runs in every firmware build.
-    { readFile, transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
+    { readFile, transforms: names && !debug ? [AsyncTransform, KeepNames] : [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
   );
   const text = stderr.toString();
   if (!error) return { ok: true, message: "", stderr: text };
   return { ok: false, message: firstError(text, error.message, base), stderr: text };
+}
+
+/**
+ * `names`: the release build with its name section (function names only: the
+ * code is byte for byte the release build's), so a trap on an MCU names the
+ * function (docs/mcu.md, "Trap reports"). asc's optimize turns binaryen's
+ * debug info off, which drops the names at emit; this turns it on for the
+ * emit only. asc gives a transform class `binaryen` on its prototype.
+ */
+class KeepNames {
+  declare binaryen: { setDebugInfo(on: boolean): void };
+  afterCompile(module: { emitBinary: (...a: unknown[]) => unknown }): void {
+    const b = this.binaryen;
+    const emit = module.emitBinary.bind(module);
+    module.emitBinary = (...a: unknown[]) => {
+      b.setDebugInfo(true);
+      try {
+        return emit(...a);
+      } finally {
+        b.setDebugInfo(false);
+      }
+    };
+  }
 }
 
 /** "file.ts(12,5): ERROR TS2304: Cannot find name 'x'. (3 errors)" from asc's report. */

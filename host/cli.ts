@@ -12,7 +12,7 @@ import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
 import { Simulator } from "./sim/simulator.js";
-import { sourceMapUrl } from "./sim/symbols.js";
+import { readSourceMap } from "./sim/symbols.js";
 import { SimTarget } from "./sim/target.js";
 import { formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
@@ -118,12 +118,13 @@ const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--debug]
   project's asconfig.json: the release target, or the debug target with --debug.
   -o, --out <file>   output (default: next to the source, <name>.wasm or <name>.debug.wasm)
   --debug            debug target (names, source map <out>.map, await sites for "waiting at")
+  --names            release target with its name section kept (same code): traps on an MCU name the function
   async functions are lowered into Future classes; COOP_ASYNC_PRINT=1 prints the generated code
 exit: 0 built, 2 bad input (missing file, compile error: the first error on one line)`;
 
 /** `coop build`: one firmware file, compiled by host/build.ts's compileFirmware (the same call npm run build makes). */
 async function buildCmd(args: string[], out: Out): Promise<number> {
-  const parsed = parseOptions(args, { out: "string", debug: "boolean", help: "boolean" }, "build", { o: "out" });
+  const parsed = parseOptions(args, { out: "string", debug: "boolean", names: "boolean", help: "boolean" }, "build", { o: "out" });
   if (parsed.values.help) {
     out.stdout(BUILD_USAGE + "\n");
     return EXIT.OK;
@@ -143,10 +144,10 @@ async function buildCmd(args: string[], out: Out): Promise<number> {
     throw new UsageError(`cannot write ${dst}: folder ${dirname(dst)} is not writable`);
   }
   const { compileFirmware } = await import("./build.js");
-  const r = await compileFirmware(src, dst, debug, packageRoot());
+  const r = await compileFirmware(src, dst, debug, packageRoot(), parsed.values.names === true);
   if (!r.ok) throw new UsageError(`build failed: ${r.message}`);
   if (!existsSync(dst)) throw new UsageError(`cannot write ${dst}`);
-  out.stdout(`coop build: ${src} -> ${dst} (${debug ? "debug" : "release"}, ${statSync(dst).size} bytes)\n`);
+  out.stdout(`coop build: ${src} -> ${dst} (${debug ? "debug" : parsed.values.names === true ? "release, names" : "release"}, ${statSync(dst).size} bytes)\n`);
   return EXIT.OK;
 }
 
@@ -435,19 +436,3 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
 
-/**
- * The firmware's source map (the debug build writes one next to the .wasm and
- * names it in a sourceMappingURL section), to put file:line in a trap report;
- * null when there is none or it cannot be read: the report then names the
- * function only.
- */
-function readSourceMap(fwPath: string, wasm: Uint8Array): string | null {
-  const url = sourceMapUrl(wasm);
-  if (url === null || /^[a-z][a-z0-9+.-]*:/i.test(url)) return null; // no map, or not a file next to the module
-  try {
-    const path = resolve(dirname(fwPath), url);
-    return statSync(path).size <= 64 * 1024 * 1024 ? readFileSync(path, "utf8") : null; // a map past 64 MiB is not read
-  } catch {
-    return null;
-  }
-}
