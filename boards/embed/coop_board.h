@@ -46,6 +46,12 @@ typedef struct coop_config {
    * runs. 1: compile each function on its first call (less RAM for unused code).
    */
   uint8_t lazy_compile;
+  /*
+   * Optional: `file:line:col` of a module byte offset, from the build's
+   * source map, for trap reports (the native runner's reads the map; 0 =
+   * none, the report names the function only). wasm3 with backtraces only.
+   */
+  const char *(*source_at)(uint32_t offset);
 } coop_config;
 
 /* Defaults: no memory limit, 16 KiB stack, no time limit, no trace, compile at load. */

@@ -32,6 +32,7 @@ static IM3Runtime s_rt;
 static IM3Module s_mod;
 static uint8_t s_dead; /* a trap or panic happened: never call into the module again */
 static uint32_t s_memory_limit; /* cfg->memory_limit, named in reports where it is the likely cause */
+static const char *(*s_source_at)(uint32_t offset); /* cfg->source_at */
 
 static IM3Function f_start, f_abi_version, f_step, f_set_trace, f_task_capacity, f_task_state,
     f_task_name, f_current_task, f_stat, f_irq_deliveries, f_irq_kept;
@@ -315,8 +316,9 @@ static int fail_call(const char *what, M3Result r) {
     IM3Function fn = fr && fr->function ? fr->function : s_rt->trapFunction;
     if (fn) {
       const char *name = m3_GetFunctionName(fn);
+      const int has_offset = fr && fr->function;
       coop_line_code(&l, strcmp(name, "<unnamed>") ? name : 0, fn->module ? (int32_t)(fn - fn->module->functions) : -1,
-                     fr && fr->function ? fr->moduleOffset : COOP_NO_OFFSET, 0);
+                     has_offset ? fr->moduleOffset : COOP_NO_OFFSET, has_offset && s_source_at ? s_source_at(fr->moduleOffset) : 0);
     }
     if (r == m3Err_trapOutOfBoundsMemoryAccess) l_limit(&l);
   }
@@ -375,6 +377,7 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   if (coop_memcap_before_load(s_rt, s_mod, cfg->memory_limit)) return bad_module("its data does not fit the memory limit", "", "");
 
   s_memory_limit = cfg->memory_limit;
+  s_source_at = cfg->source_at;
   r = m3_LoadModule(s_rt, s_mod);
   if (r) {
     m3_FreeModule(s_mod); /* not owned by the runtime when loading failed */

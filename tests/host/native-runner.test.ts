@@ -231,6 +231,17 @@ test("a real AssemblyScript firmware's traps and panics name the function and th
   const relLine = oneErrorLine(await run([rel], "2"), /^coop: trap/);
   const namedLine = oneErrorLine(await run([named], "2"), /^coop: trap in coop_step: \[trap\] unreachable executed in traps\/Trapper#poll \(code offset 0x[0-9a-f]+\) in task 0 "trapper"$/);
   assert.equal(namedLine.replace("traps/Trapper#poll", "X"), relLine.replace(/function #\d+/, "X"), "the same code: the same trap at the same offset");
+  // With the debug build's source map next to the module: file:line:col, the place the simulator names.
+  const mapped = join(TMP, "traps.mapped.wasm");
+  const d = spawnSync(process.execPath, [join(ROOT, "host/bin/coop.js"), "build", "boards/wasm3-node/fixtures/traps.ts", "--debug", "-o", mapped], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(d.status, 0, d.stderr);
+  for (const mode of ["1", "2", "3"]) {
+    const at = /^coop: trap in coop_step: \[trap\] [^(]* at (boards\/wasm3-node\/fixtures\/traps\.ts:\d+:\d+) \(traps\/(?:Trapper#poll|divide)\) in task 0 "trapper"$/.exec(oneErrorLine(await run([mapped], mode), /^coop: trap/));
+    assert.ok(at, `mode ${mode}: a source position`);
+    writeFileSync(join(TMP, "mode"), mode);
+    const sim = spawnSync(process.execPath, [join(ROOT, "host/bin/coop.js"), "run", mapped, "--uart-in", join(TMP, "mode"), "--until", "1s", "--quiet"], { cwd: ROOT, encoding: "utf8" });
+    assert.ok(sim.stderr.includes(` at ${at[1]} (`), `mode ${mode}: the simulator names ${at[1]} too: ${sim.stderr}`);
+  }
   // memory.grow past --memory fails (-1) instead of taking host memory; the firmware goes on and finishes.
   const g = await run(["--memory", "64K", file], "7");
   assert.equal(g.status, 0, g.stderr);
