@@ -371,7 +371,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   if (f) {
     const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
     if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
-    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.where ? printable(f.where) : ""}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
+    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.where ? ` ${printable(f.where)}` : ""}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
     code = EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);

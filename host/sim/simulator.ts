@@ -34,7 +34,7 @@ export interface Fault {
   taskName: string | null;
   /** For a trap in an async task of a debug build: the await the task last passed ("file.ts:line"). */
   site?: string;
-  /** For a trap: where, as host/sim/symbols.ts words it (" at file.ts:L:C (file/Fn, called from coop_step)"). */
+  /** For a trap: where, as host/sim/symbols.ts words it ("at file.ts:L:C (file/Fn, called from coop_step)" or "(in file/Fn, ...)"). */
   where?: string;
   tUs: number;
 }
@@ -413,7 +413,7 @@ export class Simulator implements PeriphCtx {
           try {
             s.named ??= new TrapSymbols(s.original, s.ran, s.sourceMap);
             const where = s.named.describe(frame, what);
-            if (where) this.fault.where = where;
+            if (where) this.fault.where = where.trimStart();
           } catch {
             /* a module this reader cannot follow: the fault without a place */
           }

@@ -56,7 +56,7 @@ export class SimTarget implements ScenarioTarget {
   }
   private check(): void {
     const f = this.sim.fault;
-    if (f) throw new Error(`firmware stopped: ${f.kind}${f.taskName ? ` in task ${f.taskName}` : ""}: ${f.message}${f.where ?? ""}`);
+    if (f) throw new Error(`firmware stopped: ${f.kind}${f.taskName ? ` in task ${f.taskName}` : ""}: ${f.message}${f.where ? ` ${f.where}` : ""}`);
   }
   async writeSerial(data: Uint8Array, port = 0): Promise<void> {
     this.check();
