@@ -36,6 +36,8 @@ export interface BuildOptions {
   speed?: boolean;
   /** Build knobs, NAME=VALUE, already checked by parseKnobs. */
   use?: string[];
+  /** The release target with its name section kept (same code), so a trap on an MCU names the function (KeepNames). */
+  names?: boolean;
 }
 
 /** A build option that is wrong as given: the caller prints it as one usage line (exit USAGE). */
@@ -154,7 +156,7 @@ export async function compileFirmware(entry: string, out: string, opts: BuildOpt
   const { error, stderr } = await asc.main(
     args,
     // The async lowering (host/async/) runs in every firmware build.
-    { readFile, transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
+    { readFile, transforms: opts.names && !opts.debug ? [AsyncTransform, KeepNames] : [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
   );
   const text = stderr.toString();
   if (!error) return { ok: true, message: "", stderr: text };
@@ -162,6 +164,29 @@ export async function compileFirmware(entry: string, out: string, opts: BuildOpt
   const abiImport = project ? `${name}/abi` : toPosix(relative(dirname(src), resolve(root, "assembly/coop/abi"))).replace(/^(?!\.)/, "./");
   const where = (file: string) => toPosix(relative(process.cwd(), file.startsWith(`~lib/${name}/`) && project ? join(base, "node_modules", file.slice(5)) : resolve(base, file)));
   return { ok: false, message: firstError(text, error.message, where, `${toPosix(relative(process.cwd(), src))}: the firmware entry file does not export the board ABI: add \`export * from "${abiImport}";\` at its top (it exports coop_step and the other board calls, and brings in coop's panic handler that aborts go to)`), stderr: text };
+}
+
+/**
+ * `names`: the release build with its name section (function names only: the
+ * code is byte for byte the release build's), so a trap on an MCU names the
+ * function (docs/mcu.md, "Trap reports"). asc's optimize turns binaryen's
+ * debug info off, which drops the names at emit; this turns it on for the
+ * emit only. asc gives a transform class `binaryen` on its prototype.
+ */
+class KeepNames {
+  declare binaryen: { setDebugInfo(on: boolean): void };
+  afterCompile(module: { emitBinary: (...a: unknown[]) => unknown }): void {
+    const b = this.binaryen;
+    const emit = module.emitBinary.bind(module);
+    module.emitBinary = (...a: unknown[]) => {
+      b.setDebugInfo(true);
+      try {
+        return emit(...a);
+      } finally {
+        b.setDebugInfo(false);
+      }
+    };
+  }
 }
 
 /**

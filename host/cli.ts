@@ -13,6 +13,7 @@ import { EngineError } from "./engines/v8.js";
 import { findBoard, loadBoard, BoardError } from "./sim/board.js";
 import { Simulator, type Fault } from "./sim/simulator.js";
 import { runLive } from "./interactive.js";
+import { readSourceMap } from "./sim/symbols.js";
 import { SimTarget } from "./sim/target.js";
 import { byTaskName, formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
@@ -132,12 +133,13 @@ const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE
 KNOBS
   --debug               debug target (names, source map <out>.map, await sites for "waiting at")
   --speed               release target with shrinkLevel 0: faster, larger (docs/runtime.md)
+  --names               release target with its name section kept (same code): traps on an MCU name the function
   async functions are lowered into Future classes; COOP_ASYNC_PRINT=1 prints the generated code
 exit: 0 built, 2 bad input (missing file, bad option or knob, compile error: the first error on one line)`;
 
 /** `coop build`: one firmware file, compiled by host/build.ts's compileFirmware (the same call npm run build makes). */
 async function buildCmd(args: string[], out: Out): Promise<number> {
-  const parsed = parseOptions(args, { out: "string", use: "strings", debug: "boolean", speed: "boolean", help: "boolean" }, "build", { o: "out", u: "use" });
+  const parsed = parseOptions(args, { out: "string", use: "strings", debug: "boolean", speed: "boolean", names: "boolean", help: "boolean" }, "build", { o: "out", u: "use" });
   const { compileFirmware, parseKnobs, buildKnobs, BuildUsageError } = await import("./build.js");
   if (parsed.values.help) {
     // The knobs and their ranges as assembly/coop/config.ts defines them.
@@ -168,10 +170,10 @@ async function buildCmd(args: string[], out: Out): Promise<number> {
   } catch {
     throw new UsageError(`cannot write ${dst}: folder ${dirname(dst)} is not writable`);
   }
-  const r = await compileFirmware(src, dst, { debug, speed, use }, packageRoot());
+  const r = await compileFirmware(src, dst, { debug, speed, use, names: parsed.values.names === true }, packageRoot());
   if (!r.ok) throw new UsageError(`build failed: ${r.message}`);
   if (!existsSync(dst)) throw new UsageError(`cannot write ${dst}`);
-  const how = [debug ? "debug" : speed ? "release, speed" : "release", ...use].join(", ");
+  const how = [debug ? "debug" : speed ? "release, speed" : "release", ...(parsed.values.names === true && !debug ? ["names"] : []), ...use].join(", ");
   out.stdout(`coop build: ${src} -> ${dst} (${how}, ${statSync(dst).size} bytes)\n`);
   return EXIT.OK;
 }
@@ -392,7 +394,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   const wall0 = performance.now();
   try {
-    await sim.load(engine, wasm);
+    await sim.load(engine, wasm, readSourceMap(fwPath, wasm));
   } catch (e) {
     try {
       sim.chrome?.finish(); // leave a valid (empty) trace file behind
@@ -457,7 +459,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
     if (f.kind === "name") out.stderr(`coop: ${printable(f.message)}\n`);
     else if (f.kind === "alloc" || f.kind === "oom") out.stderr(memoryFaultLine(f) + "\n");
     else if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
-    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
+    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.where ? ` ${printable(f.where)}` : ""}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
     code = f.kind === "name" ? EXIT.BAD_MODULE : EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
@@ -536,3 +538,4 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   // exitCode, not exit(): let piped stdout drain first.
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
 }
+

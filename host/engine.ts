@@ -33,6 +33,16 @@ export interface FirmwareMemory {
   write(ptr: number, data: Uint8Array): boolean;
 }
 
+/**
+ * Where a trap happened in the module the engine ran: the function index
+ * and the module byte offset of the trapping instruction. Engines attach it
+ * to the error a firmware call throws, as `frame`, when they know it.
+ */
+export interface TrapFrame {
+  func: number;
+  offset: number | null;
+}
+
 /** A loaded firmware module, exports of docs/abi.md. */
 export interface Firmware {
   readonly memory: FirmwareMemory;

@@ -101,6 +101,34 @@ void coop_line_fault(coop_line *l, const char *what, const char *trap) {
   coop_line_str(l, trap);
 }
 
+void coop_line_code(coop_line *l, const char *name, int32_t index, uint32_t offset, const char *source) {
+  if (name) {
+    /* asc names a function by its file's path: keep the last directory, as host/sim/symbols.ts does. */
+    const char *head_end = name, *last = 0, *prev = 0;
+    while (*head_end && *head_end != '<' && *head_end != '#' && *head_end != '@') head_end++;
+    for (const char *p = name; p < head_end; p++)
+      if (*p == '/') { prev = last; last = p; }
+    if (prev) name = prev + 1;
+  } else if (index < 0) {
+    return;
+  }
+  coop_line_str(l, source ? " at " : " in ");
+  if (source) {
+    coop_line_str(l, source);
+    coop_line_str(l, " (");
+  }
+  if (name) coop_line_str(l, name);
+  else {
+    coop_line_str(l, "function #");
+    coop_line_i64(l, index);
+  }
+  if (!source && offset != COOP_NO_OFFSET) {
+    coop_line_str(l, " (code offset ");
+    coop_line_hex(l, offset);
+  }
+  if (source || offset != COOP_NO_OFFSET) coop_line_str(l, ")");
+}
+
 void coop_line_limit(coop_line *l, const char *label, uint32_t bytes) {
   if (!bytes) return;
   coop_line_str(l, " (");

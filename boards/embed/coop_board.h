@@ -46,6 +46,12 @@ typedef struct coop_config {
    * runs. 1: compile each function on its first call (less RAM for unused code).
    */
   uint8_t lazy_compile;
+  /*
+   * Optional: `file:line:col` of a module byte offset, from the build's
+   * source map, for trap reports (the native runner's reads the map; 0 =
+   * none, the report names the function only). wasm3 with backtraces only.
+   */
+  const char *(*source_at)(uint32_t offset);
 } coop_config;
 
 /* Defaults: no memory limit, 16 KiB stack, no time limit, no trace, compile at load. */
@@ -141,6 +147,15 @@ void coop_line_task(coop_line *l, int32_t task, coop_mem m, int32_t name_ptr);
 void coop_line_name(coop_line *l, coop_mem m, int32_t name_ptr);
 /* The start of a fault report: `coop: panic: <coop_panic_text()>` when `trap` is null, else `coop: trap in <what>: <trap>`. */
 void coop_line_fault(coop_line *l, const char *what, const char *trap);
+/*
+ * Where a trap happened: ` at <source> (<file/Fn>)` with a source position,
+ * else ` in <file/Fn> (code offset 0x..)`, ` in function #N (...)` without a
+ * name (no name section), nothing without either. The offset (module bytes,
+ * as wasm-objdump and the source map count them) is left out when
+ * COOP_NO_OFFSET.
+ */
+#define COOP_NO_OFFSET 0xffffffffu
+void coop_line_code(coop_line *l, const char *name, int32_t index, uint32_t offset, const char *source);
 /* ` (<label> N bytes)`, the limit a trap likely ran into; nothing when `bytes` is 0 (no limit). */
 void coop_line_limit(coop_line *l, const char *label, uint32_t bytes);
 /*

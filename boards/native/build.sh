@@ -46,7 +46,7 @@ for c in "$W"/m3_*.c; do
 done
 for p in $pids; do wait "$p" || { echo "build:native: compiling wasm3 failed" >&2; exit 1; }; done
 "$CC" $FLAGS -Wall -Wextra -Werror -I"$W" -Iboards/embed -Iboards/wasm3 -Iboards/native -Ibuild/gen \
-  boards/embed/coop_board.c boards/wasm3/coop_gate.c boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/main.c \
+  boards/embed/coop_board.c boards/wasm3/coop_gate.c boards/wasm3/coop_wasm3.c boards/native/hal_native.c boards/native/sourcemap.c boards/native/main.c \
   "$OBJ"/*.o -lm -o "$OBJ/coop-native"
 mv -f "$OBJ/coop-native" "$OUTBIN"
 end=$(date +%s%N 2>/dev/null || echo 0)

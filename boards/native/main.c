@@ -15,6 +15,9 @@
  */
 #include "coop_board.h"
 #include "hal_native.h"
+#if !COOP_ENGINE_AOT
+#include "sourcemap.h"
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +163,7 @@ int main(int argc, char **argv) {
   }
   fclose(f);
 
+  if (native_sourcemap_load(path, wasm, len)) cfg.source_at = native_source_at;
   native_hal_init(cfg.trace, control_fd);
   coop_run(wasm, len, &cfg);
 }

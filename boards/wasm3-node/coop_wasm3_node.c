@@ -368,16 +368,19 @@ static napi_value report_trap(napi_env napi, Instance *in, M3Result res, const c
   M3ErrorInfo ei;
   m3_GetErrorInfo(in->rt, &ei);
   IM3Function tf = NULL;
+  long offset = -1; /* module byte offset of the trapping instruction, when the backtrace has it */
   IM3BacktraceInfo bt = m3_GetBacktrace(in->rt);
-  if (bt && bt->frames && bt->frames != M3_BACKTRACE_TRUNCATED && bt->frames->function)
+  if (bt && bt->frames && bt->frames != M3_BACKTRACE_TRUNCATED && bt->frames->function) {
     tf = bt->frames->function; /* first frame = innermost */
+    offset = (long)bt->frames->moduleOffset;
+  }
   if (!tf) tf = ei.function;
+  long idx = tf && tf->module ? (long)(tf - tf->module->functions) : -1;
   char fname[192];
   const char *fn_or_null = NULL;
   if (tf) {
     /* Release builds have no name section: the function index still lets a user find it (wasm-objdump, .wat). */
     const char *n = m3_GetFunctionName(tf);
-    long idx = tf->module ? (long)(tf - tf->module->functions) : -1;
     if (n && strcmp(n, "<unnamed>") != 0) snprintf(fname, sizeof fname, "%s (function #%ld)", n, idx);
     else snprintf(fname, sizeof fname, "function #%ld", idx);
     fn_or_null = fname;
@@ -394,6 +397,14 @@ static napi_value report_trap(napi_env napi, Instance *in, M3Result res, const c
   if (fn_or_null) {
     napi_create_string_utf8(napi, fn_or_null, NAPI_AUTO_LENGTH, &f);
     napi_set_named_property(napi, err, "func", f);
+  }
+  /* The function index and offset in the module wasm3 ran, for the host to name the source (host/sim/symbols.ts). */
+  if (idx >= 0) {
+    napi_value v;
+    napi_create_int64(napi, idx, &v);
+    napi_set_named_property(napi, err, "funcIndex", v);
+    napi_create_int64(napi, offset, &v);
+    napi_set_named_property(napi, err, "offset", v);
   }
   napi_throw(napi, err);
   return NULL;

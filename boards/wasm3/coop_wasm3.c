@@ -32,6 +32,7 @@ static IM3Runtime s_rt;
 static IM3Module s_mod;
 static uint8_t s_dead; /* a trap or panic happened: never call into the module again */
 static uint32_t s_memory_limit; /* cfg->memory_limit, named in reports where it is the likely cause */
+static const char *(*s_source_at)(uint32_t offset); /* cfg->source_at */
 
 static IM3Function f_start, f_abi_version, f_step, f_set_trace, f_task_capacity, f_task_state,
     f_task_name, f_current_task, f_stat, f_irq_deliveries, f_irq_kept;
@@ -308,7 +309,7 @@ static void l_task(coop_line *l) {
 
 /*
  * A call into the module failed: report the panic or trap, with the function
- * wasm3 saw it in (when it recorded a backtrace) and the task being polled.
+ * it happened in (from the backtrace, else patch 0002) and the task being polled.
  */
 static void l_limit(coop_line *l) { coop_line_limit(l, "memory limit", s_memory_limit); }
 
@@ -352,14 +353,15 @@ static int fail_call(const char *what, M3Result r) {
     }
     IM3BacktraceInfo bt = m3_GetBacktrace(s_rt);
     /* The first frame recorded is the innermost: where the trap happened. Without a
-     * function (e.g. a stack overflow caught at a call) its offset is not meaningful. */
+     * function (e.g. a stack overflow caught at a call) its offset is not meaningful.
+     * Without backtraces (the MCU build) our patch 0002 still records the function. */
     IM3BacktraceFrame fr = (bt && bt->frames != M3_BACKTRACE_TRUNCATED) ? bt->frames : 0;
-    if (fr && fr->function) {
-      coop_line_str(&l, " at function ");
-      coop_line_str(&l, m3_GetFunctionName(fr->function));
-      coop_line_str(&l, " (code offset ");
-      coop_line_hex(&l, fr->moduleOffset);
-      coop_line_str(&l, ")");
+    IM3Function fn = fr && fr->function ? fr->function : s_rt->trapFunction;
+    if (fn) {
+      const char *name = m3_GetFunctionName(fn);
+      const int has_offset = fr && fr->function;
+      coop_line_code(&l, strcmp(name, "<unnamed>") ? name : 0, fn->module ? (int32_t)(fn - fn->module->functions) : -1,
+                     has_offset ? fr->moduleOffset : COOP_NO_OFFSET, has_offset && s_source_at ? s_source_at(fr->moduleOffset) : 0);
     }
     if (r == m3Err_trapOutOfBoundsMemoryAccess) l_limit(&l);
   }
@@ -406,6 +408,7 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   if (!s_env) return coop_report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 environment", 0);
   s_rt = m3_NewRuntime(s_env, cfg->stack_bytes ? cfg->stack_bytes : 16384, 0);
   if (!s_rt) return coop_report(COOP_EXIT_NO_MEMORY, "out of memory creating the wasm3 runtime", 0);
+  s_rt->trapFunction = 0; /* patch 0002: set by the first trap, read by fail_call */
 
   M3Result r = m3_ParseModule(s_env, &s_mod, wasm, len);
   if (r) {
@@ -419,6 +422,7 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
   if (coop_memcap_before_load(s_rt, s_mod, cfg->memory_limit)) return bad_module("its data does not fit the memory limit", "", "");
 
   s_memory_limit = cfg->memory_limit;
+  s_source_at = cfg->source_at;
   r = m3_LoadModule(s_rt, s_mod);
   if (r) {
     m3_FreeModule(s_mod); /* not owned by the runtime when loading failed */

@@ -4,7 +4,7 @@
 // compile, exports, imports, then the version, then `_start` is left to the
 // caller. Every refusal is an EngineError with a one-line message.
 
-import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import type { BoardImports, Engine, Firmware, FirmwareMemory, TrapFrame } from "../engine.js";
 import { gate } from "./gate.js";
 import { ABI_VERSION, ABI_EXPORTS, ABI_IMPORTS } from "../abi.js";
 
@@ -108,14 +108,30 @@ type Exports = {
   coop_irq_kept(line: number): number;
 };
 
+/**
+ * Run a call into wasm; a trap leaves with `frame` set from V8's stack, whose
+ * first wasm frame reads `...wasm-function[<index>]:0x<module offset>`.
+ */
+function framed<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+      const m = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/.exec(e.stack ?? "");
+      if (m) (e as Error & { frame?: TrapFrame }).frame = { func: Number(m[1]), offset: parseInt(m[2], 16) };
+    }
+    throw e;
+  }
+}
+
 class V8Firmware implements Firmware {
   readonly memory: FirmwareMemory;
   constructor(private readonly x: Exports) {
     this.memory = new V8Memory(x.memory);
   }
   abiVersion(): number { return this.x.coop_abi_version() >>> 0; }
-  start(): void { this.x._start(); }
-  step(): bigint { return this.x.coop_step(); }
+  start(): void { framed(() => this.x._start()); }
+  step(): bigint { return framed(() => this.x.coop_step()); }
   setTrace(on: boolean): void { this.x.coop_set_trace(on ? 1 : 0); }
   taskCapacity(): number { return this.x.coop_task_capacity() >>> 0; }
   taskState(slot: number): number { return this.x.coop_task_state(slot) >>> 0; }

@@ -14,7 +14,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import type { BoardImports, Engine, Firmware, FirmwareMemory, TrapFrame } from "../engine.js";
 import { ABI_VERSION, BOARD_IMPORT_NAMES, EngineError, checkModule, oneLine, readAsString } from "./v8.js";
 import { ABI_IMPORTS, ABI_EXPORTS } from "../abi.js";
 
@@ -66,6 +66,10 @@ export function loadNative(): Wasm3Native {
 export interface Wasm3TrapError extends Error {
   trap?: string;
   func?: string;
+  /** From the addon: the trapping function's index and module byte offset (-1 when unknown). */
+  funcIndex?: number;
+  offset?: number;
+  frame?: TrapFrame;
 }
 
 export interface Wasm3Options {
@@ -95,14 +99,17 @@ const V8_WORDING: [RegExp, string][] = [
 /**
  * A wasm3 trap thrown as V8 throws a trap: a WebAssembly.RuntimeError worded
  * like V8's (a stack overflow is a RangeError, as in V8), with wasm3's own
- * message and the trapping function after it. Code that reports
+ * message after it; the trapping function is in `func` and `frame`. Code that reports
  * `${e.constructor.name}: ${e.message}` then reads the same on both engines up
  * to the parenthesis. Anything else (an import's exception) passes unchanged.
  */
 export function asV8Trap(e: unknown): unknown {
   const t = e as Wasm3TrapError;
   if (!(e instanceof Error) || typeof t.trap !== "string") return e;
-  const detail = t.message.replace(/^wasm3 trap: /, "");
+  // The addon's "(in <function>, called from <export>)" tail is left out: the
+  // function is in `func` and `frame`, and the simulator names it (with the
+  // source line) the same way for every engine (host/sim/symbols.ts).
+  const detail = t.message.replace(/^wasm3 trap: /, "").replace(/ \(in .*, called from [^()]*\)$/, "");
   let out: Wasm3TrapError;
   if (/stack overflow/.test(t.trap)) out = new RangeError(`Maximum call stack size exceeded (wasm3: ${detail})`);
   else {
@@ -111,6 +118,7 @@ export function asV8Trap(e: unknown): unknown {
   }
   out.trap = t.trap;
   if (t.func) out.func = t.func;
+  if (typeof t.funcIndex === "number") out.frame = { func: t.funcIndex, offset: typeof t.offset === "number" && t.offset >= 0 ? t.offset : null };
   return out;
 }
 

@@ -2,7 +2,8 @@
 // peripherals, the ABI imports, and the board loop of docs/abi.md. It talks
 // to firmware only through host/engine.ts, so any engine plugs in.
 
-import type { BoardImports, Engine, Firmware, FirmwareMemory } from "../engine.js";
+import type { BoardImports, Engine, Firmware, FirmwareMemory, TrapFrame } from "../engine.js";
+import { TrapSymbols } from "./symbols.js";
 import { namesOf, NAME_KIND_WORDS, type BoardDesc } from "./board.js";
 import { EventQueue } from "./events.js";
 import { Prng } from "./prng.js";
@@ -36,6 +37,8 @@ export interface Fault {
   taskName: string | null;
   /** For a trap in an async task of a debug build: the await the task last passed ("file.ts:line"). */
   site?: string;
+  /** For a trap: where, as host/sim/symbols.ts words it ("at file.ts:L:C (file/Fn, called from coop_step)" or "(in file/Fn, ...)"). */
+  where?: string;
   tUs: number;
 }
 
@@ -75,6 +78,8 @@ export class Simulator implements PeriphCtx {
   readonly bus: I2cBus;
   fw: Firmware | null = null;
   fault: Fault | null = null;
+  /** The module as built and as run (fuel-rewritten), to name a trap's code; read only after a trap. */
+  private symbols: { original: Uint8Array; ran: Uint8Array; sourceMap: string | null; named: TrapSymbols | null } | null = null;
   steps = 0;
   readonly serial: number[] = []; // UART0 output
   /** UART1 output (empty on a board without UART1). */
@@ -491,7 +496,7 @@ export class Simulator implements PeriphCtx {
   // ---- loading and running ----
 
   /** Instantiate the firmware (fuel-instrumented unless disabled), turn tracing on, run _start. */
-  async load(engine: Engine, wasm: Uint8Array): Promise<void> {
+  async load(engine: Engine, wasm: Uint8Array, sourceMap: string | null = null): Promise<void> {
     const { checkModule, EngineError, oneLine } = await import("../engines/v8.js");
     checkModule(wasm); // refuse bad modules with the engine's one-line messages before instrumenting
     let bytes = wasm;
@@ -502,6 +507,7 @@ export class Simulator implements PeriphCtx {
         throw new EngineError(`cannot add fuel metering to this module (try --fuel 0): ${oneLine(e)}`);
       }
     }
+    this.symbols = { original: wasm, ran: bytes, sourceMap, named: null };
     try {
       this.fw = await engine.load(bytes, this.imports());
     } catch (e) {
@@ -515,7 +521,7 @@ export class Simulator implements PeriphCtx {
     const fw = this.fw;
     this.call(() => fw.setTrace(true));
     this.starting = true;
-    if (!this.fault) this.call(() => fw.start());
+    if (!this.fault) this.call(() => fw.start(), "_start");
     this.starting = false;
     this.resolveNames();
     if (!this.fault) this.heapAfterStart = this.optional(() => this.fw!.heapSeal()) ?? this.optional(() => this.fw!.heapTop());
@@ -560,14 +566,25 @@ export class Simulator implements PeriphCtx {
     f.heap = { sealed, now };
   }
 
-  /** Run a firmware call; a trap or panic becomes `this.fault`. */
-  private call<T>(fn: () => T): T | undefined {
+  /** Run a firmware call (the export `what`); a trap or panic becomes `this.fault`. */
+  private call<T>(fn: () => T, what = "the board"): T | undefined {
     try {
       return fn();
     } catch (e) {
       if (!this.fault) {
         const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
         this.fault = { kind: "trap", message: `${e instanceof Error ? e.constructor.name : "error"}: ${msg}`, task: -1, taskName: null, tUs: this.t };
+        const frame = (e as { frame?: TrapFrame }).frame;
+        if (frame && this.symbols) {
+          const s = this.symbols;
+          try {
+            s.named ??= new TrapSymbols(s.original, s.ran, s.sourceMap);
+            const where = s.named.describe(frame, what);
+            if (where) this.fault.where = where.trimStart();
+          } catch {
+            /* a module this reader cannot follow: the fault without a place */
+          }
+        }
       }
       const fw = this.fw!;
       try {
@@ -598,7 +615,7 @@ export class Simulator implements PeriphCtx {
       if (this.t >= until) return "until";
       const t0 = this.t;
       this.polledInStep = false;
-      const r = this.call(() => fw.step());
+      const r = this.call(() => fw.step(), "coop_step");
       this.steps++;
       if (this.fault) return "fault";
       this.resolveNames();

@@ -67,7 +67,7 @@ export class SimTarget implements ScenarioTarget, ScenarioHooks {
   }
   private check(): void {
     const f = this.sim.fault;
-    if (f) throw new Error(`firmware stopped: ${f.kind}${f.taskName ? ` in task ${f.taskName}` : ""}: ${f.message}`);
+    if (f) throw new Error(`firmware stopped: ${f.kind}${f.taskName ? ` in task ${f.taskName}` : ""}: ${f.message}${f.where ? ` ${f.where}` : ""}`);
   }
   async writeSerial(data: Uint8Array, port = 0): Promise<void> {
     this.check();

@@ -90,5 +90,5 @@ spawn(trapper());
   assert.equal(b.status, 0, b.stderr);
   const r = spawnSync(process.execPath, [CLI, "run", "trapper.wasm", "--until", "1s", "--quiet"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   assert.equal(r.status, 4, r.stderr);
-  assert.match(r.stderr, /^coop: firmware trap in task "trapper" \(slot 0\) at t=0\.005\d* s: RuntimeError: unreachable \(after its await at trapper\.ts:5\)$/m);
+  assert.match(r.stderr, /^coop: firmware trap in task "trapper" \(slot 0\) at t=0\.005\d* s: RuntimeError: unreachable at trapper\.ts:6:3 \(trapper\/trapper\$Future#poll, called from coop_step\) \(after its await at trapper\.ts:5\)$/m);
 });

@@ -38,7 +38,7 @@ function aot(wasm: string, memoryLimit?: number): string {
 }
 
 /** wasm3's report without the part only an engine with a backtrace can give. */
-const withoutFunction = (line: string) => line.replace(/ at function \S+ \(code offset 0x[0-9a-f]+\)/, "");
+const withoutFunction = (line: string) => line.replace(/ in (?:function #\d+|(?!task )\S+)(?: \(code offset 0x[0-9a-f]+\))?(?= in task | \(|\n|$)/, "");
 
 test("the demo answers the same on both engines", { skip }, async () => {
   const input = "ping\nhelp\nbogus\ntasks\n";

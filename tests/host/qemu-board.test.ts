@@ -93,7 +93,8 @@ test("firmware trap: reported on UART0 with its message, semihosting exit FIRMWA
   const r = await runQemu(await faultElf(), { input: "t", timeoutMs: 30_000 });
   assert.equal(r.status, EXIT.FIRMWARE_FAULT, `uart: ${r.uart}`);
   assert.match(r.uart, /fault fixture ready\n/);
-  assert.match(r.uart, /coop: trap in coop_step: .*out of bounds memory access.* in task 0 "fault"\n/);
+  // No backtraces on the MCU: wasm3's patch 0002 still names the function; a release build has no name section, so its index.
+  assert.match(r.uart, /coop: trap in coop_step: .*out of bounds memory access in function #\d+ \(memory limit \d+ bytes\) in task 0 "fault"\n/);
 });
 
 test("firmware panic (assert): message and source location on UART0, exit FIRMWARE_FAULT", opts, async () => {
@@ -124,7 +125,9 @@ test("AOT firmware trap and panic: the same report on UART0 as wasm3, and the fi
     assert.equal(ra.status, status, `aot '${input}': ${ra.uart}`);
     const report = (u: string) => u.split("\n").find((l) => l.startsWith("coop: "));
     assert.ok(report(ra.uart), `aot '${input}': a report line in ${ra.uart}`);
-    assert.equal(report(ra.uart), report(rw.uart), `'${input}': both engines report it alike`);
+    // wasm3 names the trapping function (patch 0002); the AOT engine cannot yet (docs/mcu.md).
+    const withoutFunction = (line: string | undefined) => line?.replace(/ in (?:function #\d+|(?!task )\S+)(?= \(memory limit | in task )/, "");
+    assert.equal(report(ra.uart), withoutFunction(report(rw.uart)), `'${input}': both engines report it alike`);
   }
 });
 

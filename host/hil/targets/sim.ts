@@ -9,6 +9,7 @@ import { Simulator } from "../../sim/simulator.js";
 import { SimTarget } from "../../sim/target.js";
 import { createEngine } from "../../engines/index.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
+import { readSourceMap } from "../../sim/symbols.js";
 
 /** Install hints for each engine's tools. */
 const ENGINE_INSTALL: Record<string, string> = {
@@ -54,7 +55,8 @@ export class SimHilTarget implements HilTarget {
     const board = loadBoard(findBoard(ctx.board, ctx.root));
     const sim = new Simulator(board, { seed: ctx.seed });
     const engine = await createEngine(this.engine);
-    await sim.load(engine, new Uint8Array(readBounded(ctx.firmware, INPUT_LIMITS.firmware, "firmware")));
+    const wasm = new Uint8Array(readBounded(ctx.firmware, INPUT_LIMITS.firmware, "firmware"));
+    await sim.load(engine, wasm, readSourceMap(ctx.firmware, wasm));
     if (sim.fault) throw new Error(`firmware failed at start: ${sim.fault.kind === "name" ? "" : `${sim.fault.kind}: `}${sim.fault.message}`);
     const target = new SimTarget(sim) as SimTarget & OpenTarget;
     // Reports name the HIL target ("wasm3"), not the simulator class.
