@@ -44,17 +44,21 @@ class Reader {
   }
 }
 
-/** Sections the lookup needs; the module gate has already checked the structure. */
+/**
+ * Sections the lookup needs. Also read before the module gate has run (the
+ * source map's URL, by the CLI), so every loop stops at the end of the bytes
+ * and of its section, whatever sizes and counts the module claims.
+ */
 function layout(b: Uint8Array): ModuleLayout {
   const r = new Reader(b, 8);
   const out: ModuleLayout = { imports: 0, bodies: [], names: new Map(), sourceMapUrl: null };
   while (r.pos < b.length) {
     const id = b[r.pos++];
     const size = r.u32();
-    const end = r.pos + size;
+    const end = Math.min(r.pos + size, b.length);
     if (id === 2) {
       const n = r.u32();
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n && r.pos < end; i++) {
         r.name();
         r.name();
         const kind = b[r.pos++];
@@ -65,11 +69,11 @@ function layout(b: Uint8Array): ModuleLayout {
       }
     } else if (id === 10) {
       const n = r.u32();
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n && r.pos < end; i++) {
         const len = r.u32();
         const bodyEnd = r.pos + len;
         const groups = r.u32();
-        for (let g = 0; g < groups; g++) { r.u32(); r.pos++; }
+        for (let g = 0; g < groups && r.pos < bodyEnd; g++) { r.u32(); r.pos++; }
         out.bodies.push({ code: r.pos, end: bodyEnd });
         r.pos = bodyEnd;
       }
@@ -78,7 +82,7 @@ function layout(b: Uint8Array): ModuleLayout {
       if (section === "sourceMappingURL") out.sourceMapUrl = r.name();
       while (section === "name" && r.pos < end) {
         const sub = b[r.pos++];
-        const subEnd = r.u32() + r.pos;
+        const subEnd = Math.min(r.u32() + r.pos, end);
         if (sub === 1) {
           const n = r.u32();
           for (let i = 0; i < n && r.pos < subEnd; i++) {
