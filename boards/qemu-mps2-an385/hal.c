@@ -33,12 +33,9 @@ static volatile uint32_t pending;       /* ABI lines raised by ISRs, taken by ha
 static volatile uint32_t timer0_wraps;  /* high half of the 64-bit cycle clock */
 static int64_t alarm_at = -1;           /* absolute tick of the armed alarm, -1 none */
 
-static uint8_t rx_ring[MPS2_RX_RING];
-static volatile uint32_t rx_head, rx_tail; /* head: written by ISR; tail: by hal_uart_read */
-static volatile uint32_t rx_overruns;
-static uint8_t tx_ring[MPS2_TX_RING];
-static volatile uint32_t tx_head, tx_tail; /* head: hal_uart_write; tail: TX ISR */
-static volatile uint8_t tx_refused;        /* a write was cut short: raise TX when room returns */
+#define COOP_UART_RX_RING MPS2_RX_RING
+#define COOP_UART_TX_RING MPS2_TX_RING
+#include "coop_uart_ring.h" /* the UART0 rings, shared with the other MCU ports */
 
 /* ---- clock and alarm --------------------------------------------------- */
 
@@ -154,7 +151,7 @@ void hal_idle(int64_t deadline) {
      overrun burst is reported at most every 100 ms so a flood cannot turn
      into a flood of reports. */
   if (mem_heap_peak() != reported_heap ||
-      (rx_overruns != reported_overruns && hal_now() - reported_at >= 100000))
+      (coop_rx_overruns() != reported_overruns && hal_now() - reported_at >= 100000))
     mps2_report_stats("idle");
   if (deadline >= 0) {
     /* Make sure something wakes us at the deadline even if the core did not
@@ -186,49 +183,33 @@ void UART0_RX_IRQHandler(void) {
   PROBE_ISR_ENTRY();
   UART0->INTSTATUS = UART_INT_RX;
   while (UART0->STATE & UART_STATE_RXFULL) {
-    uint8_t b = (uint8_t)UART0->DATA;
-    uint32_t h = rx_head;
-    if (h - rx_tail == MPS2_RX_RING) {
-      rx_overruns++; /* ring full: the app is not reading fast enough */
-    } else {
-      rx_ring[h & (MPS2_RX_RING - 1)] = b;
-      rx_head = h + 1;
-    }
+    coop_rx_put((uint8_t)UART0->DATA);
   }
   if (UART0->STATE & UART_STATE_RXOVR) {
     UART0->STATE = UART_STATE_RXOVR; /* hardware overrun (the ISR was late): also lost bytes */
-    rx_overruns++;
+    coop_rx_lost();
   }
   pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_RX);
 }
 
 /* Move bytes from the TX ring into the UART while it has room. Masked or in the TX ISR. */
 static void tx_pump(void) {
-  while (tx_tail != tx_head && !(UART0->STATE & UART_STATE_TXFULL)) {
-    UART0->DATA = tx_ring[tx_tail & (MPS2_TX_RING - 1)];
-    tx_tail++;
-  }
+  uint8_t b;
+  while (!(UART0->STATE & UART_STATE_TXFULL) && coop_tx_next(&b)) UART0->DATA = b;
 }
 
 void UART0_TX_IRQHandler(void) {
   UART0->INTSTATUS = UART_INT_TX;
   tx_pump();
   /* ABI: UART0_TX means "drained" or "room again after a refused write". */
-  if (tx_tail == tx_head || tx_refused) {
-    pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_TX);
-    tx_refused = 0;
-  }
+  if (coop_tx_raise()) pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_TX);
 }
 
 int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
   if (port != 0) return COOP_EBADPORT;
-  uint32_t room = MPS2_TX_RING - (tx_head - tx_tail);
-  uint32_t n = len < room ? len : room;
-  uint32_t h = tx_head;
-  for (uint32_t i = 0; i < n; i++) tx_ring[(h + i) & (MPS2_TX_RING - 1)] = src[i];
+  uint32_t n = coop_tx_copy(src, len);
   uint32_t m = irq_save();
-  tx_head = h + n;
-  if (n < len) tx_refused = 1;
+  coop_tx_commit(n, len);
   tx_pump(); /* start transmission; the TX interrupt continues it */
   irq_restore(m);
   return (int32_t)n;
@@ -237,25 +218,21 @@ int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
 int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
   probe_read();
   if (port != 0) return COOP_EBADPORT;
-  uint32_t t = rx_tail, avail = rx_head - t;
-  uint32_t n = cap < avail ? cap : avail;
-  for (uint32_t i = 0; i < n; i++) dst[i] = rx_ring[(t + i) & (MPS2_RX_RING - 1)];
-  rx_tail = t + n; /* single 32-bit store: the ISR sees the room at once */
-  return (int32_t)n;
+  return (int32_t)coop_rx_take(dst, cap);
 }
 
 int32_t hal_uart_overruns(uint32_t port) {
   if (port != 0) return COOP_EBADPORT;
-  return (int32_t)rx_overruns;
+  return (int32_t)coop_rx_overruns();
 }
 
 /* Transmit everything queued, by polling (fatal paths, exit). */
 static void tx_drain(void) {
   uint32_t m = irq_save();
-  while (tx_tail != tx_head) {
+  uint8_t b;
+  while (coop_tx_next(&b)) {
     while (UART0->STATE & UART_STATE_TXFULL) {}
-    UART0->DATA = tx_ring[tx_tail & (MPS2_TX_RING - 1)];
-    tx_tail++;
+    UART0->DATA = b;
   }
   irq_restore(m);
 }
@@ -330,7 +307,7 @@ void hal_exit(int status) {
 void mps2_report_stats(const char *when) {
   char buf[160], *p = buf;
   reported_heap = mem_heap_peak();
-  reported_overruns = rx_overruns;
+  reported_overruns = coop_rx_overruns();
   reported_at = hal_now();
   const char *parts[] = {"[mcu] ", when, ": heap peak "};
   for (unsigned i = 0; i < 3; i++) { size_t n = strlen(parts[i]); if (n > 40) n = 40; memcpy(p, parts[i], n); p += n; }

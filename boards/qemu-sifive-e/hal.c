@@ -37,12 +37,9 @@
 static volatile uint32_t pending; /* ABI lines raised by ISRs, taken by hal_irq_take */
 static int64_t alarm_at = -1;     /* absolute tick of the armed alarm, -1 none */
 
-static uint8_t rx_ring[SIFIVE_RX_RING];
-static volatile uint32_t rx_head, rx_tail; /* head: the ISR; tail: hal_uart_read */
-static volatile uint32_t rx_overruns;
-static uint8_t tx_ring[SIFIVE_TX_RING];
-static volatile uint32_t tx_head, tx_tail; /* head: hal_uart_write; tail: the TX ISR */
-static volatile uint8_t tx_refused;        /* a write was cut short: raise TX when room returns */
+#define COOP_UART_RX_RING SIFIVE_RX_RING
+#define COOP_UART_TX_RING SIFIVE_TX_RING
+#include "coop_uart_ring.h" /* the UART0 rings, shared with the other MCU ports */
 
 /* ---- clock and alarm --------------------------------------------------- */
 
@@ -130,7 +127,7 @@ static int64_t reported_at = -1000000;
 
 void hal_idle(int64_t deadline) {
   /* An overrun burst is reported at most every 100 ms, so a flood cannot become a flood of reports. */
-  if (rx_overruns != reported_overruns && hal_now() - reported_at >= 100000) sifive_e_report_stats("idle");
+  if (coop_rx_overruns() != reported_overruns && hal_now() - reported_at >= 100000) sifive_e_report_stats("idle");
   if (deadline >= 0) {
     /* Make sure something wakes us at the deadline even if the core did not arm the alarm for it. */
     uint32_t m = irq_save();
@@ -158,22 +155,15 @@ void hal_idle(int64_t deadline) {
 
 /* Moves bytes from the TX ring into the UART's FIFO while it has room. Masked or in the ISR. */
 static void tx_pump(void) {
-  while (tx_tail != tx_head && !(UART0_TXDATA & UART_FULL)) {
-    UART0_TXDATA = tx_ring[tx_tail & (SIFIVE_TX_RING - 1)];
-    tx_tail++;
-  }
+  uint8_t b;
+  while (!(UART0_TXDATA & UART_FULL) && coop_tx_next(&b)) UART0_TXDATA = b;
 }
 
 static void uart0_isr(void) {
   PROBE_ISR_ENTRY();
   uint32_t d;
   while (!((d = UART0_RXDATA) & UART_EMPTY)) {
-    uint32_t h = rx_head;
-    if (h - rx_tail == SIFIVE_RX_RING) {
-      rx_overruns++; /* ring full: the app is not reading fast enough */
-    } else {
-      rx_ring[h & (SIFIVE_RX_RING - 1)] = (uint8_t)d;
-      rx_head = h + 1;
+    if (coop_rx_put((uint8_t)d)) {
       PROBE_RX();
       pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_RX);
     }
@@ -181,23 +171,16 @@ static void uart0_isr(void) {
   if (UART0_IE & UART_IE_TXWM) {
     tx_pump();
     /* ABI: UART0_TX means "drained" or "room again after a refused write". */
-    if (tx_tail == tx_head) UART0_IE = UART_IE_RXWM; /* nothing left to send: stop the watermark interrupt */
-    if (tx_tail == tx_head || tx_refused) {
-      pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_TX);
-      tx_refused = 0;
-    }
+    if (coop_tx_empty()) UART0_IE = UART_IE_RXWM; /* nothing left to send: stop the watermark interrupt */
+    if (coop_tx_raise()) pending |= COOP_IRQ_BIT(COOP_IRQ_UART0_TX);
   }
 }
 
 int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
   if (port != 0) return COOP_EBADPORT;
-  uint32_t room = SIFIVE_TX_RING - (tx_head - tx_tail);
-  uint32_t n = len < room ? len : room;
-  uint32_t h = tx_head;
-  for (uint32_t i = 0; i < n; i++) tx_ring[(h + i) & (SIFIVE_TX_RING - 1)] = src[i];
+  uint32_t n = coop_tx_copy(src, len);
   uint32_t m = irq_save();
-  tx_head = h + n;
-  if (n < len) tx_refused = 1;
+  coop_tx_commit(n, len);
   tx_pump();
   UART0_IE = UART_IE_RXWM | UART_IE_TXWM; /* the watermark interrupt continues, and says when it drained */
   irq_restore(m);
@@ -207,25 +190,21 @@ int32_t hal_uart_write(uint32_t port, const uint8_t *src, uint32_t len) {
 int32_t hal_uart_read(uint32_t port, uint8_t *dst, uint32_t cap) {
   probe_read();
   if (port != 0) return COOP_EBADPORT;
-  uint32_t t = rx_tail, avail = rx_head - t;
-  uint32_t n = cap < avail ? cap : avail;
-  for (uint32_t i = 0; i < n; i++) dst[i] = rx_ring[(t + i) & (SIFIVE_RX_RING - 1)];
-  rx_tail = t + n; /* one 32-bit store: the ISR sees the room at once */
-  return (int32_t)n;
+  return (int32_t)coop_rx_take(dst, cap);
 }
 
 int32_t hal_uart_overruns(uint32_t port) {
   if (port != 0) return COOP_EBADPORT;
-  return (int32_t)rx_overruns;
+  return (int32_t)coop_rx_overruns();
 }
 
 /* Transmit everything queued, by polling (fatal paths, exit). */
 static void tx_drain(void) {
   uint32_t m = irq_save();
-  while (tx_tail != tx_head) {
+  uint8_t b;
+  while (coop_tx_next(&b)) {
     while (UART0_TXDATA & UART_FULL) {}
-    UART0_TXDATA = tx_ring[tx_tail & (SIFIVE_TX_RING - 1)];
-    tx_tail++;
+    UART0_TXDATA = b;
   }
   irq_restore(m);
 }
@@ -366,7 +345,7 @@ uint32_t mem_stack_peak(void) {
 }
 
 void sifive_e_report_stats(const char *when) {
-  reported_overruns = rx_overruns;
+  reported_overruns = coop_rx_overruns();
   reported_at = hal_now();
   coop_line l;
   coop_line_init(&l);
