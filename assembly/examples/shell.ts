@@ -19,7 +19,7 @@ export * from "../coop/abi";
 import { spawn, optionalPin, Ticker, millis, now, asMicros, taskStatus, taskStatusName, taskName, TASK_CAPACITY, TASK_FREE } from "../coop";
 import { ByteBuf, Uart, UartRxPump, UartReadLine, UartWrite, OutputPin, isBlank, errorName, OK, E_LINE_TOO_LONG, E_OVERRUN, BOARD_EBADPORT } from "../hal";
 
-// Parts by the board file's names: the LED is optional (sifive-e names none of its pins).
+// Parts by the board's names: the LED is optional (mps2-an385 has none; sifive-e's is GPIO 5).
 const LED_PIN: u32 = optionalPin("LED");
 const LINE_MAX: i32 = 64;
 

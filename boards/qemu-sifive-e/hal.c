@@ -362,13 +362,14 @@ void sifive_e_report_stats(const char *when) {
 /* ---- names ---------------------------------------------------------------------- */
 
 /*
- * This board's names (board.resolve, docs/abi.md "Names"): UART0 only. The
- * HiFive1's LEDs are on GPIO 19, 21 and 22, outside the ABI's pins 0..15, so
- * no pin is named; firmware that blinks asks with optionalPin("LED").
+ * This board's names (board.resolve, docs/abi.md "Names"). LED is GPIO 5,
+ * the HiFive1's Arduino pin 13, where Arduino boards have their LED (its RGB
+ * LED is on GPIO 19, 21 and 22, outside the ABI's pins 0..15).
  */
 const char hal_board_name[] = "sifive-e";
 const coop_name hal_names[] = {
     {COOP_NAME_UART, 0, "UART0"},
+    {COOP_NAME_PIN, 5, "LED"},
 };
 const uint32_t hal_name_count = sizeof hal_names / sizeof hal_names[0];
 

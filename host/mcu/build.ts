@@ -360,6 +360,19 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const line = /^coop: firmware fault: .* allocated \d+ bytes after start-up .*$/m.exec(uart);
     if (line) throw new BuildError(`${o.wasm} allocates after start-up, so no memory limit fits it; not sized: ${line[0]}`);
   };
+  /**
+   * A firmware the board refuses at start-up (it asks for a pin, channel,
+   * UART or device by a name the board does not have: exit BAD_MODULE with
+   * the board's line) fails with every memory limit; that is no memory size,
+   * so the search stops and says why. (A data segment past a small limit is
+   * BAD_MODULE too, but the search must go on past it: only the name line
+   * stops it.)
+   */
+  const refuseUnfit = (r: { status: number | null; uart: string }) => {
+    refuseAllocating(r.uart);
+    const name = r.status === EXIT.BAD_MODULE ? /^coop: board \S+ has no .* named ".*$/m.exec(r.uart) : null;
+    if (name) throw new RefusedError(`${o.wasm} cannot run on the ${board.name}: ${name[0]}`);
+  };
 
   let limit: number;
   if (typeof o.memoryLimit === "number") limit = o.memoryLimit;
@@ -372,7 +385,9 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
     const STEP = 256, maxSteps = board.ramBytes / STEP;
     const fails = async (steps: number) => {
       try {
-        return (await probe(steps * STEP)).status !== 0;
+        const r = await probe(steps * STEP);
+        refuseUnfit(r);
+        return r.status !== 0;
       } catch (e) {
         if (e instanceof RamOverflowError) return false;
         throw e;
@@ -395,7 +410,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   } else {
     // Smallest limit, in 1 KiB steps, at which the firmware runs: bisect over 1..64 KiB.
     const first = await probe(65536);
-    refuseAllocating(first.uart);
+    refuseUnfit(first);
     if (first.status !== 0) throw new BuildError(`${o.wasm} does not run on the board even with 64 KiB of linear memory: ${(first.uart.trim().split("\n").at(-1) ?? "").trim() || `exit status ${first.status}`}`);
     let lo = 0, hi = 64; // hi KiB works, lo KiB does not
     while (hi - lo > 1) {
@@ -409,7 +424,7 @@ async function buildMcuUnlocked(o: McuBuildOptions): Promise<McuBuildResult> {
   let heapPeak: number | null = null, stackPeak: number | null = null;
   if (measure) {
     const run = await probe(limit);
-    refuseAllocating(run.uart);
+    refuseUnfit(run);
     if (run.status !== 0) throw new BuildError(`the firmware stopped with status ${run.status} in the measuring run: ${run.uart.trim().split("\n").at(-1) ?? ""}`);
     const st = parseStats(run.diag);
     if (st) ({ heapPeak, stackPeak } = st);

@@ -126,3 +126,15 @@ test("build:mcu --board sifive-e: the demo's memory search ends in a refusal tha
     /demo\.wasm does not fit the sifive-e's 16384 B of RAM: it needs more than \d+ B of linear memory, and already with \d+ B the image \(linear memory, statics, the 4096 B stack\) is \d+ B over$/,
   );
 });
+
+test("build:mcu: a firmware asking for a part the board does not name is refused in one line, not sized (blinky: LED2 on sifive-e, LED on mps2-an385)", aotOpts, () => {
+  const blinky = join(root, "build", "blinky.wasm");
+  for (const [b, line] of [
+    ["sifive-e", 'coop: board sifive-e has no pin named "LED2" (its pins: LED)'],
+    ["mps2-an385", 'coop: board mps2-an385 has no pin named "LED" (it has no pins)'],
+  ]) {
+    const r = spawnSync(process.execPath, [cli, blinky, "--board", b, "--engine", "aot", "--out", join(out, `blinky-${b}`)], { encoding: "utf8" });
+    assert.equal(r.status, EXIT.BAD_MODULE, r.stderr);
+    assert.equal(r.stderr.trim(), `build:mcu: ${blinky} cannot run on the ${b}: ${line}`);
+  }
+});
