@@ -123,7 +123,7 @@ export async function main(argv: string[], raw: Out = defaultOut): Promise<numbe
   }
 }
 
-const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]
+const BUILD_USAGE = `usage: coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed | --names]
   Compiles an AssemblyScript firmware file (in this repo, in a project made by coop init,
   or anywhere else) with the package's asconfig.json: the release target, or the debug
   target with --debug.
@@ -327,6 +327,8 @@ async function runCmd(args: string[], out: Out): Promise<number> {
 
   // Read and check everything before running anything.
   const board = loadBoard(findBoard(o.board, packageRoot()));
+  // The source instead of the build: the gate would only say "not a WebAssembly module".
+  if (/\.ts$/.test(fwPath)) throw new UsageError(`run takes the built firmware (.wasm), not its source ${fwPath}: build it first (coop build ${fwPath} -o build/${basename(fwPath, ".ts")}.wasm), then coop run build/${basename(fwPath, ".ts")}.wasm`);
   const wasm = readInput(fwPath, "firmware file", INPUT_LIMITS.firmware);
   // A scenario with step problems is kept (with the steps that parsed) until the target can check them too.
   let script: Scenario | ScenarioError | null = null;

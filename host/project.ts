@@ -47,6 +47,8 @@ export function initProject(dir: string, coop: string): { files: string[]; coop:
         build: "coop build src/main.ts -o build/main.wasm",
         run: "npm run build && coop run build/main.wasm --until 3s",
         test: "npm run build && coop run build/main.wasm --script tests/main.yaml",
+        // Every scenario in tests/ on a HIL target (sim by default; --target wasm3, native, qemu-aot, ...).
+        hil: "npm run build && coop hil --suite tests --firmware build/main.wasm --target sim",
         // tsc over the firmware, as editors see it (the checkout's TypeScript: the project installs nothing else).
         check: "node node_modules/coop/node_modules/typescript/bin/tsc -p .",
       },
@@ -145,6 +147,7 @@ npm test             # build, then run tests/main.yaml on the simulated board
 npm run run          # build, then run 3 simulated seconds (UART output, metrics)
 npm run build        # src/main.ts -> build/main.wasm
 npm run check        # tsc over src/ (what an editor shows; tsconfig.json)
+npm run hil          # every scenario in tests/ with coop hil (-- --target wasm3,native,qemu-aot for more)
 \`\`\`
 
 | file | what |

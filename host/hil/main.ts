@@ -5,7 +5,7 @@
 // 2 usage error or a named target that ran no scenario.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { junitXml, type TargetResult } from "./junit.js";
 import { runTarget } from "./runner.js";
@@ -167,6 +167,12 @@ export async function hilMain(
     return HIL_EXIT.USAGE;
   }
   const root = packageRoot();
+  // The default firmware is this checkout's demo: from anywhere else (a coop init project) it is not the user's.
+  const inside = !relative(root, process.cwd()).startsWith("..") && !isAbsolute(relative(root, process.cwd()));
+  if (!args.firmware && !inside && args.targets.some((t) => !t.startsWith("serial:"))) {
+    printErr("coop hil: name the firmware under test with --firmware (the default, build/demo.wasm, is coop's own demo, inside its checkout); in a coop init project: coop hil --target sim --suite tests --firmware build/main.wasm (npm run hil)");
+    return HIL_EXIT.USAGE;
+  }
   const suite = resolve(args.suite);
   if (!existsSync(suite)) {
     printErr(`coop hil: suite folder ${args.suite} not found`);

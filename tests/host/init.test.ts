@@ -61,7 +61,7 @@ test("a project made by coop init installs offline, builds, runs its scenario, a
   const pkg = JSON.parse(readFileSync(join(proj, "package.json"), "utf8"));
   assert.equal(pkg.name, "my-firmware");
   assert.equal(pkg.dependencies.coop, `file:${ROOT}`);
-  assert.deepEqual(Object.keys(pkg.scripts).sort(), ["build", "check", "run", "test"]);
+  assert.deepEqual(Object.keys(pkg.scripts).sort(), ["build", "check", "hil", "run", "test"]);
   const main = readFileSync(join(proj, "src/main.ts"), "utf8");
   assert.match(main, /^export \* from "coop\/abi";/m);
   assert.match(main, /^import .* from "coop";$/m);
@@ -82,6 +82,19 @@ test("a project made by coop init installs offline, builds, runs its scenario, a
   const tiny = npm(["test", "--", "--board", "tiny-m0"], proj);
   assert.equal(tiny.code, 0, tiny.out + tiny.err);
   assert.match(tiny.err, /scenario "main says ready, answers ping and reports the LED": passed 7 steps/);
+
+  // coop hil from the project needs the project's firmware: `npm run hil` names it, a bare call is told to.
+  const hil = npm(["run", "hil"], proj);
+  assert.equal(hil.code, 0, hil.out + hil.err);
+  assert.match(hil.out + hil.err, /1 passed/);
+  const bare = spawnSync(process.execPath, [CLI, "hil", "--target", "sim", "--suite", "tests"], { cwd: proj, encoding: "utf8" });
+  assert.equal(bare.status, 2, bare.stderr);
+  assert.match(bare.stderr, /^coop hil: name the firmware under test with --firmware .*--firmware build\/main\.wasm \(npm run hil\)$/m);
+
+  // Running the source instead of the build says how to build it.
+  const src = spawnSync(process.execPath, [CLI, "run", "src/main.ts"], { cwd: proj, encoding: "utf8" });
+  assert.equal(src.status, 2, src.stderr);
+  assert.equal(src.stderr.trim(), "coop: run takes the built firmware (.wasm), not its source src/main.ts: build it first (coop build src/main.ts -o build/main.wasm), then coop run build/main.wasm");
 
   // A compile error names the project's file and line.
   const lineNo = main.split("\n").findIndex((l) => l.includes("    led.toggle();")) + 1;
