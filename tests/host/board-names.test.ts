@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { assemble, oneErrorLine, runBin } from "./fixtures/native.js";
+import { abiModule, assemble, oneErrorLine, runBin } from "./fixtures/native.js";
 import { EXIT, NAME_KIND } from "../../host/abi.js";
 import { findBoard, loadBoard, parseBoard } from "../../host/sim/board.js";
 import { Simulator } from "../../host/sim/simulator.js";
@@ -41,27 +41,14 @@ function coop(args: string[]) {
  * 80 ("NOPE").
  */
 function resolveModule(kind: number, ptr: number, len: number): string {
-  return `(module
- (import "board" "uart_write" (func $uw (param i32 i32 i32) (result i32)))
- (import "board" "resolve" (func $resolve (param i32 i32 i32) (result i32)))
- (import "board" "irq_take" (func $irq_take (result i32)))
- (memory (export "memory") 1)
- (data (i32.const 64) "LED")
- (data (i32.const 80) "NOPE")
- (func (export "_start")
-  (i32.store8 (i32.const 100) (i32.add (i32.const 48) (call $resolve (i32.const ${kind}) (i32.const ${ptr}) (i32.const ${len}))))
-  (drop (call $uw (i32.const 0) (i32.const 100) (i32.const 1))))
- (func (export "coop_abi_version") (result i32) (i32.const 1))
- (func (export "coop_step") (result i64) (drop (call $irq_take)) (i64.const -1))
- (func (export "coop_set_trace") (param i32))
- (func (export "coop_task_capacity") (result i32) (i32.const 4))
- (func (export "coop_task_state") (param i32) (result i32) (i32.const 0))
- (func (export "coop_task_name") (param i32) (result i32) (i32.const 0))
- (func (export "coop_current_task") (result i32) (i32.const -1))
- (func (export "coop_stat") (param i32) (result i64) (i64.const 0))
- (func (export "coop_irq_deliveries") (param i32) (result i32) (i32.const 0))
- (func (export "coop_irq_kept") (param i32) (result i32) (i32.const 0))
-)`;
+  return abiModule("(drop (call $irq_take)) (i64.const -1)", {
+    extraImports: `(import "board" "resolve" (func $resolve (param i32 i32 i32) (result i32)))
+ (import "board" "irq_take" (func $irq_take (result i32)))`,
+    data: `(data (i32.const 64) "LED")
+ (data (i32.const 80) "NOPE")`,
+    start: `(i32.store8 (i32.const 100) (i32.add (i32.const 48) (call $resolve (i32.const ${kind}) (i32.const ${ptr}) (i32.const ${len}))))
+  (drop (call $uw (i32.const 0) (i32.const 100) (i32.const 1)))`,
+  });
 }
 
 const CASES = {
