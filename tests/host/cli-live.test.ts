@@ -18,7 +18,9 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** `coop run ...` on a pseudo-terminal: send() types, until() waits for output, done() waits for the exit. */
 function onTerminal(args: string[]) {
-  const cmd = [process.execPath, CLI, "run", ...args].map(q).join(" ");
+  // exec: whatever $SHELL script starts must not stay between the terminal and
+  // coop, or a non-interactive dash dies of the Ctrl-C itself (script then exits 130).
+  const cmd = "exec " + [process.execPath, CLI, "run", ...args].map(q).join(" ");
   const p = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   p.stdout.on("data", (d) => (out += d));
