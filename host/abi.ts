@@ -2,7 +2,7 @@
 // one definition (boards/abi/gen-abi.mjs turns the same file into the C header
 // and the AssemblyScript constants). Nothing in host/ repeats these numbers.
 
-import { readFileSync } from "node:fs";
+import { readPackageJson } from "./package-file.js";
 
 interface ExitCode { code: number; meaning: string }
 interface AbiSpec {
@@ -24,19 +24,7 @@ interface AbiSpec {
 }
 export type ExitName = "OK" | "SCENARIO_FAILED" | "USAGE" | "BAD_MODULE" | "FIRMWARE_FAULT" | "UART_OVERRUN" | "INTERNAL" | "NO_MEMORY";
 
-/** This file runs as build/js/host/abi.js (or host/abi.ts under a loader). */
-function load(): AbiSpec {
-  for (const rel of ["../../../boards/abi/abi.json", "../boards/abi/abi.json"]) {
-    try {
-      return JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as AbiSpec;
-    } catch {
-      /* try the next */
-    }
-  }
-  throw new Error("boards/abi/abi.json not found (the board ABI's definition)");
-}
-
-export const ABI: Readonly<AbiSpec> = load();
+export const ABI: Readonly<AbiSpec> = readPackageJson("boards/abi/abi.json") as AbiSpec;
 export const ABI_VERSION = ABI.version;
 /** Error codes the imports return. */
 export const ERR = ABI.errors;

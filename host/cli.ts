@@ -10,11 +10,14 @@ import { fileURLToPath } from "node:url";
 import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, allProblems, ScenarioError, type Scenario } from "./scenario.js";
 import { createEngine, ENGINES } from "./engines/index.js";
 import { EngineError } from "./engines/v8.js";
-import { findBoard, loadBoard, BoardError } from "./sim/board.js";
-import { Simulator, type Fault } from "./sim/simulator.js";
+import { BoardError } from "./sim/board.js";
+import { findBoard, loadBoard } from "./board-file.js";
+import { faultLine } from "./fault-report.js";
 import { runLive } from "./interactive.js";
-import { readSourceMap } from "./sim/symbols.js";
+import { readFirmware, openSimulator } from "./firmware.js";
+import { TraceFile } from "./trace-file.js";
 import { SimTarget } from "./sim/target.js";
+import { Simulator } from "./sim/simulator.js";
 import { byTaskName, formatMetrics, OutputError } from "./sim/recorder.js";
 import { readBounded, INPUT_LIMITS, InputError, reason } from "./input.js";
 import { printable, printableLines, jsonSafe } from "./text.js";
@@ -39,6 +42,7 @@ const USAGE = `usage: coop run <firmware.wasm> [options]
        coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]   (compile firmware: coop build --help)
        coop init <dir> [--coop <path>]   (a new firmware project that depends on this package)
        coop hil <args...>        (HIL harness: coop hil --help)
+       coop web <firmware.wasm> [--board NAME|file] [--script scenario.yaml] [--seed N] [--port N]   (the board in a browser: coop web --help)
        coop boards               (list board files)
 run options:
   --board <name|file>   board description (default sim-devkit; boards/<name>.json)
@@ -75,6 +79,8 @@ export async function main(argv: string[], raw: Out = defaultOut): Promise<numbe
         return await runCmd(rest, out);
       case "hil":
         return await hilCmd(rest, out);
+      case "web":
+        return await webCmd(rest, out);
       case "build":
         return await buildCmd(rest, out);
       case "init":
@@ -207,6 +213,60 @@ async function initCmd(args: string[], out: Out): Promise<number> {
   return EXIT.OK;
 }
 
+const WEB_USAGE = `usage: coop web <firmware.wasm> [--board <name|file>] [--script <scenario.yaml>] [--seed <n>] [--port <n>]
+  Serves a page on 127.0.0.1 that runs the firmware on the simulated board in the browser
+  (docs/web.md): LEDs, buttons, ADC sliders, UART terminals, metrics, a timeline, downloads
+  of the trace and the VCD, the scenario step by step. Prints the page's URL; Ctrl-C stops.
+  --board, --seed    as for coop run (default sim-devkit, seed 1)
+  --script <file>    a scenario the page can run (the page's "run scenario")
+  --port <n>         the port (default DEFAULT_PORT; 0 = any free port)
+exit: 0 stopped by Ctrl-C, 2 bad input (a port in use too), 3 firmware refused`;
+
+/**
+ * \`coop web\`: check the firmware, board and scenario as coop run does (the
+ * same loading, in Node, so bad input gets the same line), then serve the page.
+ */
+async function webCmd(args: string[], out: Out): Promise<number> {
+  const { serveWeb, DEFAULT_WEB_PORT } = await import("./web/server.js");
+  const parsed = parseOptions(args, { board: "string", script: "string", seed: "string", port: "string", help: "boolean" }, "web");
+  if (parsed.values.help) {
+    out.stdout(WEB_USAGE.replace("DEFAULT_PORT", String(DEFAULT_WEB_PORT)) + "\n");
+    return EXIT.OK;
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError("web needs exactly one firmware file: coop web <firmware.wasm>");
+  const fwPath = parsed.positionals[0];
+  const num = (name: string, v: string | undefined, def: number, max: number): number => {
+    if (v === undefined) return def;
+    if (!/^[0-9]+$/.test(v) || Number(v) > max) throw new UsageError(`--${name} must be an integer 0..${max}, got "${v}"`);
+    return Number(v);
+  };
+  const seed = num("seed", parsed.values.seed as string | undefined, 1, 0xffffffff);
+  const port = num("port", parsed.values.port as string | undefined, DEFAULT_WEB_PORT, 65535);
+  const boardPath = findBoard((parsed.values.board as string | undefined) ?? "sim-devkit", packageRoot());
+  const board = loadBoard(boardPath);
+  if (/\.ts$/.test(fwPath)) throw new UsageError(`web takes the built firmware (.wasm), not its source ${fwPath}: build it first (coop build ${fwPath})`);
+  const firmware = readFirmware(fwPath);
+  let scenario: { name: string; text: string } | null = null;
+  const scriptPath = parsed.values.script as string | undefined;
+  if (scriptPath !== undefined) {
+    const text = readInput(scriptPath, "scenario file", INPUT_LIMITS.scenario).toString("utf8");
+    const sc = parseScenario(text, scriptPath); // a scenario with problems is refused here, all of them
+    const problems = allProblems(sc, new SimTarget(new Simulator(board, { fuel: false })));
+    if (problems.length) throw new ScenarioError(problems);
+    scenario = { name: basename(scriptPath), text };
+  }
+  // The firmware is loaded once here with the engine the page uses, so a module coop run refuses is refused with its line.
+  const sim = await openSimulator(board, firmware, await createEngine("v8"), { seed });
+  sim.fw?.close();
+  await serveWeb({
+    root: packageRoot(), firmwareName: basename(fwPath), firmware: firmware.wasm,
+    board: { name: board.name, path: basename(boardPath), text: readInput(boardPath, "board file", INPUT_LIMITS.board).toString("utf8") },
+    scenario, seed, fuel: null, port,
+  }, (url) => out.stdout(`coop web: ${url} (${basename(fwPath)} on ${board.name}; Ctrl-C stops)\n`));
+  out.stdout("coop web: stopped\n");
+  return EXIT.OK;
+}
+
 async function hilCmd(args: string[], out: Out): Promise<number> {
   let mod: { hilMain?: (a: string[]) => Promise<number> };
   try {
@@ -226,6 +286,15 @@ async function hilCmd(args: string[], out: Out): Promise<number> {
 function readInput(path: string, what: string, limit: number): Buffer {
   if (path !== "-" && !existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
   return readBounded(path, limit, what);
+}
+
+/** Open a --trace file now (before anything runs), as a usage error when it cannot be written. */
+function traceFile(path: string): TraceFile {
+  try {
+    return new TraceFile(path);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /**
@@ -329,7 +398,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   const board = loadBoard(findBoard(o.board, packageRoot()));
   // The source instead of the build: the gate would only say "not a WebAssembly module".
   if (/\.ts$/.test(fwPath)) throw new UsageError(`run takes the built firmware (.wasm), not its source ${fwPath}: build it first (coop build ${fwPath} -o build/${basename(fwPath, ".ts")}.wasm), then coop run build/${basename(fwPath, ".ts")}.wasm`);
-  const wasm = readInput(fwPath, "firmware file", INPUT_LIMITS.firmware);
+  const firmware = readFirmware(fwPath);
   // A scenario with step problems is kept (with the steps that parsed) until the target can check them too.
   let script: Scenario | ScenarioError | null = null;
   if (o.script !== undefined) {
@@ -367,12 +436,12 @@ async function runCmd(args: string[], out: Out): Promise<number> {
       throw new UsageError(`cannot write VCD file ${o.vcd}: ${(e as Error).message.split("\n")[0]}`);
     }
   }
-  let sim: Simulator;
-  try {
-    sim = new Simulator(board, {
+  const target: { t: SimTarget | null } = { t: null };
+  const wall0 = performance.now();
+  const sim = await openSimulator(board, firmware, engine, {
     seed,
     fuel,
-    trace: o.trace,
+    trace: o.trace !== undefined ? traceFile(o.trace) : false,
     vcd: o.vcd !== undefined,
     onUart: quiet ? undefined : (port, b) => {
       if (port !== 0) return;
@@ -383,28 +452,15 @@ async function runCmd(args: string[], out: Out): Promise<number> {
       flush();
       out.stderr(`[log ${formatTime(t)}] ${printable(line)}\n`);
     },
-  });
-  } catch (e) {
-    // Bad source parameters in the board file, or an unwritable trace path.
-    throw new UsageError((e as Error).message.split("\n")[0]);
-  }
-  const target = new SimTarget(sim);
-  if (script) {
-    // Step problems, unknown pins/channels and unsupported steps are input errors: all of them, before loading.
-    const problems = allProblems(script, target);
-    if (problems.length) throw new ScenarioError(problems);
-  }
-  const wall0 = performance.now();
-  try {
-    await sim.load(engine, wasm, readSourceMap(fwPath, wasm));
-  } catch (e) {
-    try {
-      sim.chrome?.finish(); // leave a valid (empty) trace file behind
-    } catch {
-      /* the refusal is the error to report */
+  }, (s) => {
+    target.t = new SimTarget(s);
+    if (script) {
+      // Step problems, unknown pins/channels and unsupported steps are input errors: all of them, before loading.
+      const problems = allProblems(script, target.t);
+      if (problems.length) throw new ScenarioError(problems);
     }
-    throw e;
-  }
+  });
+  const simTarget = target.t!;
   if (uartIn && !sim.fault) {
     const u = sim.uarts.get(0);
     if (!u) throw new UsageError(`board ${board.name} has no UART0 for --uart-in`);
@@ -414,7 +470,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   let code: number = EXIT.OK;
   let scenarioReport: Record<string, unknown> | null = null;
   if (scenario && !sim.fault) {
-    const r = await runScenario(scenario, target, target);
+    const r = await runScenario(scenario, simTarget, simTarget);
     // The scenario may end in the middle of a UART0 line (wait-serial matched before its newline):
     // run on until the line ends, for at most LINE_END_US, so the output is not cut (docs/simulator.md).
     const unfinished = () => sim.serial.length > 0 && sim.serial[sim.serial.length - 1] !== 0x0a;
@@ -457,11 +513,7 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   const f = sim.fault;
   if (f) {
-    const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}" (slot ${f.task})` : "code outside any task (_start or the scheduler)";
-    if (f.kind === "name") out.stderr(`coop: ${printable(f.message)}\n`);
-    else if (f.kind === "alloc" || f.kind === "oom") out.stderr(memoryFaultLine(f) + "\n");
-    else if (f.kind === "runaway") out.stderr(`coop: runaway: ${who} did not return${f.task >= 0 ? " from its poll" : ""} ${f.message.replace(/^did not return /, "")}, at t=${formatTime(f.tUs)}\n`);
-    else out.stderr(`coop: firmware ${f.kind} in ${who} at t=${formatTime(f.tUs)}: ${printable(f.message)}${f.where ? ` ${printable(f.where)}` : ""}${f.site ? ` (after its await at ${printable(f.site)})` : ""}\n`);
+    out.stderr(faultLine(f) + "\n");
     code = f.kind === "name" ? EXIT.BAD_MODULE : EXIT.FIRMWARE_FAULT;
   }
   const overruns = [...sim.uarts.values()].reduce((n, u) => n + u.overruns, 0);
@@ -507,20 +559,6 @@ async function runCmd(args: string[], out: Out): Promise<number> {
   }
   for (const fw of [sim.fw]) fw?.close();
   return code;
-}
-
-/**
- * The one line for an allocation after start-up or an out-of-memory trap,
- * worded as every board words it (boards/embed/coop_board.c), so a firmware's
- * report reads the same in the simulator and on the MCU.
- */
-function memoryFaultLine(f: Fault): string {
-  const who = f.task >= 0 ? `task "${printable(f.taskName ?? "?")}"` : f.heap ? "code outside any task" : "_start";
-  const at = `t=${(f.tUs / 1000).toFixed(3)} ms`;
-  const hex = (n: number) => `0x${n.toString(16)}`;
-  if (f.kind === "oom") return `coop: firmware fault: out of memory: ${who} at ${at}: ${printable(f.message)}; see docs/runtime.md`;
-  const span = f.heap && f.heap.now !== null ? ` (heap ${hex(f.heap.sealed)} -> ${hex(f.heap.now)})` : "";
-  return `coop: firmware fault: ${who} ${f.message} at ${at}${span}; the core must not allocate once running: see docs/runtime.md`;
 }
 
 // Run when executed directly (node build/js/host/cli.js ...).

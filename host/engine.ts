@@ -69,8 +69,24 @@ export interface Firmware {
   close(): void;
 }
 
+/** A module the engine refuses; the message is one line. */
+export class EngineError extends Error {}
+
+/** An error's first line (engines and the simulator word refusals in one line). */
+export function oneLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split("\n")[0];
+}
+
 export interface Engine {
   readonly name: string;
+  /**
+   * The static module checks (the module gate, then the ABI exports and
+   * imports) without instantiating: the simulator runs them before it
+   * rewrites the module for fuel, so a refusal names the module as built.
+   * Throws EngineError with a one-line message.
+   */
+  check(wasm: Uint8Array): void;
   /**
    * Validate and instantiate a module against the board imports. Rejects with
    * a one-line message for a module that is not wasm, lacks an ABI export, has

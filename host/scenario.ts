@@ -188,6 +188,41 @@ function inFileOrder(file: string, problems: string[]): string[] {
 const UNITS: Record<string, number> = { us: 1, "µs": 1, ms: 1_000, s: 1_000_000, min: 60_000_000, h: 3_600_000_000 };
 
 let linearEngine: boolean | null = null;
+/** Where no linear-time engine exists (a browser started without the V8 flag), the page may accept backtracking patterns. */
+let backtrackingAllowed = false;
+
+/**
+ * Let wait-serial patterns run on the ordinary (backtracking) regex engine
+ * when the linear-time one is absent. Only the page calls this: there a
+ * pathological pattern can stall only the user's own tab.
+ */
+export function allowBacktrackingSerialPatterns(): void {
+  backtrackingAllowed = true;
+}
+
+/** The linear-time engine is there (V8's `l` flag, enabled by the flag below or by the browser's --js-flags). */
+export function hasLinearRegex(): boolean {
+  if (linearEngine === null) {
+    const works = () => {
+      try {
+        new RegExp("a", "l");
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (works()) linearEngine = true;
+    else {
+      try {
+        setFlagsFromString("--enable-experimental-regexp-engine");
+      } catch {
+        /* not in Node (the page's bundle has no V8 flags) */
+      }
+      linearEngine = works();
+    }
+  }
+  return linearEngine;
+}
 
 /**
  * Compile a wait-serial pattern for V8's linear-time regex engine (the `l`
@@ -199,16 +234,16 @@ let linearEngine: boolean | null = null;
  * thrown Error's message says why.
  */
 export function compileSerialPattern(source: string): RegExp {
-  if (linearEngine === null) {
-    try {
-      setFlagsFromString("--enable-experimental-regexp-engine");
-      new RegExp("a", "l");
-      linearEngine = true;
-    } catch {
-      linearEngine = false;
+  if (!hasLinearRegex()) {
+    if (backtrackingAllowed) {
+      try {
+        return new RegExp(source);
+      } catch (e) {
+        throw new Error(`does not compile: ${(e as Error).message.split("\n")[0]}`);
+      }
     }
+    throw new Error("this Node has no linear-time regex engine (V8 --enable-experimental-regexp-engine), which wait-serial needs");
   }
-  if (!linearEngine) throw new Error("this Node has no linear-time regex engine (V8 --enable-experimental-regexp-engine), which wait-serial needs");
   try {
     return new RegExp(source, "l");
   } catch (e) {

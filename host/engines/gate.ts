@@ -23,7 +23,7 @@
 // No recursion and no allocation proportional to the nesting depth: a
 // 50 000-deep nest costs one counter.
 
-import { readFileSync } from "node:fs";
+import { readPackageJson } from "../package-file.js";
 import { ABI_IMPORTS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS } from "../abi.js";
 
 export interface GateLimits {
@@ -51,23 +51,7 @@ interface GateSpec {
   limits: GateLimits;
 }
 
-/** boards/wasm3/gate.json (this file runs from build/js/host/engines/ or host/engines/ under a loader). */
-function loadSpec(): GateSpec {
-  const candidates = [
-    new URL("../../../../boards/wasm3/gate.json", import.meta.url),
-    new URL("../../boards/wasm3/gate.json", import.meta.url),
-  ];
-  for (const u of candidates) {
-    try {
-      return JSON.parse(readFileSync(u, "utf8")) as GateSpec;
-    } catch {
-      /* try the next */
-    }
-  }
-  throw new Error("boards/wasm3/gate.json not found (the module gate's limits)");
-}
-
-const SPEC = loadSpec();
+const SPEC = readPackageJson("boards/wasm3/gate.json") as GateSpec;
 export const GATE_LIMITS: Readonly<GateLimits> = SPEC.limits;
 /**
  * The signatures the gate checks: board imports, required function exports

@@ -4,12 +4,11 @@
 // compile, exports, imports, then the version, then `_start` is left to the
 // caller. Every refusal is an EngineError with a one-line message.
 
-import type { BoardImports, Engine, Firmware, FirmwareMemory, TrapFrame } from "../engine.js";
+import { EngineError, oneLine, type BoardImports, type Engine, type Firmware, type FirmwareMemory, type TrapFrame } from "../engine.js";
 import { gate } from "./gate.js";
 import { ABI_VERSION, ABI_EXPORTS, ABI_IMPORTS } from "../abi.js";
 
-/** A module the engine refuses; the message is one line. */
-export class EngineError extends Error {}
+export { EngineError, oneLine };
 
 /** The ABI version this board implements (boards/abi/abi.json). */
 export { ABI_VERSION };
@@ -52,10 +51,7 @@ export function checkModule(wasm: Uint8Array): WebAssembly.Module {
 }
 
 
-export function oneLine(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.split("\n")[0];
-}
+const UTF16LE = new TextDecoder("utf-16le");
 
 /** Longest task name read from firmware memory, in bytes (longer names are cut). */
 export const MAX_TASK_NAME_BYTES = 256;
@@ -68,7 +64,7 @@ export function readAsString(mem: FirmwareMemory, ptr: number): string | null {
   const len = new DataView(lenBytes.buffer, lenBytes.byteOffset, 4).getUint32(0, true);
   const data = mem.read(ptr, Math.min(len, MAX_TASK_NAME_BYTES) & ~1);
   if (!data) return null;
-  return Buffer.from(data).toString("utf16le");
+  return UTF16LE.decode(data);
 }
 
 class V8Memory implements FirmwareMemory {
@@ -163,6 +159,9 @@ class V8Firmware implements Firmware {
 
 export class V8Engine implements Engine {
   readonly name = "v8";
+  check(wasm: Uint8Array): void {
+    checkModule(wasm);
+  }
   async load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
     const mod = checkModule(wasm);
     const board: Record<string, unknown> = {};

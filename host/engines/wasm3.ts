@@ -215,6 +215,10 @@ export class Wasm3Engine implements Engine {
     return this.n.version();
   }
 
+  check(wasm: Uint8Array): void {
+    checkModule(wasm);
+  }
+
   async load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
     checkModule(wasm); // same refusals, same messages as the V8 engine
     const table: [string, string, string, Function][] = [];

@@ -5,6 +5,7 @@
 
 import type { PortRef, ScenarioTarget, SerialSighting, StepKind } from "../scenario.js";
 import { lineAround } from "../scenario.js";
+import { SerialCursor } from "../sim/serial-cursor.js";
 
 /** What the concrete target does for the steps it supports. */
 /**
@@ -50,8 +51,8 @@ export class StreamTarget implements ScenarioTarget {
   private readonly io: StreamIo;
   private readonly t0 = process.hrtime.bigint();
   private out = Buffer.alloc(0);
-  /** Byte offset in `out` where the next wait-serial starts searching. */
-  private cursor = 0;
+  /** Where the next wait-serial starts searching. */
+  private readonly cursor = new SerialCursor();
   private waiter: Waiter | null = null;
   /** no-serial windows open now: each looks at the output that arrived since it opened. */
   private readonly watchers = new Set<() => void>();
@@ -68,6 +69,7 @@ export class StreamTarget implements ScenarioTarget {
   /** UART0 output arrived. */
   push(chunk: Uint8Array): void {
     this.out = Buffer.concat([this.out, chunk]);
+    this.cursor.feed(chunk);
     this.check();
     for (const w of [...this.watchers]) w();
   }
@@ -94,13 +96,8 @@ export class StreamTarget implements ScenarioTarget {
     }
   }
 
-  /** Search after the cursor; on a match move the cursor past it (in bytes) and return the text. */
   private match(re: RegExp): string | null {
-    const text = this.out.subarray(this.cursor).toString("utf8");
-    const m = re.exec(text);
-    if (!m) return null;
-    this.cursor += Buffer.byteLength(text.slice(0, m.index + m[0].length), "utf8");
-    return m[0];
+    return this.cursor.match(re);
   }
 
   private alive(): void {

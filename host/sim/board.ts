@@ -1,9 +1,7 @@
 // Board description files (boards/*.json): pins, IRQ-relevant peripherals,
-// clocks. A board is data; this module only parses and checks it.
+// clocks. A board is data; this module only parses and checks it (reading
+// the file is the host's: host/board-file.ts).
 
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
-import { readBounded, INPUT_LIMITS, InputError } from "../input.js";
 import { NAME_KIND } from "../abi.js";
 
 export interface PinDesc { pin: number; name: string; dir: "in" | "out"; initial: 0 | 1 }
@@ -13,8 +11,14 @@ export interface I2cDeviceDesc { type: "ts1"; name: string; addr: number; source
 export interface BoardDesc {
   name: string;
   description: string;
-  /** The file it was read from (anchors relative paths such as CSV sources). */
+  /** The file it was read from (for messages). */
   file: string;
+  /**
+   * Reads a file the board file names (a CSV source), relative to the board
+   * file; set by whoever read the board (host/board-file.ts). Without it a
+   * CSV source is refused with one line.
+   */
+  readFile?: (name: string) => string;
   clocks: { tick_hz: number; cpu_hz: number };
   /** Virtual cost of firmware work: fixed per poll, and per fuel unit (function entry or loop iteration). */
   cost: { poll_ns: number; unit_ns: number; slow_poll_us: number };
@@ -25,33 +29,6 @@ export interface BoardDesc {
 }
 
 export class BoardError extends Error {}
-
-/** Find a board by name (boards/<name>.json next to the package) or path. */
-export function findBoard(nameOrPath: string, root: string): string {
-  if (nameOrPath.endsWith(".json") || nameOrPath.includes("/")) return resolve(nameOrPath);
-  return resolve(root, "boards", `${nameOrPath}.json`);
-}
-
-export function loadBoard(path: string): BoardDesc {
-  if (!existsSync(path)) throw new BoardError(`board file not found: ${path}`);
-  let raw: unknown;
-  let text: string;
-  try {
-    text = readBounded(path, INPUT_LIMITS.board, "board file").toString("utf8");
-  } catch (e) {
-    throw new BoardError((e as InputError).message);
-  }
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BoardError(`board file ${path} is not valid JSON: ${(e as Error).message.split("\n")[0]}`);
-  }
-  try {
-    return parseBoard(raw, path);
-  } catch (e) {
-    throw new BoardError(`board file ${path}: ${(e as Error).message}`);
-  }
-}
 
 function int(v: unknown, what: string, min: number, max: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw new Error(`${what} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);

@@ -228,7 +228,8 @@ export class Ts1 implements BusDevice {
   private ptr = 0;
   config = 0;
   private sample = 0; // 0.01 °C, signed 16-bit
-  constructor(private readonly source: Source) {
+  /** What the sensor measures; the page may replace it (Simulator.setBusValue). */
+  constructor(public source: Source) {
     this.sample = this.sampleAt(0);
   }
   private sampleAt(t: number): number {

@@ -12,39 +12,39 @@ function printableName(text: string): string {
   return t.length > 80 ? t.slice(0, 79) + "…" : t || "(empty line)";
 }
 
-import { openSync, writeSync, closeSync } from "node:fs";
-import { reason } from "../input.js";
-
 const HEAD = `{"displayTimeUnit":"ns","traceEvents":[\n`;
 const TAIL = `\n]}\n`;
 
 /**
- * Chrome trace event writer. In memory (toJSON) by default; given a path it
- * streams to the file in 1 MiB chunks, so a trace of 24 simulated hours does
- * not have to fit in memory. Call finish() to complete the file.
+ * Where a streamed trace goes (host/trace-file.ts writes a file). A failure
+ * throws an Error whose message is one line naming the output.
  */
+export interface TraceSink {
+  write(text: string): void;
+  close(): void;
+}
+
 /** An output file (--trace, --vcd) that could not be written; the message is one line. */
 export class OutputError extends Error {}
 
+/**
+ * Chrome trace event writer. In memory (toJSON) by default; given a sink it
+ * streams to it in 1 MiB chunks, so a trace of 24 simulated hours does not
+ * have to fit in memory. Call finish() to complete the stream.
+ */
 export class ChromeTrace {
-  /** The first write error of a streamed file ("cannot write trace file ...: no space left on device"); writing stops there. */
+  /** The first write error of a streamed trace ("cannot write trace file ...: no space left on device"); writing stops there. */
   writeError: string | null = null;
-  private path = "";
   private events: string[] = [];
   private named = new Set<string>();
-  private fd: number | null = null;
+  private sink: TraceSink | null;
   private buf = "";
   private first = true;
-  constructor(path?: string) {
-    if (path !== undefined) {
-      try {
-        this.fd = openSync(path, "w");
-        this.path = path;
-      } catch (e) {
-        throw new Error(`cannot write trace file ${path}: ${(e as Error).message.split("\n")[0]}`);
-      }
-      this.buf = HEAD;
-    }
+  /** Sees every event as it is recorded (the page's live timeline). */
+  onEvent: ((e: Readonly<Record<string, unknown>>) => void) | null = null;
+  constructor(sink?: TraceSink) {
+    this.sink = sink ?? null;
+    if (this.sink) this.buf = HEAD;
     this.meta(1, 0, "process_name", "firmware");
     this.meta(2, 0, "process_name", "board");
     this.meta(2, 2, "thread_name", "IRQ deliveries");
@@ -53,7 +53,8 @@ export class ChromeTrace {
     this.meta(2, 4, "thread_name", "scenario steps");
   }
   private push(o: Record<string, unknown>): void {
-    if (this.fd === null) {
+    this.onEvent?.(o);
+    if (this.sink === null) {
       this.events.push(JSON.stringify(o));
       return;
     }
@@ -68,23 +69,23 @@ export class ChromeTrace {
    */
   private write(text: string): void {
     this.buf = "";
-    if (this.fd === null || this.writeError !== null) return;
+    if (this.sink === null || this.writeError !== null) return;
     try {
-      writeSync(this.fd, text);
+      this.sink.write(text);
     } catch (e) {
-      this.writeError = `cannot write trace file ${this.path}: ${reason(e)}`;
+      this.writeError = (e as Error).message.split("\n")[0];
     }
   }
-  /** Complete and close a streamed file (no-op in memory); throws OutputError if any write failed. */
+  /** Complete and close a streamed trace (no-op in memory); throws OutputError if any write failed. */
   finish(): void {
-    if (this.fd === null) return;
+    if (this.sink === null) return;
     this.write(this.buf + TAIL);
     try {
-      closeSync(this.fd);
+      this.sink.close();
     } catch (e) {
-      this.writeError ??= `cannot write trace file ${this.path}: ${reason(e)}`;
+      this.writeError ??= (e as Error).message.split("\n")[0];
     }
-    this.fd = null;
+    this.sink = null;
     this.buf = "";
     if (this.writeError !== null) throw new OutputError(this.writeError);
   }

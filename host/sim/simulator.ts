@@ -2,7 +2,7 @@
 // peripherals, the ABI imports, and the board loop of docs/abi.md. It talks
 // to firmware only through host/engine.ts, so any engine plugs in.
 
-import type { BoardImports, Engine, Firmware, FirmwareMemory, TrapFrame } from "../engine.js";
+import { EngineError, oneLine, type BoardImports, type Engine, type Firmware, type FirmwareMemory, type TrapFrame } from "../engine.js";
 import { TrapSymbols } from "./symbols.js";
 import { namesOf, NAME_KIND_WORDS, type BoardDesc } from "./board.js";
 import { EventQueue } from "./events.js";
@@ -10,7 +10,7 @@ import { Prng } from "./prng.js";
 import { makeSource, constant, type Source } from "./sources.js";
 import { Alarm, Uart, Gpio, Adc, I2cBus, Ts1, type PeriphCtx, type BusDevice } from "./peripherals.js";
 import { ERR, IRQ, IRQ_LINE_COUNT, NAME_KIND, STAT, TRACE, WAKE, irqName } from "../abi.js";
-import { ChromeTrace, Vcd, newMetrics, type TaskMetrics } from "./recorder.js";
+import { ChromeTrace, Vcd, newMetrics, type TaskMetrics, type TraceSink } from "./recorder.js";
 import { addFuel, DEFAULT_FUEL, FUEL_MARKER, FUEL_TRACE_KIND } from "./fuel.js";
 
 export interface SimOptions {
@@ -21,8 +21,8 @@ export interface SimOptions {
   onUart?: (port: number, byte: number) => void;
   /** Called for each board.log line. */
   onLog?: (line: string, tUs: number) => void;
-  /** Record a Chrome trace: true keeps it in memory (chrome.toJSON()), a path streams it to that file (call chrome.finish()). */
-  trace?: boolean | string;
+  /** Record a Chrome trace: true keeps it in memory (chrome.toJSON()), a sink gets it streamed (call chrome.finish()). */
+  trace?: boolean | TraceSink;
   vcd?: boolean;
 }
 
@@ -43,6 +43,10 @@ export interface Fault {
 }
 
 class PanicSignal extends Error {}
+
+// Firmware text (log lines, names: UTF-8; marks: AssemblyScript's UTF-16LE strings); bad bytes become U+FFFD.
+const UTF8 = new TextDecoder();
+const UTF16LE = new TextDecoder("utf-16le");
 
 /**
  * Consecutive coop_step calls that may poll no task and leave the clock where
@@ -120,7 +124,7 @@ export class Simulator implements PeriphCtx {
     this.opts = opts;
     this.rng = new Prng(opts.seed ?? 1);
     this.fuel = opts.fuel === undefined ? DEFAULT_FUEL : opts.fuel;
-    this.chrome = typeof opts.trace === "string" ? new ChromeTrace(opts.trace) : opts.trace ? new ChromeTrace() : null;
+    this.chrome = typeof opts.trace === "object" ? new ChromeTrace(opts.trace) : opts.trace ? new ChromeTrace() : null;
     this.vcd = opts.vcd ? new Vcd() : null;
     this.alarm = new Alarm(this);
     this.enable(IRQ.ALARM);
@@ -170,7 +174,7 @@ export class Simulator implements PeriphCtx {
 
   private source(spec: unknown, what: string): Source {
     try {
-      return makeSource(spec, this.rng, this.board.file);
+      return makeSource(spec, this.rng, this.board.readFile);
     } catch (e) {
       throw new Error(`board ${this.board.name}: ${what}: ${(e as Error).message}`);
     }
@@ -240,7 +244,7 @@ export class Simulator implements PeriphCtx {
     const l = this.uartLines.get(key);
     if (!l) return;
     this.uartLines.delete(key);
-    const text = new TextDecoder().decode(Uint8Array.from(l.bytes));
+    const text = UTF8.decode(Uint8Array.from(l.bytes));
     this.chrome!.uartLine(Number.parseInt(key, 10), key.endsWith("rx"), text, l.bytes.length, l.dropped, Math.max(0, l.start), l.end);
   }
 
@@ -282,7 +286,7 @@ export class Simulator implements PeriphCtx {
     const u = (port: number) => this.uarts.get(port >>> 0);
     const text = (ptr: number, len: number): string => {
       const d = this.fw?.memory.read(ptr >>> 0, len >>> 0);
-      return d ? Buffer.from(d).toString("utf8") : `<bad pointer ${ptr >>> 0}+${len >>> 0}>`;
+      return d ? UTF8.decode(d) : `<bad pointer ${ptr >>> 0}+${len >>> 0}>`;
     };
     return {
       tick_hz: () => 1_000_000,
@@ -340,7 +344,7 @@ export class Simulator implements PeriphCtx {
     if (!words) why = `board ${this.board.name}: resolve of unknown kind ${kind} (docs/abi.md, Names)`;
     else if (!bytes) why = `board ${this.board.name}: resolve of a ${words[0]} name outside the firmware's memory (${ptr}+${len})`;
     else {
-      const name = Buffer.from(bytes).toString("utf8");
+      const name = UTF8.decode(bytes);
       const all = namesOf(this.board, base);
       const hit = all.find(([n]) => n === name);
       if (hit) return hit[1];
@@ -411,7 +415,7 @@ export class Simulator implements PeriphCtx {
       case TRACE_MARK: {
         const len = Math.min(b >>> 0, MARK_MAX_BYTES) & ~1;
         const d = this.fw?.memory.read(a >>> 0, len);
-        const name = d ? Buffer.from(d).toString("utf16le") : `<bad mark pointer ${a >>> 0}+${b >>> 0}>`;
+        const name = d ? UTF16LE.decode(d) : `<bad mark pointer ${a >>> 0}+${b >>> 0}>`;
         this.chrome?.mark(this.polling, name, this.t);
         break;
       }
@@ -497,8 +501,7 @@ export class Simulator implements PeriphCtx {
 
   /** Instantiate the firmware (fuel-instrumented unless disabled), turn tracing on, run _start. */
   async load(engine: Engine, wasm: Uint8Array, sourceMap: string | null = null): Promise<void> {
-    const { checkModule, EngineError, oneLine } = await import("../engines/v8.js");
-    checkModule(wasm); // refuse bad modules with the engine's one-line messages before instrumenting
+    engine.check(wasm); // refuse bad modules with the engine's one-line messages before instrumenting
     let bytes = wasm;
     if (this.fuel !== false) {
       try {
@@ -720,6 +723,13 @@ export class Simulator implements PeriphCtx {
       adcConversions: this.adc.conversions,
       busTransfers: this.bus.transfers,
     };
+  }
+
+  /** The page's input: make the I2C sensor at `addr` read a constant (its unit: °C for the TS1). */
+  setBusValue(addr: number, value: number): void {
+    const dev = this.bus.devices.get(addr);
+    if (!(dev instanceof Ts1)) throw new Error(`no TS1 sensor at I2C address 0x${addr.toString(16)}`);
+    dev.source = constant(value);
   }
 
   /** Scenario/CLI input: make an ADC channel read a constant. */

@@ -2,8 +2,6 @@
 // function of simulated time (µs). Parsed from board files; bad parameters
 // give a one-line error.
 
-import { readBounded, INPUT_LIMITS } from "../input.js";
-import { resolve, dirname } from "node:path";
 import type { Prng } from "./prng.js";
 
 export interface Source {
@@ -25,8 +23,8 @@ export function constant(value: number): Source {
   return { value: () => value, describe: `constant ${value}` };
 }
 
-/** Build a source from a board-file spec. `baseFile` anchors relative CSV paths. */
-export function makeSource(spec: unknown, rng: Prng, baseFile: string): Source {
+/** Build a source from a board-file spec. `readFile` reads a CSV source's file (relative to the board file; BoardDesc.readFile). */
+export function makeSource(spec: unknown, rng: Prng, readFile?: (name: string) => string): Source {
   if (typeof spec === "number") return constant(spec);
   if (typeof spec !== "object" || spec === null || typeof (spec as SourceSpec).type !== "string")
     throw new Error(`a source is a number or { type: constant|sine|ramp|csv|noise, ... }`);
@@ -50,10 +48,10 @@ export function makeSource(spec: unknown, rng: Prng, baseFile: string): Source {
     }
     case "csv": {
       if (typeof s.file !== "string") throw new Error("source csv: `file` must be a path");
-      const path = resolve(dirname(baseFile), s.file);
+      if (!readFile) throw new Error(`source csv: cannot read ${s.file}: this board was not read from a file`);
       let text: string;
       try {
-        text = readBounded(path, INPUT_LIMITS.csv, "file").toString("utf8");
+        text = readFile(s.file);
       } catch (e) {
         throw new Error(`source csv: ${(e as Error).message}`);
       }
@@ -66,7 +64,7 @@ export function makeSource(spec: unknown, rng: Prng, baseFile: string): Source {
         const v = Number(cell);
         if (Number.isFinite(v)) samples.push(v);
       }
-      if (!samples.length) throw new Error(`source csv: no numbers in column ${col} of ${path}`);
+      if (!samples.length) throw new Error(`source csv: no numbers in column ${col} of ${s.file}`);
       src = { value: (t) => samples[Math.floor(t / iv) % samples.length], describe: `csv ${s.file} (${samples.length} samples)` };
       break;
     }

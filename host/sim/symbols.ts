@@ -9,8 +9,6 @@
 // bodies instruction by instruction, skipping the inserted fuel calls (and
 // the blocks binaryen's re-encoding folds).
 
-import { readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
 import type { TrapFrame } from "../engine.js";
 
 interface ModuleLayout {
@@ -38,7 +36,7 @@ class Reader {
   }
   name(): string {
     const n = this.u32();
-    const s = Buffer.from(this.b.subarray(this.pos, this.pos + n)).toString("utf8");
+    const s = new TextDecoder().decode(this.b.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }
@@ -273,22 +271,5 @@ export class TrapSymbols {
     const fn = name !== undefined ? shortFunctionName(name) : `function #${index}`;
     const src = this.map && offset !== null ? this.map.at(offset) : null;
     return src ? ` at ${src} (${fn}, called from ${calledFrom})` : ` (in ${fn}, called from ${calledFrom})`;
-  }
-}
-
-/**
- * The firmware's source map (the debug build writes one next to the .wasm and
- * names it in a sourceMappingURL section), to put file:line in a trap report;
- * null when there is none or it cannot be read: the report then names the
- * function only.
- */
-export function readSourceMap(fwPath: string, wasm: Uint8Array): string | null {
-  const url = sourceMapUrl(wasm);
-  if (url === null || /^[a-z][a-z0-9+.-]*:/i.test(url)) return null; // no map, or not a file next to the module
-  try {
-    const path = resolve(dirname(fwPath), url);
-    return statSync(path).size <= 64 * 1024 * 1024 ? readFileSync(path, "utf8") : null; // a map past 64 MiB is not read
-  } catch {
-    return null;
   }
 }

@@ -4,15 +4,7 @@
 import type { ScenarioTarget, ScenarioHooks, Step, StepKind, PortRef, PinHistory, SerialSighting } from "../scenario.js";
 import { STEP_KINDS, lineAround } from "../scenario.js";
 import type { Simulator } from "./simulator.js";
-
-/** One UART's output as seen by wait-serial: text after the serial cursor. */
-class SerialCursor {
-  /** Output after the cursor, decoded (at most WINDOW characters: older text is dropped). */
-  pending = "";
-  /** How many bytes of the port's output have been decoded into `pending`. */
-  decoded = 0;
-  readonly decoder = new TextDecoder();
-}
+import { SerialCursor } from "./serial-cursor.js";
 
 /** Pass the target as runScenario's hooks too, to see each step in the simulator's trace. */
 export class SimTarget implements ScenarioTarget, ScenarioHooks {
@@ -21,8 +13,8 @@ export class SimTarget implements ScenarioTarget, ScenarioHooks {
   /** The UART ports the board has (a scenario's `port:`). */
   readonly serialPorts: ReadonlySet<number>;
   private readonly cursors = new Map<number, SerialCursor>();
-  /** wait-serial looks at most this far back (keeps long waits linear). */
-  static readonly WINDOW = 65536;
+  /** wait-serial and no-serial look at most this far back (keeps long waits linear). */
+  static readonly WINDOW = SerialCursor.WINDOW;
   /** no-serial waits at most this long (µs) for the rest of an offending line. */
   static readonly LINE_END_US = 100_000;
   constructor(readonly sim: Simulator) {
@@ -39,10 +31,8 @@ export class SimTarget implements ScenarioTarget, ScenarioHooks {
   private catchUp(port: number): boolean {
     const out = this.sim.serialOf(port);
     const c = this.cursor(port);
-    if (out.length === c.decoded) return false;
-    c.pending += c.decoder.decode(Uint8Array.from(out.slice(c.decoded)), { stream: true });
-    c.decoded = out.length;
-    if (c.pending.length > SimTarget.WINDOW) c.pending = c.pending.slice(-SimTarget.WINDOW);
+    if (out.length === c.fed) return false;
+    c.feed(Uint8Array.from(out.slice(c.fed)));
     return true;
   }
 
@@ -80,18 +70,17 @@ export class SimTarget implements ScenarioTarget, ScenarioHooks {
     const end = this.sim.now() + timeoutUs;
     const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
     const c = this.cursor(port);
-    let match: RegExpExecArray | null = null;
+    let match: string | null = null;
     let first = true;
     const test = (): boolean => {
       if (!this.catchUp(port) && !first) return false; // nothing new
       first = false;
-      match = re.exec(c.pending);
-      if (match) c.pending = c.pending.slice(match.index + match[0].length);
+      match = c.match(re);
       return match !== null;
     };
     if (!test()) this.sim.run(end, test);
     this.check();
-    return match ? (match as RegExpExecArray)[0] : null;
+    return match;
   }
   /**
    * no-serial: the output of `port` from now on, decoded as it arrives; stops

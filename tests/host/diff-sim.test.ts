@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../../host/engine.js";
 import type { BoardDesc } from "../../host/sim/board.js";
-import { findBoard, loadBoard } from "../../host/sim/board.js";
+import { findBoard, loadBoard } from "../../host/board-file.js";
 import { parseScenario } from "../../host/scenario.js";
 import { V8Engine } from "../../host/engines/v8.js";
 import { Wasm3Engine } from "../../host/engines/wasm3.js";

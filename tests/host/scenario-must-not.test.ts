@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseScenario, runScenario, checkScenario, judgePin, ScenarioError, type Step } from "../../host/scenario.js";
 import { Simulator } from "../../host/sim/simulator.js";
 import { SimTarget } from "../../host/sim/target.js";
-import { loadBoard, findBoard } from "../../host/sim/board.js";
+import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
 import { StreamTarget } from "../../host/hil/stream.js";
 import { runTarget } from "../../host/hil/runner.js";

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBoard, BoardError } from "../../host/sim/board.js";
+import { BoardError } from "../../host/sim/board.js";
+import { loadBoard } from "../../host/board-file.js";
 import { ROOT } from "./fixtures/build.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-board-"));

@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { fixture, bytes, ROOT } from "./fixtures/build.js";
 import { Simulator, type SimOptions } from "../../host/sim/simulator.js";
 import { SimTarget } from "../../host/sim/target.js";
-import { loadBoard, findBoard } from "../../host/sim/board.js";
+import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
 
 const board = () => loadBoard(findBoard("sim-devkit", ROOT));

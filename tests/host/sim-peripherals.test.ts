@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventQueue } from "../../host/sim/events.js";
@@ -72,24 +72,24 @@ test("PRNG: same seed, same sequence; different seed, different sequence", () =>
 
 test("sources: constant, sine, ramp, csv, seeded noise", () => {
   const rng = new Prng(1);
-  assert.equal(makeSource(7, rng, "/x").value(123), 7);
-  const sine = makeSource({ type: "sine", offset: 100, amplitude: 50, period_ms: 4 }, rng, "/x");
+  assert.equal(makeSource(7, rng).value(123), 7);
+  const sine = makeSource({ type: "sine", offset: 100, amplitude: 50, period_ms: 4 }, rng);
   assert.equal(sine.value(0), 100);
   assert.ok(Math.abs(sine.value(1000) - 150) < 1e-9);
-  const ramp = makeSource({ type: "ramp", from: 0, to: 1000, period_ms: 10 }, rng, "/x");
+  const ramp = makeSource({ type: "ramp", from: 0, to: 1000, period_ms: 10 }, rng);
   assert.equal(ramp.value(5000), 500);
   assert.equal(ramp.value(10000), 0);
   const dir = mkdtempSync(join(tmpdir(), "coop-"));
   writeFileSync(join(dir, "s.csv"), "t,v\n0,10\n1,20\n2,30\n");
-  const csv = makeSource({ type: "csv", file: "s.csv", column: 1, interval_ms: 1 }, rng, join(dir, "board.json"));
+  const csv = makeSource({ type: "csv", file: "s.csv", column: 1, interval_ms: 1 }, rng, (name) => readFileSync(join(dir, name), "utf8"));
   assert.deepEqual([0, 1000, 2000, 3000].map((t) => csv.value(t)), [10, 20, 30, 10]);
-  const n1 = makeSource({ type: "noise", mean: 100, amplitude: 5 }, new Prng(9), "/x");
-  const n2 = makeSource({ type: "noise", mean: 100, amplitude: 5 }, new Prng(9), "/x");
+  const n1 = makeSource({ type: "noise", mean: 100, amplitude: 5 }, new Prng(9));
+  const n2 = makeSource({ type: "noise", mean: 100, amplitude: 5 }, new Prng(9));
   const v1 = [0, 1, 2, 3].map((t) => n1.value(t));
   assert.deepEqual(v1, [0, 1, 2, 3].map((t) => n2.value(t)));
   assert.ok(v1.every((v) => v >= 95 && v <= 105) && new Set(v1).size > 1);
-  assert.throws(() => makeSource({ type: "square" }, rng, "/x"), /unknown source type "square"/);
-  assert.throws(() => makeSource({ type: "sine", offset: 1 }, rng, "/x"), /amplitude/);
+  assert.throws(() => makeSource({ type: "square" }, rng), /unknown source type "square"/);
+  assert.throws(() => makeSource({ type: "sine", offset: 1 }, rng), /amplitude/);
 });
 
 test("alarm: fires at its time, replacing re-arms, -1 disarms, a past time fires now", () => {
@@ -174,8 +174,8 @@ test("GPIO: outputs recorded, input edges raise the armed edge's line, unknown p
 
 test("ADC: conversion takes its time, samples at the end, EBUSY while running, ENOTREADY before the first", () => {
   const ctx = new Ctx();
-  const src = makeSource({ type: "ramp", from: 0, to: 4000, period_ms: 4 }, new Prng(1), "/x");
-  const adc = new Adc(ctx, new Map([[0, src], [1, makeSource(99999, new Prng(1), "/x")]]), 20, () => {});
+  const src = makeSource({ type: "ramp", from: 0, to: 4000, period_ms: 4 }, new Prng(1));
+  const adc = new Adc(ctx, new Map([[0, src], [1, makeSource(99999, new Prng(1))]]), 20, () => {});
   assert.equal(adc.read(0), ENOTREADY);
   assert.equal(adc.read(5), EBADPORT);
   assert.equal(adc.start(5), EBADPORT);
@@ -229,7 +229,7 @@ test("I2C bus: timing, read bytes land before BUS, missing device -> EBADPORT, b
 });
 
 test("board files: both shipped boards parse; bad fields give one-line errors", async () => {
-  const { loadBoard, findBoard } = await import("../../host/sim/board.js");
+  const { loadBoard, findBoard } = await import("../../host/board-file.js");
   const { ROOT } = await import("./fixtures/build.js");
   const dev = loadBoard(findBoard("sim-devkit", ROOT));
   const tiny = loadBoard(findBoard("tiny-m0", ROOT));

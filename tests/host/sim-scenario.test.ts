@@ -7,7 +7,7 @@ import { parseScenario, runScenario, formatFailure, parseDuration, checkScenario
 import { fixture, bytes, ROOT } from "./fixtures/build.js";
 import { Simulator } from "../../host/sim/simulator.js";
 import { SimTarget } from "../../host/sim/target.js";
-import { loadBoard, findBoard } from "../../host/sim/board.js";
+import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
 
 test("durations", () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fixture, bytes, ROOT } from "./fixtures/build.js";
 import { Simulator } from "../../host/sim/simulator.js";
 import { SimTarget } from "../../host/sim/target.js";
-import { loadBoard, findBoard } from "../../host/sim/board.js";
+import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
 import { parseScenario, runScenario } from "../../host/scenario.js";
 import { TRACE } from "../../host/abi.js";

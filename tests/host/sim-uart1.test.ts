@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Simulator } from "../../host/sim/simulator.js";
 import { SimTarget } from "../../host/sim/target.js";
-import { loadBoard, findBoard } from "../../host/sim/board.js";
+import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
 import { parseScenario, runScenario, checkScenario, formatFailure, ScenarioError } from "../../host/scenario.js";
 import { fixture, bytes, ROOT, CLI } from "./fixtures/build.js";

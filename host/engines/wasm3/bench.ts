@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { BoardImports, Engine, Firmware } from "../../engine.js";
 import { V8Engine } from "../v8.js";
 import { Wasm3Engine, loadNative, BOARD_IMPORT_SIGNATURES } from "../wasm3.js";
-import { findBoard, loadBoard } from "../../sim/board.js";
+import { findBoard, loadBoard } from "../../board-file.js";
 import { Simulator } from "../../sim/simulator.js";
 import { ROOT, compileFixture, ensureWasm3Built } from "./testkit.js";
 
@@ -85,6 +85,7 @@ sys.stderr.write("%f\\n" % ((time.perf_counter() - t) / ${n} * 1e6)); sys.stderr
 function counting(engine: Engine, counter: { n: number }): Engine {
   return {
     name: engine.name,
+    check: (wasm) => engine.check(wasm),
     load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
       const wrapped: Record<string, unknown> = {};
       for (const [k, f] of Object.entries(imports)) wrapped[k] = (...a: unknown[]) => { counter.n++; return (f as (...x: unknown[]) => unknown)(...a); };

@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Duplex } from "node:stream";
 import { PIN_WATCH_STEPS, STEP_KINDS } from "../../scenario.js";
-import { loadBoard, findBoard } from "../../sim/board.js";
+import { loadBoard, findBoard } from "../../board-file.js";
 import { StreamTarget, stopChild } from "../stream.js";
 import { buildNativeAot } from "../../aot/native.js";
 import { AOT_SETUP_HINT, haveWasm2c } from "../../aot/translate.js";

@@ -3,13 +3,11 @@
 // scenario's simulated timing is the same; only the engine differs.
 
 import { existsSync } from "node:fs";
-import { readBounded, INPUT_LIMITS } from "../../input.js";
-import { loadBoard, findBoard } from "../../sim/board.js";
-import { Simulator } from "../../sim/simulator.js";
+import { loadBoard, findBoard } from "../../board-file.js";
 import { SimTarget } from "../../sim/target.js";
 import { createEngine } from "../../engines/index.js";
 import type { Availability, HilContext, HilTarget, OpenTarget } from "./types.js";
-import { readSourceMap } from "../../sim/symbols.js";
+import { readFirmware, openSimulator } from "../../firmware.js";
 
 /** Install hints for each engine's tools. */
 const ENGINE_INSTALL: Record<string, string> = {
@@ -53,10 +51,8 @@ export class SimHilTarget implements HilTarget {
   async open(ctx: HilContext): Promise<OpenTarget> {
     if (!existsSync(ctx.firmware)) throw new Error(`firmware ${ctx.firmware} not found (build it: npm run build)`);
     const board = loadBoard(findBoard(ctx.board, ctx.root));
-    const sim = new Simulator(board, { seed: ctx.seed });
     const engine = await createEngine(this.engine);
-    const wasm = new Uint8Array(readBounded(ctx.firmware, INPUT_LIMITS.firmware, "firmware"));
-    await sim.load(engine, wasm, readSourceMap(ctx.firmware, wasm));
+    const sim = await openSimulator(board, readFirmware(ctx.firmware), engine, { seed: ctx.seed });
     if (sim.fault) throw new Error(`firmware failed at start: ${sim.fault.kind === "name" ? "" : `${sim.fault.kind}: `}${sim.fault.message}`);
     const target = new SimTarget(sim) as SimTarget & OpenTarget;
     // Reports name the HIL target ("wasm3"), not the simulator class.
