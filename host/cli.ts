@@ -42,7 +42,7 @@ const USAGE = `usage: coop run <firmware.wasm> [options]
        coop build <file.ts> [-o out.wasm] [--use NAME=VALUE]... [--debug | --speed]   (compile firmware: coop build --help)
        coop init <dir> [--coop <path>]   (a new firmware project that depends on this package)
        coop hil <args...>        (HIL harness: coop hil --help)
-       coop web <firmware.wasm> [--board NAME|file] [--script scenario.yaml] [--seed N] [--port N]   (the board in a browser: coop web --help)
+       coop web <firmware.wasm> [--board NAME|file] [--script scenario.yaml] [--seed N] [--fuel N] [--port N]   (the board in a browser: coop web --help)
        coop boards               (list board files)
 run options:
   --board <name|file>   board description (default sim-devkit; boards/<name>.json)
@@ -213,11 +213,11 @@ async function initCmd(args: string[], out: Out): Promise<number> {
   return EXIT.OK;
 }
 
-const WEB_USAGE = `usage: coop web <firmware.wasm> [--board <name|file>] [--script <scenario.yaml>] [--seed <n>] [--port <n>]
+const WEB_USAGE = `usage: coop web <firmware.wasm> [--board <name|file>] [--script <scenario.yaml>] [--seed <n>] [--fuel <n>] [--port <n>]
   Serves a page on 127.0.0.1 that runs the firmware on the simulated board in the browser
   (docs/web.md): LEDs, buttons, ADC sliders, UART terminals, metrics, a timeline, downloads
   of the trace and the VCD, the scenario step by step. Prints the page's URL; Ctrl-C stops.
-  --board, --seed    as for coop run (default sim-devkit, seed 1)
+  --board, --seed, --fuel   as for coop run (default sim-devkit, seed 1, fuel 50000000; 0 = unlimited)
   --script <file>    a scenario the page can run (the page's "run scenario")
   --port <n>         the port (default DEFAULT_PORT; 0 = any free port)
 exit: 0 stopped by Ctrl-C, 2 bad input (a port in use too), 3 firmware refused`;
@@ -228,7 +228,7 @@ exit: 0 stopped by Ctrl-C, 2 bad input (a port in use too), 3 firmware refused`;
  */
 async function webCmd(args: string[], out: Out): Promise<number> {
   const { serveWeb, DEFAULT_WEB_PORT } = await import("./web/server.js");
-  const parsed = parseOptions(args, { board: "string", script: "string", seed: "string", port: "string", help: "boolean" }, "web");
+  const parsed = parseOptions(args, { board: "string", script: "string", seed: "string", fuel: "string", port: "string", help: "boolean" }, "web");
   if (parsed.values.help) {
     out.stdout(WEB_USAGE.replace("DEFAULT_PORT", String(DEFAULT_WEB_PORT)) + "\n");
     return EXIT.OK;
@@ -242,6 +242,8 @@ async function webCmd(args: string[], out: Out): Promise<number> {
   };
   const seed = num("seed", parsed.values.seed as string | undefined, 1, 0xffffffff);
   const port = num("port", parsed.values.port as string | undefined, DEFAULT_WEB_PORT, 65535);
+  const fuelArg = parsed.values.fuel as string | undefined;
+  const fuel = fuelArg === undefined ? null : num("fuel", fuelArg, 0, 2 ** 31 - 1);
   const boardPath = findBoard((parsed.values.board as string | undefined) ?? "sim-devkit", packageRoot());
   const board = loadBoard(boardPath);
   if (/\.ts$/.test(fwPath)) throw new UsageError(`web takes the built firmware (.wasm), not its source ${fwPath}: build it first (coop build ${fwPath})`);
@@ -256,12 +258,12 @@ async function webCmd(args: string[], out: Out): Promise<number> {
     scenario = { name: basename(scriptPath), text };
   }
   // The firmware is loaded once here with the engine the page uses, so a module coop run refuses is refused with its line.
-  const sim = await openSimulator(board, firmware, await createEngine("v8"), { seed });
+  const sim = await openSimulator(board, firmware, await createEngine("v8"), { seed, fuel: fuel === null ? undefined : fuel === 0 ? false : fuel });
   sim.fw?.close();
   await serveWeb({
     root: packageRoot(), firmwareName: basename(fwPath), firmware: firmware.wasm,
     board: { name: board.name, path: basename(boardPath), text: readInput(boardPath, "board file", INPUT_LIMITS.board).toString("utf8") },
-    scenario, seed, fuel: null, port,
+    scenario, seed, fuel, port,
   }, (url) => out.stdout(`coop web: ${url} (${basename(fwPath)} on ${board.name}; Ctrl-C stops)\n`));
   out.stdout("coop web: stopped\n");
   return EXIT.OK;

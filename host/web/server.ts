@@ -18,6 +18,7 @@ export interface WebSite {
   board: { name: string; path: string; text: string };
   scenario: { name: string; text: string } | null;
   seed: number;
+  /** --fuel as given (0: unlimited), or null for the simulator's default. */
   fuel: number | null;
   port: number;
 }

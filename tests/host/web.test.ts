@@ -94,7 +94,7 @@ test("the page in chromium: UART terminal, button, LED blink, scenario, dropped 
   }
   const { default: puppeteer } = await import("puppeteer-core");
   const echo = await fixture("echo");
-  const { child, url, exited } = await startWeb([DEMO, "--port", "0", "--script", "tests/hil/ping.yaml"]);
+  const { child, url, exited } = await startWeb([DEMO, "--port", "0", "--script", "tests/hil/ping.yaml", "--fuel", "1000000"]);
   // The V8 flag gives the page the same linear-time wait-serial engine as coop run.
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--headless=new", "--js-flags=--enable-experimental-regexp-engine"] });
   try {
@@ -167,8 +167,8 @@ test("the page in chromium: UART terminal, button, LED blink, scenario, dropped 
     assert.ok(existsSync(join(ROOT, "build/web-page.png")));
 
     // A dropped .wasm loads: the echo fixture, whose shell task spins on "spin"; the page shows
-    // coop run's runaway line, naming the task (the time differs: here it was typed later).
-    const cli = spawnSync(process.execPath, [CLI, "run", echo, "--uart-in", "-", "--quiet"], { cwd: ROOT, input: "spin\n", encoding: "utf8", timeout: 60_000 });
+    // coop run's runaway line, naming the task, with --fuel's budget (the time differs: here it was typed later).
+    const cli = spawnSync(process.execPath, [CLI, "run", echo, "--uart-in", "-", "--quiet", "--fuel", "1000000"], { cwd: ROOT, input: "spin\n", encoding: "utf8", timeout: 60_000 });
     assert.equal(cli.status, 4, cli.stderr);
     const bytesB64 = readFileSync(echo).toString("base64");
     await page.evaluate((b64) => {
@@ -182,7 +182,7 @@ test("the page in chromium: UART terminal, button, LED blink, scenario, dropped 
     await page.keyboard.press("Enter");
     await page.waitForSelector("body[data-state=fault]", { timeout: 30_000 });
     const shown = await page.$eval("#fault", (e) => e.textContent ?? "");
-    assert.match(shown, /^coop: runaway: task "shell" \(slot 0\) did not return from its poll within 50000000 work units/);
+    assert.match(shown, /^coop: runaway: task "shell" \(slot 0\) did not return from its poll within 1000000 work units/);
     const withoutTime = (line: string) => line.trimEnd().replace(/, at t=[0-9.]+ s$/, "");
     assert.equal(withoutTime(shown), withoutTime(cli.stderr));
     assert.deepEqual(errors, []);
