@@ -4,7 +4,7 @@
 // (host/hil/main.ts). Every failure is one line on stderr and a documented
 // exit code (docs/simulator.md); no stack traces.
 
-import { readFileSync, writeFileSync, existsSync, readdirSync, statSync, accessSync, constants } from "node:fs";
+import { writeFileSync, existsSync, readdirSync, statSync, accessSync, constants } from "node:fs";
 import { dirname, resolve, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDuration, parseScenario, runScenario, formatFailure, formatTime, allProblems, ScenarioError, type Scenario } from "./scenario.js";
