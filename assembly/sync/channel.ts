@@ -9,11 +9,21 @@
 // never leave the ring until a receiver's poll takes one, which is what makes
 // cancelling a receive lossless.
 //
-// Fast paths: the grant loops run only when someone waits on the other side
-// (push checks recvQ, pop checks sendQ: one load each), and a Send/Recv that
-// is not waiting goes straight to the ring when `canSend`/`canRecv` say it
-// overtakes nobody. Those checks are exactly the fairness rule, so the fast
-// paths change cost, not behaviour.
+// Fast paths (issue 14): the channel keeps two gates, recomputed by every
+// slow path (the only code that changes a queue, a reservation or `closed`):
+// `sendLimit` is the capacity when the channel is open, nobody waits on
+// either side and no free slot is reserved, else 0; `recvFloor` is 0 under
+// the same conditions with no value reserved, else i32.MAX_VALUE. A send may go straight
+// into the ring when `count < sendLimit`, a receive straight out when
+// `count > recvFloor`: one compare each, no look at the future's own state
+// (a queued or granted future makes its side's gate shut: it is in a queue
+// or it holds a reservation) and no grant to hand out (nobody waits). Inside
+// those conditions the old rule (canSend/canRecv, then push/pop's grant
+// loops) gives the same outcome, so the fast paths change cost, not
+// behaviour. The ring is walked with two byte pointers (`wr`, `rd`) that wrap
+// at `end`, and `count` is the fill level: a message is one compare, one
+// element access and three field stores per side, for any capacity (no
+// power-of-two rounding, the ring stays capacity * sizeof<T>()).
 
 import { Waker, OK } from "../coop";
 import { E_FULL, E_CLOSED, zeroOf } from "./errors";
@@ -34,14 +44,23 @@ import { Waiter, WaitQueue, GRANT_ONE, GRANT_NONE } from "./waitqueue";
  * - Interrupt side: trySend, tryRecv and close may be called outside any task
  *   (init, a driver polled from IRQ dispatch, waker -1); they never allocate.
  *
- * Static RAM: header + 44 bytes of fields (with padding) + sizeof<T>() + the ring
+ * Static RAM: header + 60 bytes of fields (with padding) + sizeof<T>() + the ring
  * (capacity * sizeof<T>() + an array header) + two WaitQueues (12 bytes +
  * header each).
  */
 export class Channel<T> {
   readonly capacity: i32;
   buf: StaticArray<T>;
-  private head: i32 = 0;
+  // The ring as byte addresses: the next value goes to `wr`, the oldest is at
+  // `rd`; both wrap from `end` back to the start of buf.
+  private wr: usize = 0;
+  private rd: usize = 0;
+  private end: usize = 0;
+  /** Values in the ring (including ones reserved for woken receivers). */
+  private count: i32 = 0;
+  /** The fast-path gates (see the top of the file); written only by refresh(). */
+  private sendLimit: i32 = 0;
+  private recvFloor: i32 = 0;
   /** Buffered values promised to granted (woken, not yet polled) receivers. */
   itemsReserved: i32 = 0;
   /** Free slots promised to granted senders. */
@@ -49,10 +68,8 @@ export class Channel<T> {
   private isClosed: bool = false;
   /** The value taken by the last successful tryRecv(). */
   received: T = zeroOf<T>();
-  // The two totals also give the fill level (count = sent - taken, exact
-  // across the u32 wrap), so a message costs one counter store per side.
-  private sent: u32 = 0;
-  private taken: u32 = 0;
+  /** Times `wr` wrapped (sentTotal = laps * capacity + wr's slot, exact across the u32 wrap). */
+  private laps: u32 = 0;
   /** trySend calls refused with E_FULL (a driver's count of dropped values). */
   fullTotal: u32 = 0;
   recvQ: WaitQueue = new WaitQueue();
@@ -62,16 +79,21 @@ export class Channel<T> {
     assert(capacity >= 1, "Channel capacity must be at least 1");
     this.capacity = capacity;
     this.buf = new StaticArray<T>(capacity);
+    const b = changetype<usize>(this.buf);
+    this.wr = b;
+    this.rd = b;
+    this.end = b + (<usize>capacity << alignof<T>());
+    this.refresh();
   }
 
   /** Values in the ring (including ones reserved for woken receivers). */
   get length(): i32 { return this.count; }
   /** Values accepted since construction (wrapping). */
-  get sentTotal(): u32 { return this.sent; }
+  get sentTotal(): u32 {
+    return this.laps * <u32>this.capacity + <u32>((this.wr - changetype<usize>(this.buf)) >> alignof<T>());
+  }
   /** Values taken since construction (wrapping). */
-  get receivedTotal(): u32 { return this.taken; }
-  // @ts-ignore: decorator
-  @inline private get count(): i32 { return <i32>(this.sent - this.taken); }
+  get receivedTotal(): u32 { return this.sentTotal - <u32>this.count; }
   get closed(): bool { return this.isClosed; }
   /** True if a trySend now would fail with E_FULL. */
   get full(): bool { return this.count + this.spaceReserved >= this.capacity; }
@@ -84,12 +106,14 @@ export class Channel<T> {
    * Callable from any context, including outside tasks.
    */
   trySend(v: T): i32 {
+    if (this.sendFast(v)) return OK;
     if (this.isClosed) return E_CLOSED;
     if (!this.canSend) {
       this.fullTotal++;
       return E_FULL;
     }
     this.push(v);
+    this.refresh();
     return OK;
   }
 
@@ -99,8 +123,14 @@ export class Channel<T> {
    * finished). Wakes the oldest waiting sender.
    */
   tryRecv(): bool {
+    const c = this.count;
+    if (c > this.recvFloor) {
+      this.received = this.takeAt(c);
+      return true;
+    }
     if (!this.canRecv) return false;
     this.received = this.pop();
+    this.refresh();
     return true;
   }
 
@@ -114,6 +144,7 @@ export class Channel<T> {
     this.isClosed = true;
     this.sendQ.grantAll();
     this.recvQ.grantAll();
+    this.refresh();
   }
 
   /** A send future for this channel (allocates: call at init, then reuse). */
@@ -123,38 +154,85 @@ export class Channel<T> {
 
   // ---- internals used by Send and Recv ----
 
+  /**
+   * Recompute the fast-path gates. Every path that changes a queue, a
+   * reservation or `closed` ends with this call (trySend/tryRecv past their
+   * fast test, close, leave, Send/Recv.pollSlow); put and take change only
+   * `count`, which the gates do not depend on.
+   */
+  refresh(): void {
+    // Closed shuts both gates: a closed channel's ops all take the slow path, so
+    // a fast path never meets an op that completed with E_CLOSED (ChannelOp.error).
+    const idle = this.sendQ.head === null && this.recvQ.head === null && !this.isClosed;
+    this.sendLimit = idle && this.spaceReserved == 0 ? this.capacity : 0;
+    this.recvFloor = idle && this.itemsReserved == 0 ? 0 : i32.MAX_VALUE;
+  }
+
+  /**
+   * The fast send (inlined into Send.poll and trySend): if the send gate is
+   * open and a slot free (`count < sendLimit`, see the top of the file), put
+   * v in the ring and return true; else change nothing and return false.
+   */
+  // @ts-ignore: decorator
+  @inline sendFast(v: T): bool {
+    const c = this.count;
+    if (c >= this.sendLimit) return false;
+    this.putAt(v, c);
+    return true;
+  }
+
+  /**
+   * The fast receive (inlined into Recv.poll): if the receive gate is open
+   * and a value is in the ring (`count > recvFloor`), take it into
+   * op.value and return true; else change nothing and return false.
+   */
+  // @ts-ignore: decorator
+  @inline recvFast(op: ChannelOp<T>): bool {
+    const c = this.count;
+    if (c <= this.recvFloor) return false;
+    op.value = this.takeAt(c);
+    return true;
+  }
+
   /** A value may go in now without overtaking anyone: no sender queued and an unreserved free slot. */
   // @ts-ignore: decorator
   @inline get canSend(): bool { return this.sendQ.head === null && this.count + this.spaceReserved < this.capacity; }
-  /** canSend, and the channel is open (Send's inlined fast path). */
-  // @ts-ignore: decorator
-  @inline get canSendOpen(): bool { return !this.isClosed && this.canSend; }
   /** A value may come out now: one that is not reserved for a woken receiver. */
   // @ts-ignore: decorator
   @inline get canRecv(): bool { return this.count > this.itemsReserved; }
 
-  /** Append v (the caller checked there is room) and grant it to the oldest waiting receiver, if any. */
+  /** Append v (the caller checked there is room); grants nothing. c is `count`, already loaded. */
   // @ts-ignore: decorator
-  @inline push(v: T): void {
-    const cap = this.capacity;
-    let i = this.head + this.count;
-    if (i >= cap) i -= cap;
-    // A plain store: `unchecked(buf[i] = v)` is a call under the size
-    // optimiser, which merges every such element setter into one function.
-    store<T>(changetype<usize>(this.buf) + (<usize>i << alignof<T>()), v);
-    this.sent++;
-    // Fast path: with no receiver waiting there is nothing to grant.
+  @inline putAt(v: T, c: i32): void {
+    let p = this.wr;
+    store<T>(p, v);
+    p += sizeof<T>();
+    if (p == this.end) { p = changetype<usize>(this.buf); this.laps++; }
+    this.wr = p;
+    this.count = c + 1;
+  }
+
+  /** Remove and return the oldest value (the caller checked there is one); grants nothing. c is `count`, already loaded. */
+  // @ts-ignore: decorator
+  @inline takeAt(c: i32): T {
+    let p = this.rd;
+    const v = load<T>(p);
+    p += sizeof<T>();
+    if (p == this.end) p = changetype<usize>(this.buf);
+    this.rd = p;
+    this.count = c - 1;
+    return v;
+  }
+
+  /** put, and grant the value to the oldest waiting receiver, if any (slow paths; the caller refreshes). */
+  push(v: T): void {
+    this.putAt(v, this.count);
     if (this.recvQ.head) this.grantRecv();
   }
 
-  /** Remove and return the oldest value (the caller checked there is one); grant the freed slot to the oldest waiting sender, if any. */
-  // @ts-ignore: decorator
-  @inline pop(): T {
-    const v = load<T>(changetype<usize>(this.buf) + (<usize>this.head << alignof<T>()));
-    let h = this.head + 1;
-    if (h == this.capacity) h = 0;
-    this.head = h;
-    this.taken++;
+  /** take, and grant the freed slot to the oldest waiting sender, if any (slow paths; the caller refreshes). */
+  pop(): T {
+    const v = this.takeAt(this.count);
     if (this.sendQ.head) this.grantSend();
     return v;
   }
@@ -183,6 +261,7 @@ export class Channel<T> {
       this.recvQ.remove(op);
       if (granted) { this.itemsReserved--; this.grantRecv(); }
     }
+    this.refresh();
   }
 }
 
@@ -190,9 +269,14 @@ export class Channel<T> {
 export abstract class ChannelOp<T> extends Waiter {
   /** Send: the value to send (set before polling). Recv: the value received. */
   value: T = zeroOf<T>();
-  /** OK, or E_CLOSED; valid once a poll returned true. */
+  /**
+   * OK, or E_CLOSED; valid once a poll returned true. Only a closed channel
+   * sets E_CLOSED, a channel never reopens (nor does an op change channel:
+   * `channel` is readonly), and the fast paths never run on a closed
+   * channel, so they find it OK already and leave it alone.
+   */
   error: i32 = OK;
-  constructor(public channel: Channel<T>) { super(); }
+  constructor(readonly channel: Channel<T>) { super(); }
 }
 
 /**
@@ -222,19 +306,17 @@ export class Send<T> extends ChannelOp<T> {
   }
 
   /**
-   * Inlined where it is awaited: a send that is not waiting (no grant, not
-   * queued) into an open channel with an unreserved free slot and nobody
-   * queued ahead goes straight into the ring; everything else is pollSlow,
-   * out of line. The test is exactly pollSlow's `go` for that case.
+   * Inlined where it is awaited: with the channel's send gate open (open
+   * channel, nobody waiting on either side, nothing reserved) and a free
+   * slot, the value goes straight into the ring; everything else is
+   * pollSlow, out of line. An open gate implies this send is neither queued
+   * (sendQ is empty) nor granted (nothing is reserved), so its own state
+   * needs no look, and pollSlow would do the same: go, push, no receiver to
+   * grant, error already OK (see ChannelOp.error).
    */
   // @ts-ignore: decorator
   @inline poll(w: Waker): bool {
-    const ch = this.channel;
-    if ((this.qGrant | <i32>this.qQueued) == 0 && ch.canSendOpen) {
-      ch.push(this.value);
-      this.error = OK;
-      return true;
-    }
+    if (this.channel.sendFast(this.value)) return true;
     return this.pollSlow(w);
   }
 
@@ -253,14 +335,17 @@ export class Send<T> extends ChannelOp<T> {
     if (ch.closed) {
       ch.sendQ.remove(this);
       this.error = E_CLOSED;
+      ch.refresh();
       return true;
     }
     if (!go) {
       ch.sendQ.push(this, w); // joins the queue, or (already queued) updates its waker
+      ch.refresh();
       return false;
     }
     ch.push(this.value);
     this.error = OK;
+    ch.refresh();
     return true;
   }
 
@@ -283,18 +368,17 @@ export class Recv<T> extends ChannelOp<T> {
   constructor(channel: Channel<T>) { super(channel); }
 
   /**
-   * Inlined where it is awaited: a receive that is not waiting (no grant, not
-   * queued) with an unreserved value in the ring takes it; everything else is
-   * pollSlow, out of line (the same outcome as pollSlow for that case).
+   * Inlined where it is awaited: with the channel's receive gate open
+   * (open channel, nobody waiting on either side, no value reserved) and a value in the
+   * ring, it takes the value; everything else is pollSlow, out of line. An
+   * open gate implies this receive is not queued (recvQ is empty) and holds
+   * no value grant (none is reserved); a stale GRANT_ALL from close() means
+   * nothing (pollSlow and leave ignore it). pollSlow would do the same: take,
+   * no sender to grant, error already OK (see ChannelOp.error).
    */
   // @ts-ignore: decorator
   @inline poll(w: Waker): bool {
-    const ch = this.channel;
-    if ((this.qGrant | <i32>this.qQueued) == 0 && ch.canRecv) {
-      this.value = ch.pop();
-      this.error = OK;
-      return true;
-    }
+    if (this.channel.recvFast(this)) return true;
     return this.pollSlow(w);
   }
 
@@ -315,16 +399,19 @@ export class Recv<T> extends ChannelOp<T> {
       } else if (ch.closed) {
         ch.recvQ.remove(this);
         this.error = E_CLOSED;
+        ch.refresh();
         return true;
       }
       if (!take) {
         ch.recvQ.push(this, w);
+        ch.refresh();
         return false;
       }
       if (this.qQueued) ch.recvQ.remove(this);
     }
     this.value = ch.pop();
     this.error = OK;
+    ch.refresh();
     return true;
   }
 
