@@ -58,7 +58,7 @@ export class Channel<T> {
   private end: usize = 0;
   /** Values in the ring (including ones reserved for woken receivers). */
   private count: i32 = 0;
-  /** The fast-path gates (see the top of the file); written only by refresh(). */
+  /** The fast-path gates (see the top of the file); written only by refresh() and gates(). */
   private sendLimit: i32 = 0;
   private recvFloor: i32 = 0;
   /** Buffered values promised to granted (woken, not yet polled) receivers. */
@@ -160,7 +160,11 @@ export class Channel<T> {
    * fast test, close, leave, Send/Recv.pollSlow); put and take change only
    * `count`, which the gates do not depend on.
    */
-  refresh(): void {
+  refresh(): void { this.gates(); }
+
+  /** refresh, inlined (the pollSlow paths). */
+  // @ts-ignore: decorator
+  @inline gates(): void {
     // Closed shuts both gates: a closed channel's ops all take the slow path, so
     // a fast path never meets an op that completed with E_CLOSED (ChannelOp.error).
     const idle = this.sendQ.head === null && this.recvQ.head === null && !this.isClosed;
@@ -225,13 +229,15 @@ export class Channel<T> {
   }
 
   /** put, and grant the value to the oldest waiting receiver, if any (slow paths; the caller refreshes). */
-  push(v: T): void {
+  // @ts-ignore: decorator
+  @inline push(v: T): void {
     this.putAt(v, this.count);
     if (this.recvQ.head) this.grantRecv();
   }
 
   /** take, and grant the freed slot to the oldest waiting sender, if any (slow paths; the caller refreshes). */
-  pop(): T {
+  // @ts-ignore: decorator
+  @inline pop(): T {
     const v = this.takeAt(this.count);
     if (this.sendQ.head) this.grantSend();
     return v;
@@ -320,8 +326,15 @@ export class Send<T> extends ChannelOp<T> {
     return this.pollSlow(w);
   }
 
-  /** poll for every case but the uncontended send (see poll). */
+  /** poll for every case but the fast one (see poll); the gates are recomputed once, on the way out. */
   pollSlow(w: Waker): bool {
+    const done = this.pollGated(w);
+    this.channel.gates();
+    return done;
+  }
+
+  // @ts-ignore: decorator
+  @inline private pollGated(w: Waker): bool {
     const ch = this.channel;
     const g = this.qGrant;
     let go: bool;
@@ -335,17 +348,14 @@ export class Send<T> extends ChannelOp<T> {
     if (ch.closed) {
       ch.sendQ.remove(this);
       this.error = E_CLOSED;
-      ch.refresh();
       return true;
     }
     if (!go) {
       ch.sendQ.push(this, w); // joins the queue, or (already queued) updates its waker
-      ch.refresh();
       return false;
     }
     ch.push(this.value);
     this.error = OK;
-    ch.refresh();
     return true;
   }
 
@@ -382,8 +392,15 @@ export class Recv<T> extends ChannelOp<T> {
     return this.pollSlow(w);
   }
 
-  /** poll for every case but the uncontended receive (see poll). */
+  /** poll for every case but the fast one (see poll); the gates are recomputed once, on the way out. */
   pollSlow(w: Waker): bool {
+    const done = this.pollGated(w);
+    this.channel.gates();
+    return done;
+  }
+
+  // @ts-ignore: decorator
+  @inline private pollGated(w: Waker): bool {
     const ch = this.channel;
     const g = this.qGrant;
     let take = false;
@@ -399,19 +416,16 @@ export class Recv<T> extends ChannelOp<T> {
       } else if (ch.closed) {
         ch.recvQ.remove(this);
         this.error = E_CLOSED;
-        ch.refresh();
         return true;
       }
       if (!take) {
         ch.recvQ.push(this, w);
-        ch.refresh();
         return false;
       }
       if (this.qQueued) ch.recvQ.remove(this);
     }
     this.value = ch.pop();
     this.error = OK;
-    ch.refresh();
     return true;
   }
 
