@@ -20,10 +20,10 @@
 // or it holds a reservation) and no grant to hand out (nobody waits). Inside
 // those conditions the old rule (canSend/canRecv, then push/pop's grant
 // loops) gives the same outcome, so the fast paths change cost, not
-// behaviour. The ring is walked with two byte pointers (`wr`, `rd`) that wrap
-// at `end`, and `count` is the fill level: a message is one compare, one
-// element access and three field stores per side, for any capacity (no
-// power-of-two rounding, the ring stays capacity * sizeof<T>()).
+// behaviour. The ring is a read pointer `rd` that wraps at `end` and the fill
+// level `count` (the write slot is `count` slots after `rd`): a message is
+// one compare, one element access and one or two field stores per side, for
+// any capacity (no power-of-two rounding: the ring stays capacity * sizeof<T>()).
 
 import { Waker, OK } from "../coop";
 import { E_FULL, E_CLOSED, zeroOf } from "./errors";
@@ -44,16 +44,17 @@ import { Waiter, WaitQueue, GRANT_ONE, GRANT_NONE } from "./waitqueue";
  * - Interrupt side: trySend, tryRecv and close may be called outside any task
  *   (init, a driver polled from IRQ dispatch, waker -1); they never allocate.
  *
- * Static RAM: header + 60 bytes of fields (with padding) + sizeof<T>() + the ring
- * (capacity * sizeof<T>() + an array header) + two WaitQueues (12 bytes +
- * header each).
+ * Static RAM: header + 49 bytes of fields + sizeof<T>() (80 bytes in all for
+ * T of 1 to 8 bytes) + the ring (capacity * sizeof<T>() + an array header) +
+ * two WaitQueues (12 bytes + header each).
  */
 export class Channel<T> {
-  readonly capacity: i32;
+  // Fields are ordered so that an 8-byte T needs no padding (the object stays 80 bytes).
+  /** The value taken by the last successful tryRecv(). */
+  received: T = zeroOf<T>();
   buf: StaticArray<T>;
-  // The ring as byte addresses: the next value goes to `wr`, the oldest is at
-  // `rd`; both wrap from `end` back to the start of buf.
-  private wr: usize = 0;
+  // The ring as byte addresses: the oldest value is at `rd`, which wraps from
+  // `end` back to the start of buf; the next value goes `count` slots after it.
   private rd: usize = 0;
   private end: usize = 0;
   /** Values in the ring (including ones reserved for woken receivers). */
@@ -65,35 +66,34 @@ export class Channel<T> {
   itemsReserved: i32 = 0;
   /** Free slots promised to granted senders. */
   spaceReserved: i32 = 0;
-  private isClosed: bool = false;
-  /** The value taken by the last successful tryRecv(). */
-  received: T = zeroOf<T>();
-  /** Times `wr` wrapped (sentTotal = laps * capacity + wr's slot, exact across the u32 wrap). */
+  /** Times `rd` wrapped (receivedTotal = laps * capacity + rd's slot, exact across the u32 wrap). */
   private laps: u32 = 0;
   /** trySend calls refused with E_FULL (a driver's count of dropped values). */
   fullTotal: u32 = 0;
   recvQ: WaitQueue = new WaitQueue();
   sendQ: WaitQueue = new WaitQueue();
+  private isClosed: bool = false;
 
   constructor(capacity: i32) {
     assert(capacity >= 1, "Channel capacity must be at least 1");
-    this.capacity = capacity;
     this.buf = new StaticArray<T>(capacity);
     const b = changetype<usize>(this.buf);
-    this.wr = b;
     this.rd = b;
     this.end = b + (<usize>capacity << alignof<T>());
     this.refresh();
   }
 
+  /** How many values the ring holds (from the ring's bounds: no field of its own). */
+  // @ts-ignore: decorator
+  @inline get capacity(): i32 { return <i32>((this.end - changetype<usize>(this.buf)) >> alignof<T>()); }
   /** Values in the ring (including ones reserved for woken receivers). */
   get length(): i32 { return this.count; }
   /** Values accepted since construction (wrapping). */
-  get sentTotal(): u32 {
-    return this.laps * <u32>this.capacity + <u32>((this.wr - changetype<usize>(this.buf)) >> alignof<T>());
-  }
+  get sentTotal(): u32 { return this.receivedTotal + <u32>this.count; }
   /** Values taken since construction (wrapping). */
-  get receivedTotal(): u32 { return this.sentTotal - <u32>this.count; }
+  get receivedTotal(): u32 {
+    return this.laps * <u32>this.capacity + <u32>((this.rd - changetype<usize>(this.buf)) >> alignof<T>());
+  }
   get closed(): bool { return this.isClosed; }
   /** True if a trySend now would fail with E_FULL. */
   get full(): bool { return this.count + this.spaceReserved >= this.capacity; }
@@ -208,11 +208,11 @@ export class Channel<T> {
   /** Append v (the caller checked there is room); grants nothing. c is `count`, already loaded. */
   // @ts-ignore: decorator
   @inline putAt(v: T, c: i32): void {
-    let p = this.wr;
+    // The free slot after the c values from rd: at most one wrap, since c < capacity.
+    let p = this.rd + (<usize>c << alignof<T>());
+    const e = this.end;
+    if (p >= e) p -= e - changetype<usize>(this.buf);
     store<T>(p, v);
-    p += sizeof<T>();
-    if (p == this.end) { p = changetype<usize>(this.buf); this.laps++; }
-    this.wr = p;
     this.count = c + 1;
   }
 
@@ -222,7 +222,7 @@ export class Channel<T> {
     let p = this.rd;
     const v = load<T>(p);
     p += sizeof<T>();
-    if (p == this.end) p = changetype<usize>(this.buf);
+    if (p == this.end) { p = changetype<usize>(this.buf); this.laps++; }
     this.rd = p;
     this.count = c - 1;
     return v;
