@@ -8,7 +8,7 @@
 // same results, values, errors, wakes, counters and reservations.
 
 import { Waker, OK } from "../../../assembly/coop";
-import { Channel, Send, Recv, E_FULL, E_CLOSED } from "../../../assembly/sync";
+import { Channel, Send, Recv, E_FULL, E_CLOSED, E_INVALID } from "../../../assembly/sync";
 import { GRANT_NONE } from "../../../assembly/sync/waitqueue";
 import { RefChannel, RefSend, RefRecv } from "./refchannel";
 import { woke, clearWakes, Rng } from "./util";
@@ -132,10 +132,65 @@ describe("Channel gates: reservations and waiters shut the fast paths", () => {
   });
 });
 
+describe("Channel batch transfers", () => {
+  it("trySendMany / tryRecvMany copy across the ring's wrap, in order, and refuse a range outside the array", () => {
+    clearWakes();
+    const ch = new Channel<i32>(5);
+    const src = new StaticArray<i32>(8), dst = new StaticArray<i32>(8);
+    for (let j = 0; j < 8; j++) src[j] = 10 + j;
+    expect(ch.trySendMany(src, 0, 3)).toBe(3); // 10 11 12
+    expect(ch.tryRecvMany(dst, 0, 2)).toBe(2); // rd moves 2 slots on
+    expect(dst[0]).toBe(10); expect(dst[1]).toBe(11);
+    expect(ch.received).toBe(11);
+    expect(ch.trySendMany(src, 3, 5)).toBe(4); // 13..16 fill the ring across its end; 17 is refused
+    expect(ch.fullTotal).toBe(<u32>1);
+    expect(ch.length).toBe(5);
+    expect(ch.tryRecvMany(dst, 0, 8)).toBe(5); // 12..16 come out across the wrap
+    for (let j = 0; j < 5; j++) expect(dst[j]).toBe(12 + j);
+    expect(ch.sentTotal).toBe(<u32>7);
+    expect(ch.receivedTotal).toBe(<u32>7);
+    expect(ch.tryRecvMany(dst, 0, 8)).toBe(0);
+    expect(ch.trySendMany(src, 6, 3)).toBe(E_INVALID);
+    expect(ch.trySendMany(src, -1, 1)).toBe(E_INVALID);
+    expect(ch.tryRecvMany(dst, 8, 1)).toBe(E_INVALID);
+    expect(ch.trySendMany(src, 8, 0)).toBe(0);
+  });
+
+  it("a batch never takes a value reserved for a woken receiver nor a slot granted to a sender", () => {
+    clearWakes();
+    const ch = new Channel<i32>(3);
+    const r = new Recv<i32>(ch), s = new Send<i32>(ch);
+    const buf = new StaticArray<i32>(4);
+    expect(r.poll(A)).toBe(false);
+    buf[0] = 1; buf[1] = 2; buf[2] = 3; buf[3] = 4;
+    expect(ch.trySendMany(buf, 0, 4)).toBe(3); // 1 is granted to A on the way in; 4 is refused
+    expect(woke(A)).toBe(true);
+    expect(ch.tryRecvMany(buf, 0, 4)).toBe(2); // the two oldest, 1 and 2; one value (3) stays for A
+    expect(buf[0]).toBe(1); expect(buf[1]).toBe(2);
+    s.value = 5;
+    expect(s.poll(B)).toBe(true); // room: 1 value (A's) in a ring of 3
+    s.value = 6;
+    expect(s.poll(B)).toBe(true);
+    s.value = 7;
+    expect(s.poll(B)).toBe(false); // full: B waits
+    expect(r.poll(A)).toBe(true); // A takes the oldest (3); the freed slot is granted to B
+    expect(r.value).toBe(3);
+    expect(woke(B)).toBe(true);
+    buf[0] = 9;
+    expect(ch.trySendMany(buf, 0, 1)).toBe(0); // the free slot is B's
+    expect(s.poll(B)).toBe(true);
+    expect(ch.tryRecvMany(buf, 0, 4)).toBe(3);
+    expect(buf[0]).toBe(5); expect(buf[1]).toBe(6); expect(buf[2]).toBe(7);
+    clearWakes();
+  });
+});
+
 // Same operations on both; wakes of the real channel's ops go to tasks 1..6,
 // the reference's to 11..16, so one ready set shows both.
 const NS = 3, NR = 3, REF = 10;
 let completions = 0; // ops that completed, across rounds: the runs did move values
+let batched = 0; // values moved by trySendMany / tryRecvMany
+const stage = new StaticArray<i32>(8);
 
 function runAgainstReference(seed: u32, capacity: i32, steps: i32): i32 {
   clearWakes();
@@ -168,12 +223,30 @@ function runAgainstReference(seed: u32, capacity: i32, steps: i32): i32 {
     } else if (op < 80) {
       const i = <i32>rng.below(NR);
       rs[i].cancel(); rrs[i].cancel();
-    } else if (op < 89) {
+    } else if (op < 85) {
       if (ch.trySend(next) != rc.trySend(next)) bad++;
       next++;
-    } else if (op < 99) {
+    } else if (op < 89) {
+      // trySendMany = trySend value by value until one is refused
+      const n = <i32>rng.below(6);
+      for (let j = 0; j < n; j++) stage[j] = next + j;
+      const a = ch.trySendMany(stage, 0, n);
+      let b = 0;
+      while (b < n && rc.trySend(next + b) == OK) b++;
+      if (a != b) bad++;
+      next += n;
+      batched += a;
+    } else if (op < 94) {
       const a = ch.tryRecv(), b = rc.tryRecv();
       if (a != b || (a && ch.received != rc.received)) bad++;
+    } else if (op < 99) {
+      // tryRecvMany = tryRecv value by value while one is there
+      const max = <i32>rng.below(6);
+      const a = ch.tryRecvMany(stage, 1, max);
+      let b = 0;
+      while (b < max && rc.tryRecv()) { if (stage[1 + b] != rc.received) bad++; b++; }
+      if (a != b || (a > 0 && ch.received != rc.received)) bad++;
+      batched += a;
     } else if (rng.below(20) == 0) {
       ch.close(); rc.close();
     }
@@ -200,5 +273,6 @@ describe("Channel against the implementation without fast paths", () => {
     for (let k = 0; k < caps.length; k++) for (let r = 0; r < 8; r++) bad += runAgainstReference(<u32>(20261202 + 97 * k + r), caps[k], 1500);
     expect(bad).toBe(0);
     expect(completions).toBeGreaterThan(20000);
+    expect(batched).toBeGreaterThan(2000);
   });
 });
