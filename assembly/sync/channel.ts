@@ -138,28 +138,37 @@ export class Channel<T> {
    * Batch trySend: src[from], src[from + 1], ... go in as up to n trySend
    * calls would, stopping at the first one refused (that one counts in
    * fullTotal, as its trySend would). Returns how many went in (0 when full
-   * or closed: check `closed`), or E_INVALID for a range outside src. While
-   * nobody waits and nothing is reserved, the values are copied into the ring
-   * in one or two memory.copy (the same gate as trySend's fast path: the
-   * ring's room is `sendLimit - count`); otherwise value by value through
-   * trySend. Callable from any context; never allocates.
+   * or closed: check `closed`), or E_INVALID for a range outside src.
+   * Whenever the gate of trySend's fast path is open (the ring's room is
+   * `sendLimit - count`), as many as fit are copied into the ring in one or
+   * two memory.copy; otherwise value by value through trySend (whose slow
+   * path may open the gate). Callable from any context; never allocates.
    */
   trySendMany(src: StaticArray<T>, from: i32, n: i32): i32 {
     if (from < 0 || n < 0 || from > src.length - n) return E_INVALID;
-    const c = this.count;
-    let k = min(n, this.sendLimit - c); // > 0 only with the gate open
-    if (k > 0) {
-      const sz = <usize>sizeof<T>();
-      const e = this.end, b = changetype<usize>(this.buf);
-      let p = this.rd + (<usize>c << alignof<T>());
-      if (p >= e) p -= e - b;
-      const s = changetype<usize>(src) + (<usize>from << alignof<T>());
-      const first = min(<usize>k * sz, e - p); // up to the end of the ring, then from its start
-      memory.copy(p, s, first);
-      memory.copy(b, s + first, <usize>k * sz - first);
-      this.count = c + k;
-    } else k = 0;
-    while (k < n && this.trySend(unchecked(src[from + k])) == OK) k++;
+    let k = 0;
+    while (k < n) {
+      const c = this.count;
+      const room = this.sendLimit - c; // > 0 only with the gate open
+      if (room > 0) {
+        // The fast path, for as many as fit: afterwards either all are in or the ring is full.
+        const m = min(n - k, room);
+        const sz = <usize>sizeof<T>();
+        const e = this.end, b = changetype<usize>(this.buf);
+        let p = this.rd + (<usize>c << alignof<T>());
+        if (p >= e) p -= e - b;
+        const s = changetype<usize>(src) + (<usize>(from + k) << alignof<T>());
+        const first = min(<usize>m * sz, e - p); // up to the end of the ring, then from its start
+        memory.copy(p, s, first);
+        memory.copy(b, s + first, <usize>m * sz - first);
+        this.count = c + m;
+        k += m;
+        if (k == n) break;
+      }
+      // Gate shut (or the ring full): one value the slow way, which may open the gate again.
+      if (this.trySend(unchecked(src[from + k])) != OK) break;
+      k++;
+    }
     return k;
   }
 
@@ -167,31 +176,38 @@ export class Channel<T> {
    * Batch tryRecv: takes up to max values into dst[from], dst[from + 1], ...
    * as up to max tryRecv calls would (stopping when none is left that is not
    * reserved); `received` is the last one taken. Returns how many (0 if
-   * none: check `closed`), or E_INVALID for a range outside dst. The same
-   * gate as tryRecv's fast path lets it copy the values out of the ring in
-   * one or two memory.copy; otherwise it goes value by value through
-   * tryRecv. Callable from any context; never allocates.
+   * none: check `closed`), or E_INVALID for a range outside dst. Whenever
+   * the gate of tryRecv's fast path is open it copies the values out of the
+   * ring in one or two memory.copy; otherwise it goes value by value through
+   * tryRecv (whose slow path may open the gate). Callable from any context;
+   * never allocates.
    */
   tryRecvMany(dst: StaticArray<T>, from: i32, max: i32): i32 {
     if (from < 0 || max < 0 || from > dst.length - max) return E_INVALID;
-    const c = this.count;
     let k = 0;
-    if (c > this.recvFloor && max > 0) {
-      k = min(max, c);
-      const sz = <usize>sizeof<T>();
-      const e = this.end, b = changetype<usize>(this.buf);
-      const d = changetype<usize>(dst) + (<usize>from << alignof<T>());
-      const p = this.rd;
-      const first = min(<usize>k * sz, e - p);
-      memory.copy(d, p, first);
-      const rest = <usize>k * sz - first;
-      memory.copy(d + first, b, rest);
-      if (p + first == e) { this.rd = b + rest; this.laps++; } else this.rd = p + first;
-      this.count = c - k;
-      this.received = load<T>(d + (<usize>(k - 1) << alignof<T>()));
-      return k;
+    while (k < max) {
+      const c = this.count;
+      if (c > this.recvFloor) {
+        // The fast path: afterwards either max are taken or the ring is empty.
+        const m = min(max - k, c);
+        const sz = <usize>sizeof<T>();
+        const e = this.end, b = changetype<usize>(this.buf);
+        const d = changetype<usize>(dst) + (<usize>(from + k) << alignof<T>());
+        const p = this.rd;
+        const first = min(<usize>m * sz, e - p);
+        memory.copy(d, p, first);
+        const rest = <usize>m * sz - first;
+        memory.copy(d + first, b, rest);
+        if (p + first == e) { this.rd = b + rest; this.laps++; } else this.rd = p + first;
+        this.count = c - m;
+        this.received = load<T>(d + (<usize>(m - 1) << alignof<T>()));
+        k += m;
+        break;
+      }
+      if (!this.tryRecv()) break;
+      unchecked(dst[from + k] = this.received);
+      k++;
     }
-    while (k < max && this.tryRecv()) { unchecked(dst[from + k] = this.received); k++; }
     return k;
   }
 
