@@ -321,12 +321,14 @@ export class Channel<T> {
   }
 
   /** Hand each unreserved value to the oldest waiting receiver. */
-  grantRecv(): void {
+  // @ts-ignore: decorator
+  @inline grantRecv(): void {
     while (this.count > this.itemsReserved && this.recvQ.grantFront(GRANT_ONE)) this.itemsReserved++;
   }
 
   /** Hand each unreserved free slot to the oldest waiting sender. */
-  grantSend(): void {
+  // @ts-ignore: decorator
+  @inline grantSend(): void {
     while (this.count + this.spaceReserved < this.capacity && this.sendQ.grantFront(GRANT_ONE)) this.spaceReserved++;
   }
 
