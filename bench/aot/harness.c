@@ -96,6 +96,7 @@ static const struct { const char *name; fn1 one; fn3 three; } WORKLOADS[] = {
   {"step_empty", Z_coopZ_step_empty, 0},
   {"board_calls", Z_coopZ_board_calls, 0},
   {"channel_no_executor", Z_coopZ_channel_no_executor, 0},
+  {"channel_batch", Z_coopZ_channel_batch, 0}, /* the channel workload with the batch calls (docs/sync.md) */
 };
 
 static int64_t now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec; }
