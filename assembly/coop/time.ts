@@ -208,6 +208,16 @@ function wakeOverflowed(): void {
   overflowWaiters.wakeAll();
 }
 
+/** A timer found the pool empty: count it and put its task on the wait list (see TimerFuture). */
+function overflowTimer(w: Waker): void {
+  timerOverflows++;
+  // The bit stays until the next wakeAll even if this future later gets
+  // an entry: a stale bit costs one spurious wake, while removing it could
+  // unregister another overflowed timer of the same task (one bit per task).
+  overflowWaiters.add(w);
+  overflowed = true;
+}
+
 /** Give back an entry that is out of the heap (fired, or never armed). */
 // @ts-ignore: decorator
 @inline function entryFreeUnarmed(e: i32): void {
@@ -348,16 +358,14 @@ export abstract class TimerFuture extends Future {
    * Take and arm an entry for `deadline` (the clock has been read and found
    * before it; no entry is held). NEVER arms nothing: only cancel ends it.
    */
-  protected armEntry(w: Waker): void {
+  // Inlined (three call sites): the common case is a few stores and one
+  // sift call; the pool running out is overflowTimer, out of line.
+  // @ts-ignore: decorator
+  @inline protected armEntry(w: Waker): void {
     if (this.deadline == NEVER) return; // nothing will ever wake it but cancel
     const e = entryAlloc();
     if (e < 0) {
-      timerOverflows++;
-      // The bit stays until the next wakeAll even if this future later gets
-      // an entry: a stale bit costs one spurious wake, while removing it could
-      // unregister another overflowed timer of the same task (one bit per task).
-      overflowWaiters.add(w);
-      overflowed = true;
+      overflowTimer(w);
       return;
     }
     this.entry = e;
