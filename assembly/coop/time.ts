@@ -487,7 +487,26 @@ export class Ticker extends TimerFuture {
   count: u64 = 0;
   constructor(public period: Duration) { super(); }
 
-  poll(w: Waker): bool {
+  /**
+   * Inlined where it is awaited, as Sleep's: a fired entry is a tick (the
+   * deadline never moves while an entry is held: it advances only after the
+   * entry is released, and a new period restarts, which releases it).
+   */
+  // @ts-ignore: decorator
+  @inline poll(w: Waker): bool {
+    const e = this.entry;
+    if (e >= 0 && posOf(e) == POS_FIRED) {
+      this.entry = -1;
+      entryFreeUnarmed(e);
+      this.deadline = addSat(this.deadline, this.period > 0 ? this.period : 1);
+      this.count++;
+      return true;
+    }
+    return this.pollSlow(w);
+  }
+
+  /** poll for every case but a fired entry (see poll). */
+  pollSlow(w: Waker): bool {
     const p = this.period > 0 ? this.period : 1;
     if (!this.started) {
       const t = board.now();
