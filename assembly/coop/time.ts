@@ -4,6 +4,10 @@
 // The timer queue is a binary min-heap over a fixed pool of TIMER_CAPACITY
 // entries (default: one per task slot). Insert, removal and expiry are
 // O(log n). Entries with equal deadlines fire in the order they were armed.
+// An expiry that fires the last due entry leaves the root as a hole that the
+// next insert fills (see `hole`), so a sleep that ends and starts again costs
+// one sift, not a pop and an insert; Sleep's and Ticker's end (a fired entry)
+// is inlined where they are awaited.
 
 import { TIMER_CAPACITY } from "./config";
 import { Future, Waker } from "./future";
