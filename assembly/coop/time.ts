@@ -163,7 +163,11 @@ function siftUp(e: i32, at: i32): void {
 }
 
 function siftDown(e: i32, at: i32): void {
-  const de = deadlineOf(e), se = seqOf(e);
+  siftDownKey(e, at, deadlineOf(e), seqOf(e));
+}
+
+/** siftDown with e's key (deadline, arming order) given: an insert has it in locals already. */
+function siftDownKey(e: i32, at: i32, de: i64, se: u32): void {
   const len = heapLen;
   while (true) {
     let child = 2 * at + 1;
@@ -240,12 +244,13 @@ function entryFree(e: i32): void {
 
 // @ts-ignore: decorator
 @inline function entryArm(e: i32, deadline: Instant, task: Waker): void {
+  const sq = seqNext++;
   store<i64>(rec(e), deadline, ENTRIES);
-  store<u32>(rec(e), seqNext++, ENTRIES + 8);
+  store<u32>(rec(e), sq, ENTRIES + 8);
   setTaskOf(e, task);
   if (hole) {
     hole = false;
-    siftDown(e, 0); // into the root hole (see `hole`)
+    siftDownKey(e, 0, deadline, sq); // into the root hole (see `hole`)
   } else {
     siftUp(e, heapLen++);
   }
