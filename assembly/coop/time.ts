@@ -4,6 +4,10 @@
 // The timer queue is a binary min-heap over a fixed pool of TIMER_CAPACITY
 // entries (default: one per task slot). Insert, removal and expiry are
 // O(log n). Entries with equal deadlines fire in the order they were armed.
+// An expiry that fires the last due entry leaves the root as a hole that the
+// next insert fills (see `hole`), so a sleep that ends and starts again costs
+// one sift, not a pop and an insert; Sleep's and Ticker's end (a fired entry)
+// is inlined where they are awaited.
 
 import { TIMER_CAPACITY } from "./config";
 import { Future, Waker } from "./future";
@@ -120,23 +124,31 @@ for (let i = TIMER_CAPACITY - 1; i >= 0; i--) {
 }
 
 // @ts-ignore: decorator
-@inline function before(a: i32, b: i32): bool {
-  const da = deadlineOf(a);
-  const db = deadlineOf(b);
-  return da < db || (da == db && <i32>(seqOf(a) - seqOf(b)) < 0);
-}
-
-// @ts-ignore: decorator
 @inline function place(e: i32, at: i32): void {
   store<u16>(<usize>at << 1, <u16>e, HEAP);
   setPos(e, <u16>at);
 }
 
-// Both sifts move one entry `e` through the heap with its key (deadline,
-// arming order) in locals: each level loads only the other entries' keys.
+// The root hole. When the expiry pass fires the earliest entry and nothing
+// else is due, it does not pop it: the root is left as a hole (`hole`; the
+// fired entry's position is POS_FIRED, so it is out of the heap for everyone
+// else) and heapLen still counts it. The woken timer most often arms again at
+// once (a Sleep in a loop, a Ticker: free, then alloc of the same entry from
+// the LIFO free stack, then arm), and that insert fills the hole: the new
+// entry goes in at the root and sifts down (a heap "replace"), one sift
+// instead of the pop's sift-down plus the insert's sift-up. Anything else
+// that needs the heap whole fills the hole first with a plain pop (fillHole):
+// removal of another entry, nextDeadline (the executor's alarm, once per
+// step), another expiry pass. The heap orders by the same total order
+// (deadline, arming sequence) either way, so what fires when, and in which
+// order, is exactly what a pop at expiry gives.
+let hole = false;
 
-function siftUp(at: i32): void {
-  const e = heapAt(at);
+// Both sifts move one entry `e` into a free position `at` of the heap with
+// its key (deadline, arming order) in locals: each level loads only the
+// other entries' keys, and `e` is stored once, where it stops.
+
+function siftUp(e: i32, at: i32): void {
   const de = deadlineOf(e), se = seqOf(e);
   while (at > 0) {
     const parent = (at - 1) >> 1;
@@ -150,9 +162,12 @@ function siftUp(at: i32): void {
   place(e, at);
 }
 
-function siftDown(at: i32): void {
-  const e = heapAt(at);
-  const de = deadlineOf(e), se = seqOf(e);
+function siftDown(e: i32, at: i32): void {
+  siftDownKey(e, at, deadlineOf(e), seqOf(e));
+}
+
+/** siftDown with e's key (deadline, arming order) given: an insert has it in locals already. */
+function siftDownKey(e: i32, at: i32, de: i64, se: u32): void {
   const len = heapLen;
   while (true) {
     let child = 2 * at + 1;
@@ -172,59 +187,94 @@ function siftDown(at: i32): void {
   place(e, at);
 }
 
-function heapRemoveAt(at: i32): void {
-  heapLen--;
-  if (at == heapLen) return;
-  place(heapAt(heapLen), at);
-  siftDown(at);
-  siftUp(<i32>posOf(heapAt(at)));
+/** Remove the root (a hole or the earliest entry): the last entry sifts down from the root. */
+function popRoot(): void {
+  hole = false;
+  const len = --heapLen;
+  if (len > 0) siftDown(heapAt(len), 0);
 }
 
-/** Remove the earliest entry (expiry): no sift-up needed from the root. */
-function popRoot(): void {
-  heapLen--;
-  if (heapLen > 0) {
-    place(heapAt(heapLen), 0);
-    siftDown(0);
-  }
+/** Remove the entry at heap position `at` (no hole: the caller filled it). */
+function heapRemoveAt(at: i32): void {
+  const len = --heapLen;
+  if (at == len) return;
+  const last = heapAt(len);
+  siftDown(last, at);
+  const p = <i32>posOf(last);
+  if (p == at) siftUp(last, at); // it did not move down: it may belong higher
 }
 
 /** Take a free entry, or -1 when all TIMER_CAPACITY entries are armed. */
-function entryAlloc(): i32 {
+// @ts-ignore: decorator
+@inline function entryAlloc(): i32 {
   if (freeTop == 0) return -1;
   return freeAt(--freeTop);
 }
 
-function entryFree(e: i32): void {
-  const p = posOf(e);
-  if (p < POS_FREE) heapRemoveAt(<i32>p);
-  setPos(e, POS_FREE);
-  setFreeAt(freeTop++, e);
-  if (overflowed) {
-    overflowed = false;
-    overflowWaiters.wakeAll();
-  }
+function wakeOverflowed(): void {
+  overflowed = false;
+  overflowWaiters.wakeAll();
 }
 
-function entryArm(e: i32, deadline: Instant, task: Waker): void {
+/** A timer found the pool empty: count it and put its task on the wait list (see TimerFuture). */
+function overflowTimer(w: Waker): void {
+  timerOverflows++;
+  // The bit stays until the next wakeAll even if this future later gets
+  // an entry: a stale bit costs one spurious wake, while removing it could
+  // unregister another overflowed timer of the same task (one bit per task).
+  overflowWaiters.add(w);
+  overflowed = true;
+}
+
+/** Give back an entry that is out of the heap (fired, or never armed). */
+// @ts-ignore: decorator
+@inline function entryFreeUnarmed(e: i32): void {
+  setPos(e, POS_FREE);
+  setFreeAt(freeTop++, e);
+  if (overflowed) wakeOverflowed();
+}
+
+function entryFree(e: i32): void {
+  if (posOf(e) < POS_FREE) {
+    if (hole) popRoot(); // positions move: read e's after
+    heapRemoveAt(<i32>posOf(e));
+  }
+  entryFreeUnarmed(e);
+}
+
+// @ts-ignore: decorator
+@inline function entryArm(e: i32, deadline: Instant, task: Waker): void {
+  const sq = seqNext++;
   store<i64>(rec(e), deadline, ENTRIES);
-  store<u32>(rec(e), seqNext++, ENTRIES + 8);
+  store<u32>(rec(e), sq, ENTRIES + 8);
   setTaskOf(e, task);
-  place(e, heapLen++);
-  siftUp(heapLen - 1);
+  if (hole) {
+    hole = false;
+    siftDownKey(e, 0, deadline, sq); // into the root hole (see `hole`)
+  } else {
+    siftUp(e, heapLen++);
+  }
 }
 
 /** Wake the owners of every entry whose deadline is at or before t. Returns how many fired. */
 export function expireTimers(t: Instant): i32 {
+  if (hole) popRoot();
   if (traceOn) setWakeCause(WAKE_TIMER); // the wakes below are timer expiries
   let n = 0;
   while (heapLen > 0) {
     const e = heapAt(0);
     if (deadlineOf(e) > t) break;
-    popRoot();
     setPos(e, POS_FIRED);
     wake(taskOf(e));
     n++;
+    // The next earliest is a child of the root: if neither is due, leave
+    // the root as a hole for the next insert (see `hole`); else pop.
+    const len = heapLen;
+    if (len == 1 || (deadlineOf(heapAt(1)) > t && (len == 2 || deadlineOf(heapAt(2)) > t))) {
+      hole = true;
+      break;
+    }
+    popRoot();
   }
   if (traceOn) setWakeCause(WAKE_OTHER);
   return n;
@@ -234,28 +284,37 @@ export function expireTimers(t: Instant): i32 {
  * The executor's expiry pass, run before every batch: expireTimers(now()),
  * except that with no timer armed there is nothing to expire, so the board's
  * clock is not read (one import call less per batch; see docs/runtime.md).
+ * (A lone root hole still reads it: the pass fills the hole.)
  */
 // @ts-ignore: decorator
 @inline export function expireDue(): void {
   if (heapLen > 0) expireAt(board.now());
 }
 
-/** expireTimers(t) for the executor, inlined: the call is made only when the earliest deadline is due. */
+/**
+ * expireTimers(t) for the executor, inlined: the call is made only when the
+ * earliest deadline is due. (A root hole's fired entry is always due: the
+ * call then fills the hole first.)
+ */
 // @ts-ignore: decorator
 @inline export function expireAt(t: Instant): void {
   if (heapLen > 0 && deadlineOf(heapAt(0)) <= t) expireTimers(t);
 }
 
+/** Fill the root hole (see `hole`) so the root is the earliest armed entry. */
+function fillHole(): void { popRoot(); }
+
 /** The earliest armed deadline, or -1 when no timer is armed. */
 // @ts-ignore: decorator
 @inline export function nextDeadline(): Instant {
+  if (hole) fillHole();
   return heapLen > 0 ? deadlineOf(heapAt(0)) : -1;
 }
 
 /** Number of armed timers (in the heap). */
 // @ts-ignore: decorator
 @inline export function timersArmed(): i32 {
-  return heapLen;
+  return heapLen - <i32>hole;
 }
 
 // ---- timer futures -----------------------------------------------------
@@ -308,16 +367,14 @@ export abstract class TimerFuture extends Future {
    * Take and arm an entry for `deadline` (the clock has been read and found
    * before it; no entry is held). NEVER arms nothing: only cancel ends it.
    */
-  protected armEntry(w: Waker): void {
+  // Inlined (three call sites): the common case is a few stores and one
+  // sift call; the pool running out is overflowTimer, out of line.
+  // @ts-ignore: decorator
+  @inline protected armEntry(w: Waker): void {
     if (this.deadline == NEVER) return; // nothing will ever wake it but cancel
     const e = entryAlloc();
     if (e < 0) {
-      timerOverflows++;
-      // The bit stays until the next wakeAll even if this future later gets
-      // an entry: a stale bit costs one spurious wake, while removing it could
-      // unregister another overflowed timer of the same task (one bit per task).
-      overflowWaiters.add(w);
-      overflowed = true;
+      overflowTimer(w);
       return;
     }
     this.entry = e;
@@ -357,7 +414,28 @@ export class Sleep extends TimerFuture {
     return this;
   }
 
-  poll(w: Waker): bool {
+  /**
+   * Inlined where it is awaited: the end of a sleep (its entry fired: the
+   * expiry pass saw its deadline) gives the entry back and completes here;
+   * everything else is pollSlow, out of line. A Sleep's deadline never moves
+   * while it holds an entry (it is set only when a sleep starts, with no
+   * entry held, and every path that ends the sleep releases the entry), so a
+   * fired entry is waitUntil's "deadline passed" for this case.
+   */
+  // @ts-ignore: decorator
+  @inline poll(w: Waker): bool {
+    const e = this.entry;
+    if (e >= 0 && posOf(e) == POS_FIRED) {
+      this.entry = -1;
+      this.armed = false;
+      entryFreeUnarmed(e);
+      return true;
+    }
+    return this.pollSlow(w);
+  }
+
+  /** poll for every case but a fired entry (see poll): start, spurious polls, no entry. */
+  pollSlow(w: Waker): bool {
     if (!this.armed) {
       const t = board.now();
       this.deadline = addSat(t, this.duration);
@@ -418,7 +496,26 @@ export class Ticker extends TimerFuture {
   count: u64 = 0;
   constructor(public period: Duration) { super(); }
 
-  poll(w: Waker): bool {
+  /**
+   * Inlined where it is awaited, as Sleep's: a fired entry is a tick (the
+   * deadline never moves while an entry is held: it advances only after the
+   * entry is released, and a new period restarts, which releases it).
+   */
+  // @ts-ignore: decorator
+  @inline poll(w: Waker): bool {
+    const e = this.entry;
+    if (e >= 0 && posOf(e) == POS_FIRED) {
+      this.entry = -1;
+      entryFreeUnarmed(e);
+      this.deadline = addSat(this.deadline, this.period > 0 ? this.period : 1);
+      this.count++;
+      return true;
+    }
+    return this.pollSlow(w);
+  }
+
+  /** poll for every case but a fired entry (see poll). */
+  pollSlow(w: Waker): bool {
     const p = this.period > 0 ? this.period : 1;
     if (!this.started) {
       const t = board.now();
