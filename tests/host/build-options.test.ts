@@ -124,6 +124,26 @@ test("--speed builds the release target at shrinkLevel 0 (larger than the defaul
   assert.ok(statSync(join(dir, "demo-speed.wasm")).size > statSync(join(dir, "demo.wasm")).size * 1.1, `${rel.out}${fast.out}`);
 });
 
+/** Function names of a module's name section (a --names or debug build). */
+function functionNames(wasm: string): string[] {
+  const r = spawnSync("wasm-objdump", ["-x", "-j", "name", wasm], { encoding: "utf8" });
+  if (r.error) return [];
+  return [...r.stdout.matchAll(/func\[\d+\] <([^>]+)>/g)].map((m) => m[1]);
+}
+const NO_OBJDUMP = spawnSync("wasm-objdump", ["--version"]).status === 0 ? false : "wasm-objdump (wabt) is not installed: apt-get install wabt";
+
+test("the release build inlines each task's poll into the executor's dispatch: one call per poll, no larger", { skip: NO_OBJDUMP }, () => {
+  const demo = join(ROOT, "assembly/examples/demo.ts");
+  const named = join(dir, "demo-names.wasm"), debug = join(dir, "demo-debug.wasm");
+  assert.equal(coop(["build", demo, "-o", named, "--names"]).code, 0);
+  assert.equal(coop(["build", demo, "-o", debug, "--debug"]).code, 0);
+  // The demo's tasks are async functions: each lowered class's poll has one caller, the virtual-call stub.
+  const tasks = functionNames(debug).filter((n) => /examples\/demo\/\w+\$Future#poll$/.test(n));
+  assert.ok(tasks.length >= 3, `the debug build keeps the task polls: ${tasks.join(", ")}`);
+  const left = functionNames(named).filter((n) => /\$Future#poll$|Future#poll@override$/.test(n));
+  assert.deepEqual(left, [], "task polls and the dispatch stub left as functions in the release build");
+});
+
 test("an entry without the ABI export is told the import line to add, and that line fixes it", () => {
   const body = `import { Ticker, millis, spawn } from "CORE";
 async function tick(): Promise<void> {
