@@ -9,6 +9,7 @@ import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "nod
 import { fileURLToPath, pathToFileURL } from "node:url";
 import AsyncTransform from "./async/transform.js";
 import { EXIT } from "./abi.js";
+import { gate, GATE_LIMITS } from "./engines/gate.js";
 
 /** The package root: this file is build/js/host/build.js (or host/build.ts). */
 export function packageRoot(): string {
@@ -153,11 +154,13 @@ export async function compileFirmware(entry: string, out: string, opts: BuildOpt
   const args = [toPosix(relative(base, src)), "--baseDir", base, "--config", config, "--target", opts.debug ? "debug" : "release", "-o", dst];
   if (opts.speed) args.push("--shrinkLevel", "0");
   for (const u of opts.use ?? []) args.push("--use", u);
-  const { error, stderr } = await asc.main(
-    args,
-    // The async lowering (host/async/) runs in every firmware build.
-    { readFile, transforms: opts.names && !opts.debug ? [AsyncTransform, KeepNames] : FIRMWARE_TRANSFORMS } as unknown as Parameters<typeof asc.main>[1],
-  );
+  // The async lowering (host/async/) runs in every firmware build.
+  const compile = (transforms: unknown[]) => asc.main(args, { readFile, transforms } as unknown as Parameters<typeof asc.main>[1]);
+  const inlining = !opts.debug && !opts.names;
+  let { error, stderr } = await compile(opts.names && !opts.debug ? [AsyncTransform, KeepNames] : inlining ? FIRMWARE_TRANSFORMS : [AsyncTransform]);
+  // Inlining every task's poll into the dispatch nests their blocks inside the
+  // dispatch's (one block per task class): past the budget, build without it.
+  if (!error && inlining && nestingOf(readFileSync(dst)) > INLINE_NESTING_BUDGET) ({ error, stderr } = await compile([AsyncTransform]));
   const text = stderr.toString();
   if (!error) return { ok: true, message: "", stderr: text };
   // What a missing ABI export looks like to the entry's author: the import line, as this entry would write it.
@@ -237,6 +240,22 @@ const ONE_CALLER_INLINE_MAX = 1 << 20;
  * -6% instructions on wasm3, +1% demo size; 12 measured +3% size).
  */
 const ALWAYS_INLINE_MAX = 8;
+
+/**
+ * The deepest block nesting compileFirmware lets the release inlining reach:
+ * three quarters of the module gate's limit (boards/wasm3/gate.json, set by
+ * wasm3's recursive compiler on the MCU), so a firmware it inlines keeps a
+ * quarter of the limit free, and one it would take deeper is built without
+ * it (docs/runtime.md, "Release build settings").
+ */
+export const INLINE_NESTING_BUDGET = Math.floor(GATE_LIMITS.max_nesting * 3 / 4);
+
+/** A module's deepest block nesting, as the module gate counts it (past the limit if the gate refuses the nesting; 0 if it refuses the module for another reason). */
+function nestingOf(bytes: Uint8Array): number {
+  const v = gate(bytes);
+  if (v.ok) return v.stats.maxNesting;
+  return /block nesting/.test(v.rule) ? Infinity : 0;
+}
 
 /** The transforms of every firmware build: the async lowering, then the release inlining. */
 export const FIRMWARE_TRANSFORMS = [AsyncTransform, InlineSingleCallers];

@@ -11,7 +11,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { CLI, ROOT } from "./fixtures/build.js";
-import { buildKnobs, projectOf } from "../../host/build.js";
+import { buildKnobs, projectOf, INLINE_NESTING_BUDGET } from "../../host/build.js";
+import { gate } from "../../host/engines/gate.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-knobs-"));
 const core = relative(dir, join(ROOT, "assembly", "coop")).split("\\").join("/");
@@ -146,6 +147,27 @@ test("the release build inlines each task's poll into the executor's dispatch (o
   const kept = functionNames(named).filter((n) => /examples\/demo\/\w+\$Future#poll$|Future#poll@override$/.test(n));
   assert.ok(kept.length >= 4, `--names keeps the task polls and the stub: ${kept.join(", ")}`);
   assert.ok(functionCount(rel) <= functionCount(named) - kept.length, `release ${functionCount(rel)} functions, --names ${functionCount(named)} with ${kept.join(", ")}`);
+});
+
+test("a firmware the release inlining would nest past its budget is built without it, and passes the module gate", { skip: NO_OBJDUMP }, () => {
+  // 44 task classes: the virtual-call stub nests one block per class, and inlining the polls into it nests theirs deeper.
+  const classes = Array.from({ length: 44 }, (_, i) => `class T${i} extends Future {
+  n: i32 = 0;
+  poll(w: Waker): bool {
+    while (this.n < ${i + 3}) { if (this.n == ${i}) { this.n += 2; } else { if (this.n > 7) return true; this.n++; } }
+    return false;
+  }
+}
+spawn(new T${i}());`);
+  writeFileSync(join(dir, "many.ts"), `export * from "${core}/abi";\nimport { Future, Waker, spawn } from "${core}";\n${classes.join("\n")}\n`);
+  const rel = join(dir, "many.wasm"), named = join(dir, "many-names.wasm");
+  assert.equal(coop(["build", join(dir, "many.ts"), "-o", rel]).code, 0);
+  assert.equal(coop(["build", join(dir, "many.ts"), "-o", named, "--names"]).code, 0);
+  const v = gate(new Uint8Array(readFileSync(rel)));
+  assert.ok(v.ok, v.ok ? "" : v.rule);
+  assert.ok(v.stats.maxNesting > INLINE_NESTING_BUDGET - 10, `the case is deep enough to test: nesting ${v.stats.maxNesting}`);
+  // Built as --names is (without the inlining): the same functions.
+  assert.equal(functionCount(rel), functionCount(named));
 });
 
 test("an entry without the ABI export is told the import line to add, and that line fixes it", () => {
