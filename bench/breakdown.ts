@@ -172,11 +172,11 @@ function w2cName(fn: string): string {
 async function buildProfile(): Promise<string | null> {
   let asc: typeof import("assemblyscript/asc");
   try { asc = await import("assemblyscript/asc"); } catch { return "assemblyscript is not installed"; }
-  const AsyncTransform = (await import("../host/async/transform.js")).default;
+  const { FIRMWARE_TRANSFORMS } = await import("../host/build.js");
   mkdirSync(PROF, { recursive: true });
   // The release target as shipped, plus the name section (--debug adds names only: the code is the same).
   const { error, stderr } = await asc.main(["bench/as/bench.ts", "--config", "asconfig.json", "--target", "release", "--debug", "-o", `${PROF}/coop.wasm`],
-    { transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1]);
+    { transforms: FIRMWARE_TRANSFORMS } as unknown as Parameters<typeof asc.main>[1]);
   if (error) return `asc: ${error.message}: ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}`;
   const w2c = spawnSync("wasm2c", [`${PROF}/coop.wasm`, "-n", "coop", "-o", `${PROF}/coop.c`], { encoding: "utf8" });
   if (w2c.error || w2c.status !== 0) return `wasm2c: ${w2c.error ? "not installed (apt-get install wabt)" : w2c.stderr.trim()}`;

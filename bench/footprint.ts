@@ -3,7 +3,7 @@
 // two table sizes and diffing the heap after start-up), and the MCU firmware's
 // flash and RAM as `npm run build:mcu` recorded them in build/mcu/demo.json.
 
-import AsyncTransform from "../host/async/transform.js";
+import { FIRMWARE_TRANSFORMS } from "../host/build.js";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
 
 export interface Footprint {
@@ -16,7 +16,7 @@ async function compile(entry: string, out: string, extra: string[] = []): Promis
   const asc = await import("assemblyscript/asc");
   // Private name, then rename: concurrent bench runs never read a half-written module.
   const tmp = `${out}.tmp-${process.pid}`;
-  const { error, stderr } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "-o", tmp, ...extra], { transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1]);
+  const { error, stderr } = await asc.main([entry, "--config", "asconfig.json", "--target", "release", "-o", tmp, ...extra], { transforms: FIRMWARE_TRANSFORMS } as unknown as Parameters<typeof asc.main>[1]);
   if (error) return `${error.message} ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}`;
   renameSync(tmp, out);
   return null;

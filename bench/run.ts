@@ -13,7 +13,7 @@
 // MCU flash/RAM.
 
 import { AOT_FRAME_LIMIT, FRAME_LIMIT_FLAGS, aotFlags, fixedMemoryBytes, haveWasm2c, moduleFlags, runtimeDefines, stackBudgetFor, translate } from "../host/aot/translate.js";
-import AsyncTransform from "../host/async/transform.js";
+import { FIRMWARE_TRANSFORMS } from "../host/build.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, release, platform } from "node:os";
@@ -129,7 +129,7 @@ async function buildWasm(): Promise<string | null> {
   for (const [name, args] of jobs) {
     const out = args[args.indexOf("-o") + 1];
     // Every firmware build runs the async lowering (bench.ts's ping-pong is written with async functions).
-    const { error, stderr } = await asc.main(args.map((a) => (a === out ? tmp(out) : a)), { transforms: [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1]);
+    const { error, stderr } = await asc.main(args.map((a) => (a === out ? tmp(out) : a)), { transforms: FIRMWARE_TRANSFORMS } as unknown as Parameters<typeof asc.main>[1]);
     if (error) return `asc ${name}: ${error.message}: ${stderr.toString().split("\n").find((l) => /ERROR/.test(l)) ?? ""}`;
     renameSync(tmp(out), out);
   }

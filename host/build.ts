@@ -9,6 +9,7 @@ import { basename, dirname, join, relative, resolve, isAbsolute, sep } from "nod
 import { fileURLToPath, pathToFileURL } from "node:url";
 import AsyncTransform from "./async/transform.js";
 import { EXIT } from "./abi.js";
+import { gate, GATE_LIMITS } from "./engines/gate.js";
 
 /** The package root: this file is build/js/host/build.js (or host/build.ts). */
 export function packageRoot(): string {
@@ -36,7 +37,7 @@ export interface BuildOptions {
   speed?: boolean;
   /** Build knobs, NAME=VALUE, already checked by parseKnobs. */
   use?: string[];
-  /** The release target with its name section kept (same code), so a trap on an MCU names the function (KeepNames). */
+  /** The release target with its name section kept and each task's poll a function of its own (no InlineSingleCallers), so a trap on an MCU names the task's function (KeepNames). */
   names?: boolean;
 }
 
@@ -153,11 +154,13 @@ export async function compileFirmware(entry: string, out: string, opts: BuildOpt
   const args = [toPosix(relative(base, src)), "--baseDir", base, "--config", config, "--target", opts.debug ? "debug" : "release", "-o", dst];
   if (opts.speed) args.push("--shrinkLevel", "0");
   for (const u of opts.use ?? []) args.push("--use", u);
-  const { error, stderr } = await asc.main(
-    args,
-    // The async lowering (host/async/) runs in every firmware build.
-    { readFile, transforms: opts.names && !opts.debug ? [AsyncTransform, KeepNames] : [AsyncTransform] } as unknown as Parameters<typeof asc.main>[1],
-  );
+  // The async lowering (host/async/) runs in every firmware build.
+  const compile = (transforms: unknown[]) => asc.main(args, { readFile, transforms } as unknown as Parameters<typeof asc.main>[1]);
+  const inlining = !opts.debug && !opts.names;
+  let { error, stderr } = await compile(opts.names && !opts.debug ? [AsyncTransform, KeepNames] : inlining ? FIRMWARE_TRANSFORMS : [AsyncTransform]);
+  // Inlining every task's poll into the dispatch nests their blocks inside the
+  // dispatch's (one block per task class): past the budget, build without it.
+  if (!error && inlining && nestingOf(readFileSync(dst)) > INLINE_NESTING_BUDGET) ({ error, stderr } = await compile([AsyncTransform]));
   const text = stderr.toString();
   if (!error) return { ok: true, message: "", stderr: text };
   // What a missing ABI export looks like to the entry's author: the import line, as this entry would write it.
@@ -167,8 +170,9 @@ export async function compileFirmware(entry: string, out: string, opts: BuildOpt
 }
 
 /**
- * `names`: the release build with its name section (function names only: the
- * code is byte for byte the release build's), so a trap on an MCU names the
+ * `names`: the release build with its name section (function names only),
+ * and without InlineSingleCallers, so that a trap in a task's poll is in a
+ * function of the task's own, not in the executor's step; so a trap on an MCU names the
  * function (docs/mcu.md, "Trap reports"). asc's optimize turns binaryen's
  * debug info off, which drops the names at emit; this turns it on for the
  * emit only. asc gives a transform class `binaryen` on its prototype.
@@ -188,6 +192,73 @@ class KeepNames {
     };
   }
 }
+
+/**
+ * The release build's change to asc's optimiser: a function with a single
+ * caller is inlined into it whatever its size, as it is in no build of asc's
+ * own (its limit is 80 at shrinkLevel 1, 200 at 0), and the smallest
+ * functions at every call (ALWAYS_INLINE_MAX). The case that matters is
+ * poll dispatch: `Future#poll@override`, the stub asc writes for the virtual
+ * call in the executor's step, is each task class's only caller, so with the
+ * bodies inlined a poll is one call instead of two. Inlining a function into
+ * its only caller removes the function and the call, so it does not make the
+ * module larger (docs/runtime.md, "Release build settings", has the figures).
+ * Applied after each of asc's optimize rounds, by the same pass asc runs
+ * (`inlining-optimizing`), with asc's other settings unchanged; debug builds
+ * (optimizeLevel 0) are left alone.
+ */
+export class InlineSingleCallers {
+  declare binaryen: { setOneCallerInlineMaxSize(n: number): void; getOneCallerInlineMaxSize(): number; setAlwaysInlineMaxSize(n: number): void; getAlwaysInlineMaxSize(): number };
+  declare program: { options: { optimizeLevelHint: number } };
+  // asc hands transforms binaryen.js's wrapper of the module, while it
+  // optimizes through its own; it calls this wrapper's runPasses (with
+  // --runPasses' list, usually empty) after each of its optimize rounds.
+  afterCompile(module: { runPasses(passes: string[]): void }): void {
+    if (this.program.options.optimizeLevelHint <= 0) return;
+    const b = this.binaryen;
+    const runPasses = module.runPasses.bind(module);
+    module.runPasses = (passes: string[]) => {
+      runPasses(passes);
+      const was = b.getOneCallerInlineMaxSize(), always = b.getAlwaysInlineMaxSize();
+      b.setOneCallerInlineMaxSize(ONE_CALLER_INLINE_MAX);
+      b.setAlwaysInlineMaxSize(ALWAYS_INLINE_MAX);
+      try {
+        runPasses(["inlining-optimizing"]);
+      } finally {
+        b.setOneCallerInlineMaxSize(was);
+        b.setAlwaysInlineMaxSize(always);
+      }
+    };
+  }
+}
+/** Binaryen's size units (roughly wasm instructions): larger than any function firmware has. */
+const ONE_CALLER_INLINE_MAX = 1 << 20;
+/**
+ * Functions this small are inlined at every call (asc: 6 at shrinkLevel 1):
+ * 8 takes in StaticArray's element setter, which the size optimiser otherwise
+ * merges into one out-of-line function for every element type (fan-out:
+ * -6% instructions on wasm3, +1% demo size; 12 measured +3% size).
+ */
+const ALWAYS_INLINE_MAX = 8;
+
+/**
+ * The deepest block nesting compileFirmware lets the release inlining reach:
+ * three quarters of the module gate's limit (boards/wasm3/gate.json, set by
+ * wasm3's recursive compiler on the MCU), so a firmware it inlines keeps a
+ * quarter of the limit free, and one it would take deeper is built without
+ * it (docs/runtime.md, "Release build settings").
+ */
+export const INLINE_NESTING_BUDGET = Math.floor(GATE_LIMITS.max_nesting * 3 / 4);
+
+/** A module's deepest block nesting, as the module gate counts it (past the limit if the gate refuses the nesting; 0 if it refuses the module for another reason). */
+function nestingOf(bytes: Uint8Array): number {
+  const v = gate(bytes);
+  if (v.ok) return v.stats.maxNesting;
+  return /block nesting/.test(v.rule) ? Infinity : 0;
+}
+
+/** The transforms of every firmware build: the async lowering, then the release inlining. */
+export const FIRMWARE_TRANSFORMS = [AsyncTransform, InlineSingleCallers];
 
 /**
  * "file.ts(12,5): ERROR TS2304: Cannot find name 'x'. (3 errors)" from asc's

@@ -11,7 +11,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { CLI, ROOT } from "./fixtures/build.js";
-import { buildKnobs, projectOf } from "../../host/build.js";
+import { buildKnobs, projectOf, INLINE_NESTING_BUDGET } from "../../host/build.js";
+import { gate } from "../../host/engines/gate.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-knobs-"));
 const core = relative(dir, join(ROOT, "assembly", "coop")).split("\\").join("/");
@@ -122,6 +123,51 @@ test("--speed builds the release target at shrinkLevel 0 (larger than the defaul
   assert.equal(fast.code, 0, fast.err);
   assert.match(fast.out, /\(release, speed, \d+ bytes\)/);
   assert.ok(statSync(join(dir, "demo-speed.wasm")).size > statSync(join(dir, "demo.wasm")).size * 1.1, `${rel.out}${fast.out}`);
+});
+
+/** Function names of a module's name section (a --names or debug build). */
+function functionNames(wasm: string): string[] {
+  const r = spawnSync("wasm-objdump", ["-x", "-j", "name", wasm], { encoding: "utf8" });
+  return [...r.stdout.matchAll(/func\[\d+\] <([^>]+)>/g)].map((m) => m[1]);
+}
+/** The number of functions a module defines (its Function section). */
+function functionCount(wasm: string): number {
+  const m = /Function start=\S+ end=\S+ \(size=\S+\) count: (\d+)/.exec(spawnSync("wasm-objdump", ["-h", wasm], { encoding: "utf8" }).stdout);
+  assert.ok(m, `a Function section in ${wasm}`);
+  return Number(m[1]);
+}
+const NO_OBJDUMP = spawnSync("wasm-objdump", ["--version"]).status === 0 ? false : "wasm-objdump (wabt) is not installed: apt-get install wabt";
+
+test("the release build inlines each task's poll into the executor's dispatch (one call per poll); --names keeps them", { skip: NO_OBJDUMP }, () => {
+  const demo = join(ROOT, "assembly/examples/demo.ts");
+  const rel = join(dir, "demo-release.wasm"), named = join(dir, "demo-names.wasm");
+  assert.equal(coop(["build", demo, "-o", rel]).code, 0);
+  assert.equal(coop(["build", demo, "-o", named, "--names"]).code, 0);
+  // The demo's tasks are async functions: each lowered class's poll has one caller, the virtual-call stub, and the stub one, the step.
+  const kept = functionNames(named).filter((n) => /examples\/demo\/\w+\$Future#poll$|Future#poll@override$/.test(n));
+  assert.ok(kept.length >= 4, `--names keeps the task polls and the stub: ${kept.join(", ")}`);
+  assert.ok(functionCount(rel) <= functionCount(named) - kept.length, `release ${functionCount(rel)} functions, --names ${functionCount(named)} with ${kept.join(", ")}`);
+});
+
+test("a firmware the release inlining would nest past its budget is built without it, and passes the module gate", { skip: NO_OBJDUMP }, () => {
+  // 44 task classes: the virtual-call stub nests one block per class, and inlining the polls into it nests theirs deeper.
+  const classes = Array.from({ length: 44 }, (_, i) => `class T${i} extends Future {
+  n: i32 = 0;
+  poll(w: Waker): bool {
+    while (this.n < ${i + 3}) { if (this.n == ${i}) { this.n += 2; } else { if (this.n > 7) return true; this.n++; } }
+    return false;
+  }
+}
+spawn(new T${i}());`);
+  writeFileSync(join(dir, "many.ts"), `export * from "${core}/abi";\nimport { Future, Waker, spawn } from "${core}";\n${classes.join("\n")}\n`);
+  const rel = join(dir, "many.wasm"), named = join(dir, "many-names.wasm");
+  assert.equal(coop(["build", join(dir, "many.ts"), "-o", rel]).code, 0);
+  assert.equal(coop(["build", join(dir, "many.ts"), "-o", named, "--names"]).code, 0);
+  const v = gate(new Uint8Array(readFileSync(rel)));
+  assert.ok(v.ok, v.ok ? "" : v.rule);
+  assert.ok(v.stats.maxNesting > INLINE_NESTING_BUDGET - 10, `the case is deep enough to test: nesting ${v.stats.maxNesting}`);
+  // Built as --names is (without the inlining): the same functions.
+  assert.equal(functionCount(rel), functionCount(named));
 });
 
 test("an entry without the ABI export is told the import line to add, and that line fixes it", () => {
