@@ -314,7 +314,7 @@ function fillHole(): void { popRoot(); }
 /** Number of armed timers (in the heap). */
 // @ts-ignore: decorator
 @inline export function timersArmed(): i32 {
-  return heapLen - <i32>hole;
+  return hole ? heapLen - 1 : heapLen;
 }
 
 // ---- timer futures -----------------------------------------------------
