@@ -17,7 +17,10 @@ struct Z_benchctl_instance_t { int unused; };
 static int64_t vnow, alarm_at = -1;
 static uint32_t pending;
 
-u32 Z_boardZ_irq_take(struct Z_board_instance_t *b) { (void)b; uint32_t p = pending; pending = 0; return p; }
+/* board.irq_quiet (docs/abi.md): 0 from a raise until the next take, so the firmware skips the take when it is 1. */
+static u32 irq_quiet;
+u32 *Z_boardZ_irq_quiet(struct Z_board_instance_t *b) { (void)b; return &irq_quiet; }
+u32 Z_boardZ_irq_take(struct Z_board_instance_t *b) { (void)b; uint32_t p = pending; pending = 0; irq_quiet = 1; return p; }
 u64 Z_boardZ_now(struct Z_board_instance_t *b) { (void)b; return (u64)vnow; }
 void Z_boardZ_set_alarm(struct Z_board_instance_t *b, u64 at) { (void)b; alarm_at = (int64_t)at; }
 void Z_boardZ_panic(struct Z_board_instance_t *b, u32 m, u32 ml, u32 f, u32 fl, u32 l, u32 c) {
@@ -25,8 +28,8 @@ void Z_boardZ_panic(struct Z_board_instance_t *b, u32 m, u32 ml, u32 f, u32 fl, 
   fprintf(stderr, "bench: firmware panic\n");
   exit(2);
 }
-void Z_benchctlZ_raise(struct Z_benchctl_instance_t *c, u32 line) { (void)c; pending |= 1u << line; }
-void Z_benchctlZ_reset(struct Z_benchctl_instance_t *c) { (void)c; vnow = 0; pending = 0; alarm_at = -1; }
+void Z_benchctlZ_raise(struct Z_benchctl_instance_t *c, u32 line) { (void)c; pending |= 1u << line; irq_quiet = 0; }
+void Z_benchctlZ_reset(struct Z_benchctl_instance_t *c) { (void)c; vnow = 0; pending = 0; irq_quiet = 0; alarm_at = -1; }
 void Z_benchctlZ_set_now(struct Z_benchctl_instance_t *c, u64 t) { (void)c; if ((int64_t)t > vnow) vnow = (int64_t)t; }
 
 int main(int argc, char **argv) {

@@ -68,9 +68,10 @@ async function probe(extra: string[], tag: string): Promise<Probe | string> {
   if (why) return why;
   const mod = new WebAssembly.Module(readFileSync(out));
   // Any board: the probe only runs _start, which calls no import but possibly the clock.
-  const imports: Record<string, Record<string, () => number | bigint>> = {};
+  const imports: Record<string, Record<string, (() => number | bigint) | WebAssembly.Global>> = {};
   for (const i of WebAssembly.Module.imports(mod)) {
-    (imports[i.module] ??= {})[i.name] = i.name === "now" || i.name === "set_alarm" ? () => 0n : () => 0;
+    (imports[i.module] ??= {})[i.name] = i.kind === "global" ? new WebAssembly.Global({ value: "i32", mutable: true }, 0)
+      : i.name === "now" || i.name === "set_alarm" ? () => 0n : () => 0;
   }
   const inst = new WebAssembly.Instance(mod, imports);
   const x = inst.exports as Record<string, () => number>;

@@ -19,6 +19,7 @@ interface AbiSpec {
   task_states: Record<"FREE" | "LIVE" | "ABORTING", number>;
   exit_codes: Record<ExitName, ExitCode>;
   imports: Record<string, string>;
+  import_globals: Record<string, string>;
   exports: Record<string, string>;
   optional_exports: Record<string, string>;
 }
@@ -42,6 +43,8 @@ export const TASK_STATE = ABI.task_states;
 export const NAME_KIND = ABI.name_kinds;
 /** Board ABI import signatures, wasm3 notation (result(params)). */
 export const ABI_IMPORTS: Readonly<Record<string, string>> = ABI.imports;
+/** Board ABI globals the firmware imports: name to value type (wasm3 notation); every one is mutable (docs/abi.md, Imported globals). */
+export const ABI_IMPORT_GLOBALS: Readonly<Record<string, string>> = ABI.import_globals;
 /** Required exports (functions) and their signatures. */
 export const ABI_EXPORTS: Readonly<Record<string, string>> = ABI.exports;
 /** Exports a board may use when present. */

@@ -24,6 +24,13 @@ export interface BoardImports {
   log(ptr: number, len: number): void;
   trace(kind: number, a: number, b: number): void;
   panic(msg: number, msgLen: number, file: number, fileLen: number, line: number, col: number): void;
+  /**
+   * The ABI's one global (docs/abi.md, board.irq_quiet): the board sets it to
+   * 0 when it raises a flag and to 1 in irq_take; while it is 1 the executor
+   * does not call irq_take. An engine that cannot share it with the module
+   * (wasm3) leaves the module's copy at 0, which only costs the calls.
+   */
+  irq_quiet: WebAssembly.Global;
 }
 
 /** Checked access to the firmware's linear memory. Out-of-range access returns null / false. */

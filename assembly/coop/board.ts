@@ -35,6 +35,16 @@ export {
 /** Read and clear all pending interrupt flags, atomically against ISRs. Bit n = line n. */
 // @ts-ignore: decorator
 @external("board", "irq_take") export declare function irq_take(): u32;
+/**
+ * 1 while no interrupt flag has been raised since the last irq_take; 0 when
+ * one may have been (the board sets it to 0 after it raises a flag, and to 1
+ * in irq_take once the flags are cleared). A board that does not keep it
+ * leaves it at 0, and the executor then takes the flags before every batch,
+ * as it would anyway: the global only saves the call of irq_take when it has
+ * nothing to give. The one global of the ABI (docs/abi.md, board.irq_quiet).
+ */
+// @ts-ignore: decorator
+@external("board", "irq_quiet") export declare let irq_quiet: i32;
 
 // ---- UART -------------------------------------------------------------
 

@@ -6,7 +6,8 @@
 //   once per batch, in ascending slot order: a lower slot is a higher
 //   priority. A task woken during a batch (including by itself, e.g.
 //   yieldNow) runs in the next batch, so a busy task cannot starve others.
-// - Before every batch the executor takes the board's pending IRQ flags and
+// - Before every batch the executor takes the board's pending IRQ flags (no
+//   call when the board's irq_quiet says none was raised since the last) and
 //   expires due timers, so interrupt-driven work is seen between batches.
 // - `step` returns when no task is ready, with the earliest timer deadline
 //   (or -1 for none), or early after POLL_BUDGET polls, returning the current

@@ -1,6 +1,7 @@
 // The IRQ registry: coop's reactor. Interrupt handlers on the board only set
 // pending flags; the executor takes all of them in one read-and-clear
-// (board.irq_take) at the start of every batch and wakes the futures waiting
+// (board.irq_take) at the start of every batch (skipped while the board says
+// irq_quiet: nothing raised since the last take) and wakes the futures waiting
 // on each line. No interrupt is ever lost:
 //
 // - a line raised while futures wait on it wakes all of them (each WaitIrq
@@ -26,7 +27,7 @@
 import { IRQ_LINES } from "./config";
 import { Future, Waker, NO_WAKER, E_RANGE, OK } from "./future";
 import { wake } from "./ready";
-import { IRQ_ALARM, irq_take, trace } from "./board";
+import { IRQ_ALARM, irq_take, irq_quiet, trace } from "./board";
 import { traceOn, setWakeCause, TRACE_IRQ, WAKE_IRQ_BASE, WAKE_OTHER } from "./trace";
 
 // Per-line tables in static data (no headers; a load at a constant base).
@@ -80,8 +81,10 @@ let keptBits: u32 = 0;
  */
 // @ts-ignore: decorator
 @inline export function dispatchIrqs(): u32 {
-  // Inlined into step: most batches take no flag, and then this is one
+  // Inlined into step: most batches take no flag, and then this is a read of
+  // the board's irq_quiet (no call at all when the board keeps it), or one
   // import call and a test, with no call of the delivery loop below.
+  if (irq_quiet != 0) return 0;
   const pending = irq_take();
   const bits = pending & ~(1 << IRQ_ALARM);
   if (bits != 0) deliver(bits);

@@ -35,7 +35,10 @@ static Z_coop_instance_t s_inst;
 u32 Z_boardZ_tick_hz(struct Z_board_instance_t *b) { (void)b; return 1000000; }
 u64 Z_boardZ_now(struct Z_board_instance_t *b) { (void)b; return (u64)vnow; }
 void Z_boardZ_set_alarm(struct Z_board_instance_t *b, u64 at) { (void)b; alarm_at = (int64_t)at; }
-u32 Z_boardZ_irq_take(struct Z_board_instance_t *b) { (void)b; uint32_t p = pending; pending = 0; return p; }
+/* board.irq_quiet (docs/abi.md): 0 from a raise until the next take, so the firmware skips the take when it is 1. */
+static u32 irq_quiet;
+u32 *Z_boardZ_irq_quiet(struct Z_board_instance_t *b) { (void)b; return &irq_quiet; }
+u32 Z_boardZ_irq_take(struct Z_board_instance_t *b) { (void)b; uint32_t p = pending; pending = 0; irq_quiet = 1; return p; }
 void Z_boardZ_log(struct Z_board_instance_t *b, u32 ptr, u32 len) { (void)b; (void)ptr; (void)len; }
 void Z_boardZ_trace(struct Z_board_instance_t *b, u32 kind, u32 a, u32 c) { (void)b; (void)kind; (void)a; (void)c; }
 void Z_boardZ_panic(struct Z_board_instance_t *b, u32 msg, u32 msg_len, u32 file, u32 file_len, u32 line, u32 col) {
@@ -45,8 +48,8 @@ void Z_boardZ_panic(struct Z_board_instance_t *b, u32 msg, u32 msg_len, u32 file
   exit(2);
 }
 void Z_benchctlZ_set_now(struct Z_benchctl_instance_t *c, u64 t) { (void)c; if ((int64_t)t > vnow) vnow = (int64_t)t; }
-void Z_benchctlZ_raise(struct Z_benchctl_instance_t *c, u32 line) { (void)c; pending |= 1u << line; }
-void Z_benchctlZ_reset(struct Z_benchctl_instance_t *c) { (void)c; vnow = 0; pending = 0; alarm_at = -1; }
+void Z_benchctlZ_raise(struct Z_benchctl_instance_t *c, u32 line) { (void)c; pending |= 1u << line; irq_quiet = 0; }
+void Z_benchctlZ_reset(struct Z_benchctl_instance_t *c) { (void)c; vnow = 0; pending = 0; irq_quiet = 0; alarm_at = -1; }
 
 /* wasm_rt_static.c reports a trap outside a guarded call through these; every call here is guarded. */
 void hal_report(const char *text) { fprintf(stderr, "bench: aot: %s\n", text); }

@@ -46,6 +46,9 @@ export function loadAbi(path = ABI_JSON) {
   for (const t of ["imports", "exports", "optional_exports"])
     for (const [n, sig] of Object.entries(abi[t]))
       if (!/^[A-Za-z0-9_]+$/.test(n) || !SIG.test(sig)) throw new Error(`abi.json: bad ${t} entry ${n}: ${sig}`);
+  // Imported globals are mutable (the board writes them) and of one value type: i, I, f or F.
+  for (const [n, t] of Object.entries(abi.import_globals))
+    if (!/^[A-Za-z0-9_]+$/.test(n) || !/^[iIfF]$/.test(t)) throw new Error(`abi.json: bad import_globals entry ${n}: ${t}`);
   return abi;
 }
 

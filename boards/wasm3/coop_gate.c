@@ -19,6 +19,9 @@ typedef struct {
 } gate_abi_t;
 
 static const gate_abi_t k_imports[] = {COOP_GATE_IMPORTS_TABLE};
+static const gate_abi_t k_import_globals[] = {COOP_GATE_IMPORT_GLOBALS_TABLE};
+
+static const char *valtype_name(char c) { return c == 'i' ? "i32" : c == 'I' ? "i64" : c == 'f' ? "f32" : "f64"; }
 static const gate_abi_t k_exports[] = {COOP_GATE_EXPORTS_TABLE};
 #define N_ABI_EXPORTS (sizeof k_exports / sizeof k_exports[0])
 
@@ -123,7 +126,7 @@ typedef struct {
   uint16_t import_types[COOP_GATE_MAX_IMPORTS];
   uint32_t ndefined;   /* function section count */
   uint32_t func_sec;   /* offset of the function section's first type index */
-  uint32_t ntables, table_min, nmemories, initial_pages, nglobals;
+  uint32_t ntables, table_min, nmemories, initial_pages, nglobals, nimported_globals;
   uint32_t exp_sec, nexports; /* offset of the export section's first entry */
   int64_t data_count;
   uint8_t saw_data, saw_code, saw_name;
@@ -428,11 +431,13 @@ static void sec_import(gate_t *g) {
       fail_now(g);
     }
     const char *want = 0, *field = 0;
-    if (kind == 0 && name_is(g->b + mo, ml, "board")) {
-      for (uint32_t k = 0; k < COOP_GATE_IMPORTS_COUNT; k++)
-        if (name_is(g->b + fo, fl, k_imports[k].name)) {
-          want = k_imports[k].sig;
-          field = k_imports[k].name;
+    if ((kind == 0 || kind == 3) && name_is(g->b + mo, ml, "board")) {
+      const gate_abi_t *tab = kind == 0 ? k_imports : k_import_globals;
+      uint32_t count = kind == 0 ? COOP_GATE_IMPORTS_COUNT : COOP_GATE_IMPORT_GLOBALS_COUNT;
+      for (uint32_t k = 0; k < count; k++)
+        if (name_is(g->b + fo, fl, tab[k].name)) {
+          want = tab[k].sig;
+          field = tab[k].name;
         }
     }
     if (!want) {
@@ -443,8 +448,27 @@ static void sec_import(gate_t *g) {
       m_shown(M, g->b + fo, fl);
       m_str(M, " (");
       m_str(M, k_kind_names[kind]);
-      m_str(M, "), which this board does not provide (board ABI v1 has only board.* functions, docs/abi.md)");
+      m_str(M, "), which this board does not provide (board ABI v1 has board.* functions and the global board.irq_quiet, docs/abi.md)");
       fail_now(g);
+    }
+    if (kind == 3) {
+      /* A board global: its value type and mutability must be the ABI's (every one is mutable). */
+      uint8_t t = rd_valtype(g, "import", i);
+      uint8_t mut = rd_byte(g);
+      char c = t == 0x7f ? 'i' : t == 0x7e ? 'I' : t == 0x7d ? 'f' : 'F';
+      if (c != want[0] || mut != 1) {
+        FAIL_BEGIN(g);
+        m_str(M, "import board.");
+        m_str(M, field);
+        m_str(M, mut == 1 ? " is a mutable " : " is an immutable ");
+        m_str(M, valtype_name(c));
+        m_str(M, " global, board ABI v1 has a mutable ");
+        m_str(M, valtype_name(want[0]));
+        m_str(M, " one");
+        fail_now(g);
+      }
+      g->nglobals = ++g->nimported_globals;
+      continue;
     }
     uint32_t t = rd_u32(g);
     if (t >= g->ntypes) {
@@ -611,7 +635,7 @@ static void sec_global(gate_t *g) {
       fail_now(g);
     }
   }
-  g->nglobals = n;
+  g->nglobals = g->nimported_globals + n; /* the index space starts with the imported ones */
 }
 
 static void sec_export(gate_t *g) {

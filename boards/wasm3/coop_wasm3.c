@@ -416,9 +416,18 @@ int coop_engine_load(const uint8_t *wasm, uint32_t len, const coop_config *cfg) 
     return bad_module("does not parse: ", r, "");
   }
   if (s_mod->memoryImported) return bad_module("imports its memory; a coop board provides none (the module must define and export it)", "", "");
+  /*
+   * The one global a module may import is board.irq_quiet (the gate checked
+   * its name and type). This board leaves it at 0, "flags may be pending", so
+   * the executor takes the flags before every batch: the interrupt handlers
+   * would have to clear it themselves for the saving (docs/abi.md).
+   */
   for (uint32_t i = 0; i < s_mod->numGlobals; i++)
-    if (s_mod->globals[i].imported)
-      return bad_module("imports global ", s_mod->globals[i].import.fieldUtf8 ? s_mod->globals[i].import.fieldUtf8 : "?", "; a coop board provides only board.* functions");
+    if (s_mod->globals[i].imported) {
+      if (!s_mod->globals[i].import.fieldUtf8 || strcmp(s_mod->globals[i].import.fieldUtf8, "irq_quiet") != 0)
+        return bad_module("imports global ", s_mod->globals[i].import.fieldUtf8 ? s_mod->globals[i].import.fieldUtf8 : "?", "; a coop board provides only board.* functions and board.irq_quiet");
+      s_mod->globals[i].intValue = 0;
+    }
   if (coop_memcap_before_load(s_rt, s_mod, cfg->memory_limit)) return bad_module("its data does not fit the memory limit", "", "");
 
   s_memory_limit = cfg->memory_limit;

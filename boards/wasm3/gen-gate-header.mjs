@@ -35,6 +35,7 @@ try {
     lines.push("");
   };
   table("IMPORTS", abi.imports);
+  table("IMPORT_GLOBALS", abi.import_globals);
   table("EXPORTS", abi.exports);
   lines.push("#endif", "");
   writeIfChanged(join(outDir, "coop_gate_limits.h"), lines.join("\n"));

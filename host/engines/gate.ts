@@ -24,7 +24,7 @@
 // 50 000-deep nest costs one counter.
 
 import { readPackageJson } from "../package-file.js";
-import { ABI_IMPORTS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS } from "../abi.js";
+import { ABI_IMPORTS, ABI_IMPORT_GLOBALS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS } from "../abi.js";
 
 export interface GateLimits {
   max_module_bytes: number;
@@ -59,7 +59,7 @@ export const GATE_LIMITS: Readonly<GateLimits> = SPEC.limits;
  * checked by the gate; the simulator reads them so that a failing or mistyped
  * one says nothing rather than faulting). From boards/abi/abi.json.
  */
-export { ABI_IMPORTS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS };
+export { ABI_IMPORTS, ABI_IMPORT_GLOBALS, ABI_EXPORTS, ABI_OPTIONAL_EXPORTS };
 
 export interface GateOptions {
   /** Linear memory cap in bytes (an MCU's RAM); data segments must end below it. 0 or absent: none. */
@@ -174,6 +174,7 @@ export function readableSig(sig: string): string {
 }
 
 const VALTYPE_CHAR: Record<number, string> = { 0x7f: "i", 0x7e: "I", 0x7d: "f", 0x7c: "F" };
+const VALTYPE_NAME: Record<number | string, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", i: "i32", I: "i64", f: "f32", F: "f64" };
 
 class Gate {
   private pos = 8;
@@ -191,6 +192,7 @@ class Gate {
   private nMemories = 0;
   private initialPages = 0;
   private nGlobals = 0;
+  private nImportedGlobals = 0;
   private exportsSeen: { off: number; len: number; kind: number; index: number }[] = [];
   private dataCount = -1;
   private sawData = false;
@@ -375,9 +377,17 @@ class Gate {
           const kind = this.byte();
           if (kind > 3) this.fail(`import ${i}: unknown kind ${kind} (byte ${kat})`);
           const mod = shown(this.b, mo, ml), field = shown(this.b, fo, fl);
-          const want = ml === 5 && mod === "board" && kind === 0 && Object.prototype.hasOwnProperty.call(ABI_IMPORTS, field) && fl === field.length
-            ? ABI_IMPORTS[field] : undefined;
-          if (!want) this.fail(`imports ${mod}.${field} (${KIND_NAMES[kind]}), which this board does not provide (board ABI v1 has only board.* functions, docs/abi.md)`);
+          const table = kind === 0 ? ABI_IMPORTS : kind === 3 ? ABI_IMPORT_GLOBALS : {};
+          const want = ml === 5 && mod === "board" && Object.prototype.hasOwnProperty.call(table, field) && fl === field.length
+            ? table[field] : undefined;
+          if (!want) this.fail(`imports ${mod}.${field} (${KIND_NAMES[kind]}), which this board does not provide (board ABI v1 has board.* functions and the global board.irq_quiet, docs/abi.md)`);
+          if (kind === 3) {
+            const t = this.valtype(`import ${i}`);
+            const mut = this.byte();
+            if (VALTYPE_CHAR[t] !== want || mut !== 1) this.fail(`import board.${field} is ${mut === 1 ? "a mutable" : "an immutable"} ${VALTYPE_NAME[t]} global, board ABI v1 has a mutable ${VALTYPE_NAME[want]} one`);
+            this.nGlobals = ++this.nImportedGlobals;
+            continue;
+          }
           const t = this.u32();
           if (t >= this.types.length) this.fail(`import board.${field}: type index ${t} out of range`);
           const got = this.sig(t);
@@ -446,7 +456,7 @@ class Gate {
           else this.skip(op === 0x43 ? 4 : 8);
           if (this.byte() !== 0x0b) this.fail(`global ${i}: initializer does not end after one constant (byte ${iat})`);
         }
-        this.nGlobals = n;
+        this.nGlobals = this.nImportedGlobals + n; // the index space starts with the imported ones
         this.stats.globals = n;
         return;
       }

@@ -6,7 +6,7 @@
 
 import { EngineError, oneLine, type BoardImports, type Engine, type Firmware, type FirmwareMemory, type TrapFrame } from "../engine.js";
 import { gate } from "./gate.js";
-import { ABI_VERSION, ABI_EXPORTS, ABI_IMPORTS } from "../abi.js";
+import { ABI_VERSION, ABI_EXPORTS, ABI_IMPORTS, ABI_IMPORT_GLOBALS } from "../abi.js";
 
 export { EngineError, oneLine };
 
@@ -18,6 +18,8 @@ export const REQUIRED_EXPORTS: readonly string[] = ["memory", ...Object.keys(ABI
 
 /** Names of the board imports (module "board") the simulator provides. */
 export const BOARD_IMPORT_NAMES: readonly string[] = Object.keys(ABI_IMPORTS);
+/** Names of the board globals (module "board") a module may import. */
+export const BOARD_IMPORT_GLOBAL_NAMES: readonly string[] = Object.keys(ABI_IMPORT_GLOBALS);
 
 /**
  * Static checks shared by engines: wasm magic, compiles, every required export
@@ -44,8 +46,9 @@ export function checkModule(wasm: Uint8Array): WebAssembly.Module {
     if (n !== "memory" && exports.get(n) !== "function") throw new EngineError(`not a coop firmware: export \`${n}\` is a ${exports.get(n)}, not a function`);
   }
   for (const imp of WebAssembly.Module.imports(mod)) {
-    if (imp.module !== "board" || imp.kind !== "function" || !BOARD_IMPORT_NAMES.includes(imp.name))
-      throw new EngineError(`firmware imports ${imp.module}.${imp.name} (${imp.kind}), which this board does not provide (board ABI v${ABI_VERSION} has only board.{${BOARD_IMPORT_NAMES.join(",")}})`);
+    const names = imp.kind === "function" ? BOARD_IMPORT_NAMES : imp.kind === "global" ? BOARD_IMPORT_GLOBAL_NAMES : [];
+    if (imp.module !== "board" || !names.includes(imp.name))
+      throw new EngineError(`firmware imports ${imp.module}.${imp.name} (${imp.kind}), which this board does not provide (board ABI v${ABI_VERSION} has only board.{${BOARD_IMPORT_NAMES.join(",")}} and the global board.{${BOARD_IMPORT_GLOBAL_NAMES.join(",")}})`);
   }
   return mod;
 }
@@ -165,7 +168,7 @@ export class V8Engine implements Engine {
   async load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
     const mod = checkModule(wasm);
     const board: Record<string, unknown> = {};
-    for (const n of BOARD_IMPORT_NAMES) board[n] = (imports as unknown as Record<string, unknown>)[n];
+    for (const n of [...BOARD_IMPORT_NAMES, ...BOARD_IMPORT_GLOBAL_NAMES]) board[n] = (imports as unknown as Record<string, unknown>)[n];
     let inst: WebAssembly.Instance;
     try {
       inst = new WebAssembly.Instance(mod, { board: board as WebAssembly.ModuleImports });

@@ -221,6 +221,9 @@ export class Wasm3Engine implements Engine {
 
   async load(wasm: Uint8Array, imports: BoardImports): Promise<Firmware> {
     checkModule(wasm); // same refusals, same messages as the V8 engine
+    // Functions only: the module's board.irq_quiet stays wasm3's own 0 (a
+    // board global the addon does not share), so the executor takes the
+    // flags before every batch, exactly as on the MCU's wasm3 (docs/abi.md).
     const table: [string, string, string, Function][] = [];
     for (const name of BOARD_IMPORT_NAMES) {
       // Passed unbound, exactly as the V8 engine passes them to WebAssembly.Instance.

@@ -19,6 +19,9 @@ export interface GateCase {
 
 const LIMIT_NESTING = GATE_LIMITS.max_nesting;
 
+/** An import of board.irq_quiet, as the ABI has it (mutable i32) unless told otherwise. */
+const quiet = (type = 0x7f, mut = 1) => ({ module: "board", field: "irq_quiet", type, mut });
+
 /** coop_step's body wrapped in n blocks. */
 const stepNest = (n: number, op = 0x02) => buildModule({ exportBody: { coop_step: [...nest(n, [], op), 0x42, ...sleb(-1)] } });
 
@@ -92,6 +95,15 @@ export const GATE_CASES: GateCase[] = [
   { name: "extra exports are fine", bytes: () => buildModule({ funcs: [{ sig: "I(i)", body: [0x42, 0x00], export: "bench_now" }] }), expect: "ok" },
   { name: "table with an element segment", bytes: () => buildModule({ table: { min: 2 }, elements: [[0x00, ...i32Offset(0), ...vec([u32(1), u32(2)])]] }), expect: "ok" },
   { name: "element segment past the table", bytes: () => buildModule({ table: { min: 1 }, elements: [[0x00, ...i32Offset(-1), ...vec([u32(1)])]] }), expect: "element segment 0: entries 4294967295..4294967296 run past the table's 1" },
+  // board.irq_quiet, the ABI's one global: a mutable i32, first in the global index space
+  { name: "board.irq_quiet read by _start", bytes: () => buildModule({ importGlobals: [quiet()], exportBody: { _start: [0x23, 0x00, 0x1a] } }), expect: "ok" },
+  { name: "board.irq_quiet and a defined global", bytes: () => buildModule({ importGlobals: [quiet()], globals: [[0x7f, 0x01, 0x41, 0x00, 0x0b]], exportBody: { _start: [0x23, 0x01, 0x1a] } }), expect: "ok" },
+  { name: "global index past board.irq_quiet and the defined one", bytes: () => buildModule({ importGlobals: [quiet()], globals: [[0x7f, 0x01, 0x41, 0x00, 0x0b]], exportBody: { _start: [0x23, 0x02, 0x1a] } }), expect: "function 1: global index 2 out of range" },
+  { name: "board.irq_quiet immutable", bytes: () => buildModule({ importGlobals: [quiet(0x7f, 0)] }), expect: "import board.irq_quiet is an immutable i32 global, board ABI v1 has a mutable i32 one" },
+  { name: "board.irq_quiet of type i64", bytes: () => buildModule({ importGlobals: [quiet(0x7e)] }), expect: "import board.irq_quiet is a mutable i64 global, board ABI v1 has a mutable i32 one" },
+  { name: "unknown board global", bytes: () => buildModule({ importGlobals: [{ module: "board", field: "speed", type: 0x7f, mut: 1 }] }), expect: "imports board.speed (global), which this board does not provide" },
+  { name: "board function imported as a global", bytes: () => buildModule({ importGlobals: [{ module: "board", field: "irq_take", type: 0x7f, mut: 1 }] }), expect: "imports board.irq_take (global), which this board does not provide" },
+  { name: "board.irq_quiet imported as a function", bytes: () => buildModule({ imports: [{ module: "board", field: "irq_quiet", sig: "i()" }] }), expect: "imports board.irq_quiet (function), which this board does not provide" },
   { name: "global initialised by another type", bytes: () => buildModule({ globals: [[0x7f, 0x00, 0x42, 0x00, 0x0b]] }), expect: "global 0: initializer is not a constant of its type" },
 ];
 

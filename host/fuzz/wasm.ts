@@ -90,6 +90,8 @@ export interface Func {
 
 export interface ModuleSpec {
   imports?: { module: string; field: string; sig: string }[];
+  /** Imported globals, after the function imports: value type byte (0x7f i32) and mutability (1 mutable). */
+  importGlobals?: { module: string; field: string; type: number; mut: number }[];
   /** Functions beyond the ABI exports (indices follow the imports, then the ABI exports in order). */
   funcs?: Func[];
   /** Replace an ABI export's signature / body, or drop it (null). */
@@ -133,7 +135,9 @@ export function buildModule(spec: ModuleSpec = {}): Uint8Array {
   const putCustom = () => { for (const [n, p] of customs) add(out, section(0, [...str(n), ...p])); };
   if (spec.customFirst) putCustom();
   add(out, section(1, vec(sigs.map(functype))));
-  if (imports.length) add(out, section(2, vec(imports.map((i) => [...str(i.module), ...str(i.field), 0x00, ...u32(typeOf(i.sig))]))));
+  const globalImports = (spec.importGlobals ?? []).map((g) => [...str(g.module), ...str(g.field), 0x03, g.type, g.mut]);
+  if (imports.length || globalImports.length)
+    add(out, section(2, vec([...imports.map((i) => [...str(i.module), ...str(i.field), 0x00, ...u32(typeOf(i.sig))]), ...globalImports])));
   add(out, section(3, vec(funcs.map((f) => u32(typeOf(f.sig))))));
   if (spec.table) add(out, section(4, vec([[0x70, spec.table.max === undefined ? 0 : 1, ...u32(spec.table.min), ...(spec.table.max === undefined ? [] : u32(spec.table.max))]])));
   const mem = spec.memory === undefined ? { min: 1 } : spec.memory;

@@ -72,6 +72,8 @@ export class Simulator implements PeriphCtx {
   readonly rng: Prng;
   private t = 0;
   pending = 0;
+  /** board.irq_quiet: 0 from a raise until the next irq_take (docs/abi.md). */
+  private readonly irqQuiet = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
   enabled = 0;
   irqDropped = 0;
   readonly isrCount = new Array<number>(IRQ_LINE_COUNT).fill(0);
@@ -194,6 +196,7 @@ export class Simulator implements PeriphCtx {
       return;
     }
     this.pending |= 1 << line;
+    this.irqQuiet.value = 0;
     this.isrCount[line]++;
     if (this.chrome) this.isrBatch.push(line);
   }
@@ -295,8 +298,10 @@ export class Simulator implements PeriphCtx {
       irq_take: () => {
         const p = this.pending & this.enabled;
         this.pending = 0;
+        this.irqQuiet.value = 1;
         return p >>> 0;
       },
+      irq_quiet: this.irqQuiet,
       uart_write: (port, ptr, len) => u(port)?.write(ptr >>> 0, len >>> 0) ?? -1,
       uart_read: (port, ptr, cap) => u(port)?.read(ptr >>> 0, cap >>> 0) ?? -1,
       uart_overruns: (port) => u(port)?.overruns ?? -1,

@@ -4,7 +4,11 @@
 // (declared in fake.ts).
 
 export function createFakeBoard(getMemory) {
+  // board.irq_quiet: kept (0 on a raise, 1 in irq_take) only after fake.keep_quiet(1),
+  // so the other specs see a board that leaves it at 0 and is asked before every batch.
+  const quiet = new WebAssembly.Global({ value: "i32", mutable: true }, 0);
   const s = {
+    keepQuiet: false,
     now: 0n,
     hz: 1_000_000,
     pending: 0,
@@ -22,7 +26,8 @@ export function createFakeBoard(getMemory) {
     tick_hz: () => s.hz,
     now: () => { s.nowReads++; return s.now; },
     set_alarm: (t) => { s.alarm = t; s.alarmSets++; },
-    irq_take: () => { s.irqTakes++; const p = s.pending; s.pending = 0; return p; },
+    irq_take: () => { s.irqTakes++; const p = s.pending; s.pending = 0; if (s.keepQuiet) quiet.value = 1; return p; },
+    irq_quiet: quiet,
     uart_write: (_port, _ptr, len) => len,
     uart_read: () => 0,
     uart_overruns: () => 0,
@@ -46,7 +51,9 @@ export function createFakeBoard(getMemory) {
   const fake = {
     set_time: (t) => { s.now = t; },
     advance: (d) => { s.now += d; },
-    raise: (line) => { s.pending |= 1 << line; },
+    raise: (line) => { s.pending |= 1 << line; quiet.value = 0; },
+    keep_quiet: (on) => { s.keepQuiet = on !== 0; quiet.value = 0; },
+    quiet: () => quiet.value,
     pending: () => s.pending,
     alarm: () => s.alarm,
     alarm_sets: () => s.alarmSets,

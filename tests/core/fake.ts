@@ -4,6 +4,10 @@
 @external("fake", "advance") export declare function advance(d: i64): void;
 @external("fake", "raise") export declare function raise(line: i32): void;
 @external("fake", "pending") export declare function pendingFlags(): u32;
+/** 1: the fake board keeps board.irq_quiet (0 on a raise, 1 in irq_take); 0: it leaves it at 0 (the default). */
+@external("fake", "keep_quiet") export declare function keepQuiet(on: i32): void;
+/** The fake board's board.irq_quiet now. */
+@external("fake", "quiet") export declare function quietNow(): i32;
 @external("fake", "alarm") export declare function alarm(): i64;
 @external("fake", "alarm_sets") export declare function alarmSets(): i32;
 @external("fake", "gpio_level") export declare function gpioLevel(pin: u32): u32;

@@ -84,6 +84,7 @@ function stubImports() {
     tick_hz: () => 1_000_000, now: () => 0n, set_alarm: () => {}, irq_take: n, uart_write: n, uart_read: n,
     uart_overruns: n, gpio_write: n, gpio_read: n, gpio_irq: n, adc_start: n, adc_read: n, bus_transfer: n,
     bus_status: n, resolve: n, log: () => {}, trace: () => {}, panic: () => { throw new Error("panic"); },
+    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0), // left at 0: both engines take the flags before every batch
   };
 }
 

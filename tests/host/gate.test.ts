@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ABI_EXPORTS, ABI_OPTIONAL_EXPORTS, ABI_IMPORTS, GATE_LIMITS, gate, type GateStats } from "../../host/engines/gate.js";
+import { ABI_EXPORTS, ABI_OPTIONAL_EXPORTS, ABI_IMPORTS, ABI_IMPORT_GLOBALS, GATE_LIMITS, gate, type GateStats } from "../../host/engines/gate.js";
 import { BOARD_IMPORT_SIGNATURES, loadNative } from "../../host/engines/wasm3.js";
 import { EXIT } from "../../host/abi.js";
 import { INLINE_NESTING_BUDGET } from "../../host/build.js";
@@ -144,6 +144,9 @@ test("abi.json's signatures are the ABI's source: assembly/coop/board.ts imports
   const imports: Record<string, string> = {};
   for (const m of board.matchAll(/@external\("board", "(\w+)"\) export declare function \w+\(([^)]*)\): (\w+);/g)) imports[m[1]] = sig(m[2], m[3]);
   assert.deepEqual(imports, { ...ABI_IMPORTS });
+  const globals: Record<string, string> = {};
+  for (const m of board.matchAll(/@external\("board", "(\w+)"\) export declare let \w+: (\w+);/g)) globals[m[1]] = sig("", m[2]).slice(0, 1);
+  assert.deepEqual(globals, { ...ABI_IMPORT_GLOBALS });
   const abi = readFileSync(join(ROOT, "assembly/coop/abi.ts"), "utf8");
   const exports: Record<string, string> = {};
   for (const m of abi.matchAll(/^export function (\w+)\(([^)]*)\): (\w+)/gm)) exports[m[1]] = sig(m[2], m[3]);

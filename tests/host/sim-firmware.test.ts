@@ -11,6 +11,7 @@ import { Simulator, type SimOptions } from "../../host/sim/simulator.js";
 import { SimTarget } from "../../host/sim/target.js";
 import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
+import type { Engine } from "../../host/engine.js";
 
 const board = () => loadBoard(findBoard("sim-devkit", ROOT));
 
@@ -129,6 +130,37 @@ async function traceOf(seed: number): Promise<string> {
   return sim.chrome!.toJSON();
 }
 
+/**
+ * The echo session of traceOf through an engine that counts board.irq_take calls;
+ * `keepQuiet` false hands the firmware a board.irq_quiet stuck at 0 (a board that does not keep it).
+ */
+async function countedRun(keepQuiet: boolean): Promise<{ trace: string; takes: number }> {
+  let takes = 0;
+  const v8 = new V8Engine();
+  const counting: Engine = {
+    name: "v8-counting",
+    check: (w) => v8.check(w),
+    load: (w, imports) => v8.load(w, {
+      ...imports,
+      irq_take: () => { takes++; return imports.irq_take(); },
+      irq_quiet: keepQuiet ? imports.irq_quiet : new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+    }),
+  };
+  const sim = new Simulator(board(), { seed: 7, trace: true });
+  await sim.load(counting, bytes(await fixture("echo")));
+  const t = new SimTarget(sim);
+  for (const cmd of ["ping", "adc0", "adc1", "temp", "adc0"]) await say(t, cmd, /\n/);
+  await t.setPin(2, 1);
+  await t.wait(5000);
+  return { trace: sim.chrome!.toJSON(), takes };
+}
+
+test("board.irq_quiet: the simulator keeps it, which spares irq_take calls and changes nothing else", async () => {
+  const kept = await countedRun(true), stuck = await countedRun(false);
+  assert.equal(kept.trace, stuck.trace, "the same trace, event for event");
+  assert.ok(kept.takes > 0 && kept.takes * 2 < stuck.takes, `irq_take calls: ${kept.takes} kept, ${stuck.takes} at 0`);
+});
+
 test("determinism: same firmware + inputs + seed -> byte-identical trace; another seed differs", async () => {
   const a = await traceOf(7), b = await traceOf(7), c = await traceOf(8);
   assert.equal(a, b);
@@ -176,8 +208,15 @@ test("interrupt controller: same-tick ISRs appear in priority order (ascending l
   assert.deepEqual(isrs.map((e: { name: string; ts: number }) => `${e.ts} ${e.name}`), ["10 ISR UART0_RX", "10 ISR ADC", "10 ISR GPIO2", "12 ISR ALARM"]);
   assert.equal(sim.pending, (1 << 18) | (1 << 5) | (1 << 1) | 1);
   assert.equal(sim.irqDropped, 1);
+  const quiet = sim.imports().irq_quiet;
+  assert.equal(quiet.value, 0, "board.irq_quiet is 0 while flags are pending");
   assert.equal(sim.imports().irq_take(), ((1 << 18) | (1 << 5) | (1 << 1) | 1) >>> 0);
+  assert.equal(quiet.value, 1, "and 1 once they are taken");
   assert.equal(sim.imports().irq_take(), 0, "read-and-clear");
+  sim.raise(26); // a disabled line raises nothing
+  assert.equal(quiet.value, 1);
+  sim.raise(5);
+  assert.equal(quiet.value, 0);
 });
 
 test("a board is data: the same firmware on tiny-m0 runs with its 9600-baud UART, 4-byte FIFO and pin map", async () => {

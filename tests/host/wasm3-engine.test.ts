@@ -28,6 +28,7 @@ function stubBoard(over: Partial<BoardImports> = {}): BoardImports {
     gpio_write: () => 0, gpio_read: () => 0, gpio_irq: () => 0, adc_start: () => 0, adc_read: () => 0,
     bus_transfer: () => 0, bus_status: () => -4, resolve: () => 0, log: () => {}, trace: () => {},
     panic: () => { throw new Error("panic"); },
+    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
   };
   return Object.assign(b, over);
 }

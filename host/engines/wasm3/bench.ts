@@ -18,12 +18,13 @@ import { ROOT, compileFixture, ensureWasm3Built } from "./testkit.js";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function stubImports(): Record<string, (...a: never[]) => unknown> {
+function stubImports(): Record<string, ((...a: never[]) => unknown) | WebAssembly.Global> {
   const n = () => 0;
   return {
     tick_hz: () => 1_000_000, now: () => 12345n, set_alarm: () => {}, irq_take: n, uart_write: n, uart_read: n,
     uart_overruns: n, gpio_write: n, gpio_read: n, gpio_irq: n, adc_start: n, adc_read: n, bus_transfer: n,
     bus_status: n, resolve: n, log: () => {}, trace: () => {}, panic: () => { throw new Error("panic"); },
+    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
   };
 }
 
@@ -38,7 +39,7 @@ async function v8Runner(wasm: Uint8Array): Promise<Runner> {
 function wasm3Runner(wasm: Uint8Array): Runner {
   const nat = loadNative();
   const imps = stubImports();
-  const h = nat.create(wasm, Object.entries(BOARD_IMPORT_SIGNATURES).map(([k, sig]) => ["board", k, sig, imps[k]]), 64 * 1024, 0);
+  const h = nat.create(wasm, Object.entries(BOARD_IMPORT_SIGNATURES).map(([k, sig]) => ["board", k, sig, imps[k] as Function]), 64 * 1024, 0);
   const ids = new Map<string, number>();
   return (fn, n) => {
     if (!ids.has(fn)) ids.set(fn, nat.lookup(h, fn));

@@ -164,6 +164,8 @@ export async function record(engine: Engine, wasm: Uint8Array, opts: RecordOptio
       ev(msg);
       throw new Error(msg);
     },
+    // Left at 0, as wasm3 leaves its own copy: both engines then make the same import calls.
+    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
   };
 
   const stimuli = [...(opts.stimuli ?? [])].sort((a, b) => a.at - b.at);

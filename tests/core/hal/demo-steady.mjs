@@ -40,6 +40,7 @@ const NAMES = { 0: { LED: 0, LED2: 1, BUTTON: 2, BUTTON2: 3 }, 1: { POT: 0 }, 2:
 const board = {
   tick_hz: () => 1_000_000, now: () => now, set_alarm: (t) => { alarm = t; },
   irq_take: () => { const p = pending; pending = 0; return p; },
+  irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0), // left at 0: the flags are taken before every batch
   uart_write: (port, ptr, len) => {
     if (port !== 0) return -1;
     const n = Math.min(len, TX_FIFO - txCount);
