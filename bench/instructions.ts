@@ -11,9 +11,11 @@
 // out and 2n operations are left. The same method as docs/runtime.md and
 // docs/sync.md use for wasm3 alone. Run `npm run bench` first: it builds the
 // harnesses and build/bench/coop.wasm. Writes build/bench/instructions.json.
-// coop on V8 runs with --no-liftoff --single-threaded: TurboFan compiles each
-// function once, on the main thread where cachegrind sees it, and tiering
-// (whose timing depends on the machine) cannot differ between the two runs.
+// coop on V8 runs with --no-liftoff --predictable: TurboFan compiles each
+// function once, on the main thread where cachegrind sees it, and V8's
+// time-driven work (the memory reducer, idle-time GC) is off. With
+// --single-threaded alone, three runs on a loaded machine gave 130, 137 and
+// 134 per channel message; with --predictable, 135 three times.
 // The ratio columns are issue 14's targets, in instructions.
 
 import { spawnSync } from "node:child_process";
@@ -34,12 +36,12 @@ const V8_MIN_OPS = 600_000;
  * at 16 000 operations its per-op figure was 24 for ping-pong and negative for channel (tier-up,
  * GC and code flushing land in one run and not the other); at 160 000 fan-out and channel still
  * moved by 8% between run lengths; from 600 000 to 1 200 000 they hold within 1% (ping-pong
- * 323/321, fan-out 378/376, channel 136/135).
+ * 323/321, fan-out 378/376, channel 136/135; measured with --single-threaded).
  */
 interface Engine { id: string; label: string; exe: string; args: string[]; needs: string; minOps?: number }
 const ENGINES: Engine[] = [
   { id: "c-floor", label: "C bitmask floor (-O2)", exe: `${OUT}/floor`, args: [], needs: `${OUT}/floor` },
-  { id: "coop-v8", label: "coop on V8 (TurboFan)", exe: process.execPath, args: ["--no-liftoff", "--single-threaded", "build/js/bench/impls/coop_v8.js"], needs: `${OUT}/coop.wasm`, minOps: V8_MIN_OPS },
+  { id: "coop-v8", label: "coop on V8 (TurboFan)", exe: process.execPath, args: ["--no-liftoff", "--predictable", "build/js/bench/impls/coop_v8.js"], needs: `${OUT}/coop.wasm`, minOps: V8_MIN_OPS },
   { id: "coop-aot", label: "coop AOT (wasm2c, gcc -O2)", exe: `${OUT}/coop-aot`, args: [], needs: `${OUT}/coop-aot` },
   { id: "coop-wasm3", label: "coop on wasm3", exe: `${OUT}/coop-wasm3`, args: [`${OUT}/coop.wasm`], needs: `${OUT}/coop-wasm3` },
   { id: "embassy", label: "Embassy (Rust, host)", exe: `${OUT}/cargo/release/coop-bench-embassy`, args: [], needs: `${OUT}/cargo/release/coop-bench-embassy` },
