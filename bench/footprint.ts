@@ -5,6 +5,7 @@
 
 import { FIRMWARE_TRANSFORMS } from "../host/build.js";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { unkeptIrqQuiet } from "../host/abi.js";
 
 export interface Footprint {
   entries: { what: string; bytes: number | null; how: string }[];
@@ -70,7 +71,7 @@ async function probe(extra: string[], tag: string): Promise<Probe | string> {
   // Any board: the probe only runs _start, which calls no import but possibly the clock.
   const imports: Record<string, Record<string, (() => number | bigint) | WebAssembly.Global>> = {};
   for (const i of WebAssembly.Module.imports(mod)) {
-    (imports[i.module] ??= {})[i.name] = i.kind === "global" ? new WebAssembly.Global({ value: "i32", mutable: true }, 0)
+    (imports[i.module] ??= {})[i.name] = i.kind === "global" ? unkeptIrqQuiet()
       : i.name === "now" || i.name === "set_alarm" ? () => 0n : () => 0;
   }
   const inst = new WebAssembly.Instance(mod, imports);

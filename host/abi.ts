@@ -45,6 +45,13 @@ export const NAME_KIND = ABI.name_kinds;
 export const ABI_IMPORTS: Readonly<Record<string, string>> = ABI.imports;
 /** Board ABI globals the firmware imports: name to value type (wasm3 notation); every one is mutable (docs/abi.md, Imported globals). */
 export const ABI_IMPORT_GLOBALS: Readonly<Record<string, string>> = ABI.import_globals;
+/**
+ * board.irq_quiet for a board that does not keep it: a mutable i32 left at 0, so the executor
+ * calls irq_take before every batch (docs/abi.md). What test, tool and recording boards hand over.
+ */
+export function unkeptIrqQuiet(): WebAssembly.Global {
+  return new WebAssembly.Global({ value: "i32", mutable: true }, 0);
+}
 /** Required exports (functions) and their signatures. */
 export const ABI_EXPORTS: Readonly<Record<string, string>> = ABI.exports;
 /** Exports a board may use when present. */

@@ -13,6 +13,7 @@ import { V8Engine } from "../../host/engines/v8.js";
 import { Wasm3Engine } from "../../host/engines/wasm3.js";
 import { record, firstDifference, type RecordOptions, type Recording, type Stimulus } from "../../host/engines/wasm3/recorder.js";
 import { ROOT, compileFixture, ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
+import { unkeptIrqQuiet } from "../../host/abi.js";
 
 let v8: Engine;
 let wasm3: Engine;
@@ -84,7 +85,7 @@ function stubImports() {
     tick_hz: () => 1_000_000, now: () => 0n, set_alarm: () => {}, irq_take: n, uart_write: n, uart_read: n,
     uart_overruns: n, gpio_write: n, gpio_read: n, gpio_irq: n, adc_start: n, adc_read: n, bus_transfer: n,
     bus_status: n, resolve: n, log: () => {}, trace: () => {}, panic: () => { throw new Error("panic"); },
-    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0), // left at 0: both engines take the flags before every batch
+    irq_quiet: unkeptIrqQuiet(), // left at 0: both engines take the flags before every batch
   };
 }
 

@@ -12,6 +12,7 @@ import { SimTarget } from "../../host/sim/target.js";
 import { loadBoard, findBoard } from "../../host/board-file.js";
 import { V8Engine } from "../../host/engines/v8.js";
 import type { Engine } from "../../host/engine.js";
+import { unkeptIrqQuiet } from "../../host/abi.js";
 
 const board = () => loadBoard(findBoard("sim-devkit", ROOT));
 
@@ -143,7 +144,7 @@ async function countedRun(keepQuiet: boolean): Promise<{ trace: string; takes: n
     load: (w, imports) => v8.load(w, {
       ...imports,
       irq_take: () => { takes++; return imports.irq_take(); },
-      irq_quiet: keepQuiet ? imports.irq_quiet : new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+      irq_quiet: keepQuiet ? imports.irq_quiet : unkeptIrqQuiet(),
     }),
   };
   const sim = new Simulator(board(), { seed: 7, trace: true });

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import asc from "assemblyscript/asc";
 import { CLI, ROOT } from "./fixtures/build.js";
 import { ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
+import { unkeptIrqQuiet } from "../../host/abi.js";
 
 const dir = mkdtempSync(join(tmpdir(), "coop-traps-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -72,7 +73,7 @@ test("release build: no name section, so the function's index in the module as b
   const bytes = readFileSync(wasm);
   let sent = false;
   let inst: WebAssembly.Instance;
-  const quiet = new WebAssembly.Global({ value: "i32", mutable: true }, 0); // board.irq_quiet, left at 0
+  const quiet = unkeptIrqQuiet(); // board.irq_quiet, left at 0
   const board = new Proxy({}, {
     get: (_t, name) => name === "irq_quiet" ? quiet : (...a: number[]) => {
       if (name === "uart_read" && !sent) {

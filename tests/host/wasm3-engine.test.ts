@@ -13,6 +13,7 @@ import { V8Engine } from "../../host/engines/v8.js";
 import { Wasm3Engine, type Wasm3TrapError } from "../../host/engines/wasm3.js";
 import { record } from "../../host/engines/wasm3/recorder.js";
 import { ROOT, compileFixture, ensureWasm3Built } from "../../host/engines/wasm3/testkit.js";
+import { unkeptIrqQuiet } from "../../host/abi.js";
 
 let wasm3: Engine;
 before(() => {
@@ -28,7 +29,7 @@ function stubBoard(over: Partial<BoardImports> = {}): BoardImports {
     gpio_write: () => 0, gpio_read: () => 0, gpio_irq: () => 0, adc_start: () => 0, adc_read: () => 0,
     bus_transfer: () => 0, bus_status: () => -4, resolve: () => 0, log: () => {}, trace: () => {},
     panic: () => { throw new Error("panic"); },
-    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+    irq_quiet: unkeptIrqQuiet(),
   };
   return Object.assign(b, over);
 }

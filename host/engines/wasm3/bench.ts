@@ -15,6 +15,7 @@ import { Wasm3Engine, loadNative, BOARD_IMPORT_SIGNATURES } from "../wasm3.js";
 import { findBoard, loadBoard } from "../../board-file.js";
 import { Simulator } from "../../sim/simulator.js";
 import { ROOT, compileFixture, ensureWasm3Built } from "./testkit.js";
+import { unkeptIrqQuiet } from "../../abi.js";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -24,7 +25,7 @@ function stubImports(): Record<string, ((...a: never[]) => unknown) | WebAssembl
     tick_hz: () => 1_000_000, now: () => 12345n, set_alarm: () => {}, irq_take: n, uart_write: n, uart_read: n,
     uart_overruns: n, gpio_write: n, gpio_read: n, gpio_irq: n, adc_start: n, adc_read: n, bus_transfer: n,
     bus_status: n, resolve: n, log: () => {}, trace: () => {}, panic: () => { throw new Error("panic"); },
-    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+    irq_quiet: unkeptIrqQuiet(),
   };
 }
 

@@ -13,7 +13,7 @@
 // May import: host/engine.ts only.
 
 import type { BoardImports, Engine, Firmware } from "../../engine.js";
-import { ERR, NAME_KIND } from "../../abi.js";
+import { ERR, NAME_KIND, unkeptIrqQuiet } from "../../abi.js";
 
 /** Scripted input for the recording board. Times in ticks (µs). */
 export type Stimulus =
@@ -165,7 +165,7 @@ export async function record(engine: Engine, wasm: Uint8Array, opts: RecordOptio
       throw new Error(msg);
     },
     // Left at 0, as wasm3 leaves its own copy: both engines then make the same import calls.
-    irq_quiet: new WebAssembly.Global({ value: "i32", mutable: true }, 0),
+    irq_quiet: unkeptIrqQuiet(),
   };
 
   const stimuli = [...(opts.stimuli ?? [])].sort((a, b) => a.at - b.at);
