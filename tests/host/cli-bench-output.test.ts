@@ -55,10 +55,10 @@ test("cachegrind's instruction total is read from its summary line, and a missin
   assert.equal(instructionRefs("valgrind: failed to start tool 'cachegrind'\n"), null);
 });
 
-// After the partial run above (same file, so in order), which built the C floor and the AOT harness.
+// After the partial run above (same file, so in order), which built the C floor, the AOT harness and build/bench/coop.wasm.
 // Instruction counts are all but deterministic: the same figure twice within 1% (start-up varies by a few
 // instructions with the address-space layout, and does not quite cancel), where wall-clock times differ by 2x.
-test("bench:instructions counts the C floor and the AOT harness per op, the same on every run",
+test("bench:instructions counts the C floor, the AOT harness and coop on V8 per op, the same on every run",
   { skip: !HAS_WASM2C ? "wasm2c not installed: apt-get install wabt" : !HAS_VALGRIND ? "valgrind not installed: apt-get install valgrind" : false, timeout: 300_000 }, () => {
     const run = () => {
       const r = spawnSync(process.execPath, ["build/js/bench/instructions.js", "--n", "2000", "--workloads", "pingpong,channel"], { encoding: "utf8", timeout: 300_000 });
