@@ -27,7 +27,7 @@ import { dispatchIrqs } from "./irq";
 import { expireDue, expireAt, nextDeadline } from "./time";
 import * as board from "./board";
 import { traceOn, TRACE_POLL_BEGIN, TRACE_POLL_END, TRACE_SPAWN, TRACE_EXIT, TRACE_STEP_END } from "./trace";
-import { heapMoved, heapFault } from "./seal";
+import { pollEndFlagged, pollEndNoted, markSelfAbort } from "./seal";
 
 /** A task id: slot index in the low 16 bits, the slot's generation above. Negative values are errors. */
 export type TaskId = i32;
@@ -160,6 +160,7 @@ export function abort(id: TaskId): bool {
   if (slot < 0) return false;
   if (slot == currentTask) {
     setState(slot, TASK_ABORTING);
+    markSelfAbort(); // seen by the check after the poll that pollTask makes anyway
     return true;
   }
   futureOf(slot)!.cancel();
@@ -172,8 +173,8 @@ export function abort(id: TaskId): bool {
  * stale bit (the slot's task has ended), which costs no budget. Inlined into
  * step's loop: per poll it is a table load, the dispatch, the start-up seal's
  * one-word check (seal.ts: a poll that allocated stops the firmware here, its
- * task still current), and a test of the
- * result and of the slot's state; `currentTask` is left set after a poll
+ * task still current; a task that aborted itself changed the same word, so
+ * no separate state test), and a test of the result; `currentTask` is left set after a poll
  * that did not end the task (step clears it after the batch, before anything
  * else runs), and the poll count is kept in step's budget, not per poll.
  */
@@ -184,17 +185,30 @@ export function abort(id: TaskId): bool {
   setCurrentTask(slot);
   if (traceOn) board.trace(TRACE_POLL_BEGIN, slot, 0);
   const done = fut.poll(slot);
-  if (heapMoved()) heapFault();
+  // One word tells both an allocation and a self-abort (seal.ts); both are rare.
+  if (pollEndFlagged()) {
+    flaggedPollEnd(slot, fut, done);
+    return true;
+  }
   if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
   if (done) {
     setCurrentTask(-1);
     finish(slot, false);
-  } else if (stateOf(slot) == TASK_ABORTING) {
-    setCurrentTask(-1);
+  }
+  return true;
+}
+
+/** The end of a poll whose seal word changed: an allocation stops the firmware; otherwise the task aborted itself. */
+function flaggedPollEnd(slot: i32, fut: Future, done: bool): void {
+  pollEndNoted();
+  if (traceOn) board.trace(TRACE_POLL_END, slot, done ? 1 : 0);
+  setCurrentTask(-1);
+  if (done) {
+    finish(slot, false); // completion wins over the abort
+  } else {
     fut.cancel();
     finish(slot, true);
   }
-  return true;
 }
 
 /**
